@@ -1,0 +1,4 @@
+/**
+ * The public API: stream identifiers and (later) clients, listeners and streams.
+ */
+package dev.mixnetstreams;

@@ -1,0 +1,119 @@
+package dev.mixnetstreams.wire;
+
+import java.util.Objects;
+
+/**
+ * Encodes stream frames: the 16-byte header of the Nym stream protocol followed by the payload.
+ *
+ * <pre>
+ * offset size field
+ *   0     2   LP frame kind, u16 little-endian, 3 = SphinxStream
+ *   2     8   stream id, u64 big-endian
+ *  10     1   message type, 0 = Open, 1 = Data
+ *  11     4   sequence number, u32 big-endian
+ *  15     1   reserved, written as 0
+ *  16     n   payload (the rest of the message; there is no length field)
+ * </pre>
+ *
+ * <p>Decoding is done by {@link FrameView}, which never allocates and never throws.
+ */
+public final class FrameCodec {
+
+    /** Length of the header in bytes. */
+    public static final int HEADER_LENGTH = 16;
+
+    /** The LP frame kind of stream frames (SphinxStream). */
+    public static final int KIND_SPHINX_STREAM = 3;
+
+    static final int OFFSET_KIND = 0;
+    static final int OFFSET_STREAM_ID = 2;
+    static final int OFFSET_TYPE = 10;
+    static final int OFFSET_SEQUENCE = 11;
+    static final int OFFSET_RESERVED = 15;
+
+    private FrameCodec() {
+    }
+
+    /**
+     * Encodes a frame into a new array of exactly {@code 16 + payload.length} bytes.
+     *
+     * @param streamId the stream id (unsigned 64 bits)
+     * @param type Open or Data
+     * @param sequence the sequence number (unsigned 32 bits)
+     * @param payload the payload, possibly empty
+     * @return the encoded frame
+     */
+    public static byte[] encode(long streamId, FrameType type, int sequence, byte[] payload) {
+        return encode(streamId, type, sequence, payload, 0, payload.length);
+    }
+
+    /**
+     * Encodes a frame whose payload is {@code payload[offset, offset + length)} into a new array.
+     *
+     * @param streamId the stream id (unsigned 64 bits)
+     * @param type Open or Data
+     * @param sequence the sequence number (unsigned 32 bits)
+     * @param payload holds the payload
+     * @param offset where the payload starts in {@code payload}
+     * @param length the payload's length
+     * @return the encoded frame, {@code 16 + length} bytes
+     * @throws IndexOutOfBoundsException if the range is not inside {@code payload}
+     */
+    public static byte[] encode(long streamId, FrameType type, int sequence, byte[] payload, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, payload.length);
+        byte[] frame = new byte[HEADER_LENGTH + length];
+        writeHeader(streamId, type, sequence, frame, 0);
+        System.arraycopy(payload, offset, frame, HEADER_LENGTH, length);
+        return frame;
+    }
+
+    /**
+     * Encodes a frame into a caller's buffer without allocating.
+     *
+     * @param streamId the stream id (unsigned 64 bits)
+     * @param type Open or Data
+     * @param sequence the sequence number (unsigned 32 bits)
+     * @param payload holds the payload
+     * @param offset where the payload starts in {@code payload}
+     * @param length the payload's length
+     * @param destination the buffer to write into
+     * @param destinationOffset where the frame starts in {@code destination}
+     * @return the number of bytes written, {@code 16 + length}
+     * @throws IndexOutOfBoundsException if a range does not fit its array
+     */
+    public static int encodeInto(long streamId, FrameType type, int sequence,
+                                 byte[] payload, int offset, int length,
+                                 byte[] destination, int destinationOffset) {
+        Objects.checkFromIndexSize(offset, length, payload.length);
+        Objects.checkFromIndexSize(destinationOffset, HEADER_LENGTH + length, destination.length);
+        writeHeader(streamId, type, sequence, destination, destinationOffset);
+        System.arraycopy(payload, offset, destination, destinationOffset + HEADER_LENGTH, length);
+        return HEADER_LENGTH + length;
+    }
+
+    /**
+     * Writes only the 16-byte header, with the reserved byte 0.
+     *
+     * @param streamId the stream id (unsigned 64 bits)
+     * @param type Open or Data
+     * @param sequence the sequence number (unsigned 32 bits)
+     * @param destination the buffer to write into
+     * @param offset where the header starts
+     * @throws IndexOutOfBoundsException if 16 bytes do not fit at {@code offset}
+     */
+    public static void writeHeader(long streamId, FrameType type, int sequence, byte[] destination, int offset) {
+        Objects.checkFromIndexSize(offset, HEADER_LENGTH, destination.length);
+        Objects.requireNonNull(type, "type");
+        destination[offset] = (byte) KIND_SPHINX_STREAM;          // u16 little-endian: low byte first
+        destination[offset + 1] = 0;
+        for (int i = 0; i < 8; i++) {                               // u64 big-endian
+            destination[offset + OFFSET_STREAM_ID + i] = (byte) (streamId >>> (56 - 8 * i));
+        }
+        destination[offset + OFFSET_TYPE] = (byte) type.wireValue();
+        destination[offset + OFFSET_SEQUENCE] = (byte) (sequence >>> 24);
+        destination[offset + OFFSET_SEQUENCE + 1] = (byte) (sequence >>> 16);
+        destination[offset + OFFSET_SEQUENCE + 2] = (byte) (sequence >>> 8);
+        destination[offset + OFFSET_SEQUENCE + 3] = (byte) sequence;
+        destination[offset + OFFSET_RESERVED] = 0;
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * mixnet-streams: many concurrent, ordered, blocking byte streams multiplexed over one Nym mixnet
+ * client.
+ */
+module dev.mixnetstreams {
+    requires org.slf4j;
+
+    exports dev.mixnetstreams;
+    exports dev.mixnetstreams.wire;
+}
