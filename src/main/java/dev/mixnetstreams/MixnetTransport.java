@@ -1,0 +1,69 @@
+package dev.mixnetstreams;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * What one Nym mixnet client gives this library: its own address, three ways to send, and a queue
+ * of inbound messages.
+ *
+ * <p>Implementations: the embedded {@code dev.mixnetstreams.sim.SimulatedMixnet}; later a
+ * nym-client WebSocket transport. Sends may be called from many threads at once. The inbound
+ * queue is bounded: a transport that finds it full waits (back-pressure towards the network)
+ * rather than dropping or growing.
+ */
+public interface MixnetTransport extends Closeable {
+
+    /**
+     * Returns this client's own Nym address.
+     *
+     * @return the address other clients send to
+     */
+    Recipient address();
+
+    /**
+     * Sends a message that the receiver gets with no sender tag (it cannot reply).
+     *
+     * @param recipient where to send
+     * @param message the message's bytes; the transport may keep the array, callers must not
+     *     change it afterwards
+     * @throws IOException if the transport is closed or failed
+     */
+    void send(Recipient recipient, byte[] message) throws IOException;
+
+    /**
+     * Sends a message together with reply SURBs; the receiver gets a {@link SenderTag} it can
+     * {@link #reply} to without learning this client's address.
+     *
+     * @param recipient where to send
+     * @param message the message's bytes; callers must not change the array afterwards
+     * @param replySurbs how many reply SURBs to attach (0 or more)
+     * @throws IOException if the transport is closed or failed
+     */
+    void sendAnonymous(Recipient recipient, byte[] message, int replySurbs) throws IOException;
+
+    /**
+     * Replies to the client behind a sender tag, using the SURBs it sent.
+     *
+     * @param senderTag the tag an inbound message carried
+     * @param message the message's bytes; callers must not change the array afterwards
+     * @throws IOException if the transport is closed or failed, or the tag is unknown
+     */
+    void reply(SenderTag senderTag, byte[] message) throws IOException;
+
+    /**
+     * Returns the queue into which the transport delivers inbound messages. Exactly one consumer
+     * (a client's router) takes from it.
+     *
+     * @return the inbound queue, the same instance on every call
+     */
+    BlockingQueue<InboundMessage> inbound();
+
+    /**
+     * Closes the transport: sends fail from now on and no more messages are delivered.
+     * Idempotent.
+     */
+    @Override
+    void close();
+}
