@@ -1,0 +1,15 @@
+package dev.mixnetstreams.internal;
+
+/** What {@link ReorderBuffer#offer} did with a message. The producer never blocks. */
+public enum OfferResult {
+    /** Buffered, or delivered in order. */
+    ACCEPTED,
+    /** A copy of this sequence number is already buffered; the first copy is kept. */
+    DUPLICATE,
+    /** The sequence number is before the next expected one: a duplicate of delivered data, or too late. */
+    LATE,
+    /** The buffer is closed or failed; the message was dropped. */
+    CLOSED,
+    /** Accepting it would exceed the limit on unread bytes; the message was dropped. */
+    OVER_BUDGET
+}
