@@ -1,0 +1,79 @@
+package dev.mixnetstreams;
+
+import java.util.Map;
+
+/**
+ * A snapshot of one client's counters, from {@link MixnetClient#stats()}.
+ *
+ * @param framesIn stream frames received and decoded
+ * @param framesOut stream frames sent (Open and Data)
+ * @param bytesIn payload bytes received in Data frames that were accepted
+ * @param bytesOut payload bytes sent in Data frames
+ * @param messagesIn messages taken from the transport, of any kind
+ * @param drops messages or frames dropped, by reason (every reason present, zero or not)
+ * @param dataLossEvents gaps reported to readers (skip-ahead past messages that never came)
+ * @param earlyFramesHeld Data frames held because they overtook their stream's Open
+ * @param earlyFramesDelivered held Data frames handed to their stream when the Open came
+ * @param streamsOpened streams this client opened
+ * @param streamsAccepted streams registered from a peer's Open
+ * @param streamsReaped streams closed by the idle timeout
+ * @param streamsReset streams reset for exceeding their limit on unread bytes
+ * @param openStreams streams registered now and not closed
+ */
+public record ClientStats(
+        long framesIn,
+        long framesOut,
+        long bytesIn,
+        long bytesOut,
+        long messagesIn,
+        Map<DropReason, Long> drops,
+        long dataLossEvents,
+        long earlyFramesHeld,
+        long earlyFramesDelivered,
+        long streamsOpened,
+        long streamsAccepted,
+        long streamsReaped,
+        long streamsReset,
+        long openStreams) {
+
+    /**
+     * Copies the drop map so the snapshot cannot change.
+     *
+     * @param framesIn frames in
+     * @param framesOut frames out
+     * @param bytesIn bytes in
+     * @param bytesOut bytes out
+     * @param messagesIn messages in
+     * @param drops drops by reason
+     * @param dataLossEvents gaps reported
+     * @param earlyFramesHeld early frames held
+     * @param earlyFramesDelivered early frames delivered
+     * @param streamsOpened streams opened
+     * @param streamsAccepted streams accepted
+     * @param streamsReaped streams reaped
+     * @param streamsReset streams reset
+     * @param openStreams open streams
+     */
+    public ClientStats {
+        drops = Map.copyOf(drops);
+    }
+
+    /**
+     * Returns how many were dropped for one reason.
+     *
+     * @param reason the reason
+     * @return the count
+     */
+    public long dropped(DropReason reason) {
+        return drops.getOrDefault(reason, 0L);
+    }
+
+    /**
+     * Returns how many were dropped in all.
+     *
+     * @return the sum over every reason
+     */
+    public long droppedTotal() {
+        return drops.values().stream().mapToLong(Long::longValue).sum();
+    }
+}

@@ -1,0 +1,35 @@
+package dev.mixnetstreams;
+
+/** Why the router dropped an inbound message or frame. Each has a counter in {@link ClientStats}. */
+public enum DropReason {
+    /** Shorter than the 16-byte stream header (stream mode). */
+    TOO_SHORT,
+    /** Not of the SphinxStream frame kind (stream mode). */
+    NOT_STREAM_KIND,
+    /** A message type this version does not know (newer peers' OpenAck, Ping, Pong). */
+    UNKNOWN_MESSAGE_TYPE,
+    /** An Open without a sender tag: nobody to answer. */
+    OPEN_WITHOUT_SENDER_TAG,
+    /** An Open for a stream id already in use; the live stream is kept. */
+    DUPLICATE_OPEN,
+    /** An Open while nobody has taken the listener. */
+    NO_LISTENER,
+    /** An Open while the listener's backlog of streams not yet accepted is full. */
+    ACCEPT_BACKLOG_FULL,
+    /** Data for a stream that is not (yet) open, beyond the limits on held early frames. */
+    EARLY_DATA_LIMIT,
+    /** Data held for a stream whose Open never came in time. */
+    EARLY_DATA_EXPIRED,
+    /** Data from someone other than the stream's peer. */
+    WRONG_PEER,
+    /** Data for a stream closed or reset here. */
+    CLOSED_STREAM,
+    /** A second copy of data already buffered or delivered. */
+    DUPLICATE_DATA,
+    /** Data that pushed a stream past its limit on unread bytes; the stream was reset. */
+    UNREAD_LIMIT,
+    /** Data for a stream that is not open here and cannot become open (no listener). */
+    UNKNOWN_STREAM,
+    /** A message-mode message while the queue of messages not yet taken was full. */
+    MESSAGE_QUEUE_FULL
+}

@@ -1,0 +1,544 @@
+package dev.mixnetstreams;
+
+import dev.mixnetstreams.internal.ReorderBuffer;
+import dev.mixnetstreams.wire.FrameCodec;
+import dev.mixnetstreams.wire.FrameType;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Many concurrent, ordered, blocking byte streams to different peers over one mixnet client.
+ *
+ * <pre>{@code
+ * try (MixnetClient client = MixnetClient.builder(transport).build()) {
+ *     MixnetStream stream = client.openStream(peer);
+ *     stream.getOutputStream().write("hello".getBytes());
+ *     stream.shutdownOutput();
+ *     byte[] reply = stream.getInputStream().readAllBytes();
+ * }
+ * }</pre>
+ *
+ * <p>A client starts in message mode ({@link #sendPlainMessage}, {@link #sendReply},
+ * {@link #waitForMessages()}). The first {@link #openStream} or {@link #listener()} switches it to
+ * stream mode for good; message-mode calls then throw {@link StreamModeActiveException}. Messages
+ * received before the switch and not taken are routed as stream frames, so an Open that arrives
+ * just before {@link #listener()} is not lost.
+ *
+ * <p>One router, on a virtual thread, takes every inbound message from the transport's queue,
+ * decodes it and hands it to its stream without ever blocking on a stream or running application
+ * code. Every limit is in {@link Builder}; {@link #stats()} counts what came, went and was dropped.
+ */
+public final class MixnetClient implements Closeable {
+
+    /** Reply SURBs sent with each Open and each Data frame of an opened stream by default (the reference's). */
+    public static final int DEFAULT_REPLY_SURBS = 10;
+
+    private static final Logger LOG = LoggerFactory.getLogger(MixnetClient.class);
+    private static final AtomicInteger CLIENT_NUMBERS = new AtomicInteger();
+
+    private final MixnetTransport transport;
+    private final Builder config;
+    private final Counters counters = new Counters();
+    final ConcurrentHashMap<Long, MixnetStream> streams = new ConcurrentHashMap<>();
+    private final AtomicBoolean streamMode = new AtomicBoolean();
+    private final AtomicReference<MixnetListener> listener = new AtomicReference<>();
+    final MessageQueue messages;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Router router;
+    private final Thread routerThread;
+
+    private MixnetClient(MixnetTransport transport, Builder config) {
+        this.transport = transport;
+        this.config = config;
+        this.messages = new MessageQueue(config.messageQueueCapacity);
+        this.router = new Router(this, transport.inbound(), config);
+        this.routerThread = Thread.ofVirtual()
+                .name("mixnet-router-" + CLIENT_NUMBERS.incrementAndGet())
+                .start(router::run);
+    }
+
+    /**
+     * Starts building a client over a transport. The client owns the transport from then on and
+     * closes it when it closes.
+     *
+     * @param transport the mixnet client to multiplex over
+     * @return a builder with every default set
+     */
+    public static Builder builder(MixnetTransport transport) {
+        return new Builder(Objects.requireNonNull(transport, "transport"));
+    }
+
+    /**
+     * Returns this client's own Nym address, which peers open streams to.
+     *
+     * @return the address
+     */
+    public Recipient address() {
+        return transport.address();
+    }
+
+    /**
+     * Opens a stream to a peer with {@value #DEFAULT_REPLY_SURBS} reply SURBs per message. Returns
+     * at once; the Open is on its way and data written now follows it (the peer holds data that
+     * overtakes the Open).
+     *
+     * @param recipient the peer's address
+     * @return the new stream
+     * @throws IOException if the Open could not be sent or the client is closed
+     */
+    public MixnetStream openStream(Recipient recipient) throws IOException {
+        return openStream(recipient, DEFAULT_REPLY_SURBS);
+    }
+
+    /**
+     * Opens a stream to a peer, sending {@code replySurbs} reply SURBs with the Open and with each
+     * Data frame so the peer can answer.
+     *
+     * @param recipient the peer's address
+     * @param replySurbs reply SURBs per message (0 or more)
+     * @return the new stream
+     * @throws IOException if the Open could not be sent or the client is closed
+     * @throws IllegalArgumentException if {@code replySurbs} is negative
+     */
+    public MixnetStream openStream(Recipient recipient, int replySurbs) throws IOException {
+        Objects.requireNonNull(recipient, "recipient");
+        if (replySurbs < 0) {
+            throw new IllegalArgumentException("replySurbs must not be negative: " + replySurbs);
+        }
+        ensureOpen();
+        enterStreamMode();
+        MixnetStream stream;
+        StreamId id;
+        do {
+            id = StreamId.random();
+            stream = new MixnetStream(id, this, recipient, null, replySurbs, newReorderBuffer());
+        } while (streams.putIfAbsent(id.value(), stream) != null);
+        counters.streamsOpened.increment();
+        try {
+            stream.transmit(FrameCodec.encode(id.value(), FrameType.OPEN, 0, new byte[0]));
+            counters.framesOut.increment();
+        } catch (IOException e) {
+            stream.terminate(new IOException("open failed: " + e.getMessage(), e), true);
+            streams.remove(id.value(), stream);
+            throw e;
+        }
+        LOG.debug("{}: opened", id);
+        return stream;
+    }
+
+    /**
+     * Takes this client's one listener, which accepts streams that peers open.
+     *
+     * @return the listener
+     * @throws ListenerAlreadyTakenException if it was taken before
+     * @throws IllegalStateException if the client is closed
+     */
+    public MixnetListener listener() {
+        if (closed.get()) {
+            throw new IllegalStateException("mixnet client closed");
+        }
+        MixnetListener created = new MixnetListener(this, config.acceptBacklog);
+        if (!listener.compareAndSet(null, created)) {
+            throw new ListenerAlreadyTakenException();
+        }
+        enterStreamMode();
+        return created;
+    }
+
+    /**
+     * Message mode: sends one message anonymously with {@value #DEFAULT_REPLY_SURBS} reply SURBs,
+     * so the receiver can {@link #sendReply} to its sender tag.
+     *
+     * @param recipient where to send
+     * @param message the bytes; not changed or kept after the call
+     * @throws IOException if the transport failed or the client is closed
+     * @throws StreamModeActiveException once the client is in stream mode
+     */
+    public void sendPlainMessage(Recipient recipient, byte[] message) throws IOException {
+        Objects.requireNonNull(recipient, "recipient");
+        Objects.requireNonNull(message, "message");
+        checkMessageMode();
+        transport.sendAnonymous(recipient, message.clone(), DEFAULT_REPLY_SURBS);
+    }
+
+    /**
+     * Message mode: replies to the sender of a received message.
+     *
+     * @param senderTag the tag the received message carried
+     * @param message the bytes; not changed or kept after the call
+     * @throws IOException if the transport failed, the tag is unknown, or the client is closed
+     * @throws StreamModeActiveException once the client is in stream mode
+     */
+    public void sendReply(SenderTag senderTag, byte[] message) throws IOException {
+        Objects.requireNonNull(senderTag, "senderTag");
+        Objects.requireNonNull(message, "message");
+        checkMessageMode();
+        transport.reply(senderTag, message.clone());
+    }
+
+    /**
+     * Message mode: waits until at least one message has arrived, then returns every message
+     * received and not yet taken, oldest first.
+     *
+     * @return one or more messages
+     * @throws java.io.InterruptedIOException if the thread was interrupted (its flag is set again)
+     * @throws IOException if the client is closed
+     * @throws StreamModeActiveException once the client is in stream mode, also while waiting
+     */
+    public List<InboundMessage> waitForMessages() throws IOException {
+        checkMessageMode();
+        return messages.takeAll(0);
+    }
+
+    /**
+     * Message mode: like {@link #waitForMessages()}, waiting at most {@code timeout}.
+     *
+     * @param timeout how long to wait; must be positive
+     * @return the messages, or an empty list if none came in time
+     * @throws IOException if the client is closed or the thread was interrupted
+     * @throws StreamModeActiveException once the client is in stream mode
+     * @throws IllegalArgumentException if the timeout is not positive
+     */
+    public List<InboundMessage> waitForMessages(Duration timeout) throws IOException {
+        long nanos = positiveNanos(timeout, "timeout");
+        checkMessageMode();
+        return messages.takeAll(nanos);
+    }
+
+    /**
+     * Returns whether the client is in stream mode.
+     *
+     * @return {@code true} after the first {@link #openStream} or {@link #listener()}
+     */
+    public boolean isStreamMode() {
+        return streamMode.get();
+    }
+
+    /**
+     * Returns a snapshot of the client's counters.
+     *
+     * @return the counters now
+     */
+    public ClientStats stats() {
+        long open = 0;
+        for (MixnetStream stream : streams.values()) {
+            if (!stream.isClosed() && !stream.isTerminated()) {
+                open++;
+            }
+        }
+        return counters.snapshot(open);
+    }
+
+    /**
+     * Returns whether {@link #close()} was called.
+     *
+     * @return {@code true} once closed
+     */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /**
+     * Closes the client: every stream sends its end of stream (best effort) and is closed, every
+     * blocked read, accept and wait for messages throws an {@link IOException}, the router stops
+     * and the transport is closed. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        IOException cause = new IOException("mixnet client closed");
+        MixnetListener taken = listener.get();
+        if (taken != null) {
+            taken.shutdown(cause);
+        }
+        for (MixnetStream stream : streams.values()) {
+            stream.closeByClient(cause);
+        }
+        streams.clear();
+        messages.close();
+        routerThread.interrupt();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                routerThread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        transport.close();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.debug("mixnet client closed");
+    }
+
+    // ---- package-private: used by streams, the listener and the router ----
+
+    MixnetTransport transport() {
+        return transport;
+    }
+
+    Counters counters() {
+        return counters;
+    }
+
+    Logger log() {
+        return LOG;
+    }
+
+    int maxFramePayload() {
+        return config.maxFramePayload;
+    }
+
+    MixnetListener takenListener() {
+        return listener.get();
+    }
+
+    boolean closing() {
+        return closed.get();
+    }
+
+    ReorderBuffer newReorderBuffer() {
+        return new ReorderBuffer(config.reorderWindow, config.maxUnreadBytes);
+    }
+
+    /** Sends one Data frame of a stream; no lock is held here. */
+    void sendData(MixnetStream stream, int sequence, byte[] bytes, int offset, int length) throws IOException {
+        byte[] frame = FrameCodec.encode(stream.id().value(), FrameType.DATA, sequence, bytes, offset, length);
+        stream.transmit(frame);
+        stream.lastActivityNanos = System.nanoTime();
+        counters.framesOut.increment();
+        counters.bytesOut.add(length);
+    }
+
+    /** A stream was closed by its application: its id stays reserved for a while, then the router forgets it. */
+    void streamClosed(MixnetStream stream) {
+        stream.closedAtNanos = System.nanoTime();
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed.get()) {
+            throw new IOException("mixnet client closed");
+        }
+    }
+
+    private void checkMessageMode() throws IOException {
+        if (streamMode.get()) {
+            throw new StreamModeActiveException();
+        }
+        ensureOpen();
+    }
+
+    private void enterStreamMode() {
+        if (streamMode.compareAndSet(false, true)) {
+            LOG.debug("stream mode started");
+            router.wakeUp();
+        }
+    }
+
+    boolean streamModeActive() {
+        return streamMode.get();
+    }
+
+    private static long positiveNanos(Duration timeout, String what) {
+        Objects.requireNonNull(timeout, what);
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive: " + timeout);
+        }
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Configures a {@link MixnetClient}. Every default is here, and every value is checked once,
+     * in its setter, so {@link #build()} cannot fail on configuration.
+     */
+    public static final class Builder {
+
+        /** Default idle timeout of a stream: 30 minutes, as the reference. */
+        public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofMinutes(30);
+        /** Default limit on a stream's unread bytes (in order and out of order): 8 MiB. */
+        public static final long DEFAULT_MAX_UNREAD_BYTES = 8L << 20;
+        /** Default backlog of streams registered and not yet accepted: 1024. */
+        public static final int DEFAULT_ACCEPT_BACKLOG = 1024;
+        /** Default limit on Data frames held because they overtook their Open: 4096 frames. */
+        public static final int DEFAULT_MAX_EARLY_FRAMES = 4096;
+        /** Default limit on bytes held because they overtook their Open: 16 MiB. */
+        public static final long DEFAULT_MAX_EARLY_BYTES = 16L << 20;
+        /** Default time a Data frame waits for its Open: 2 minutes. */
+        public static final Duration DEFAULT_EARLY_FRAME_TIMEOUT = Duration.ofMinutes(2);
+        /** Default largest payload of one Data frame; larger writes are split: 1 MiB. */
+        public static final int DEFAULT_MAX_FRAME_PAYLOAD = 1 << 20;
+        /** Default out-of-order messages a stream buffers before skipping ahead: 256, as the reference. */
+        public static final int DEFAULT_REORDER_WINDOW = ReorderBuffer.DEFAULT_MAX_BUFFERED_MESSAGES;
+        /** Default message-mode messages kept until taken: 4096. */
+        public static final int DEFAULT_MESSAGE_QUEUE_CAPACITY = 4096;
+        /** How long a closed stream's id stays reserved (late frames for it are dropped as such). */
+        public static final Duration CLOSED_STREAM_LINGER = Duration.ofMinutes(2);
+
+        private final MixnetTransport transport;
+        Duration streamIdleTimeout = DEFAULT_STREAM_IDLE_TIMEOUT;
+        long maxUnreadBytes = DEFAULT_MAX_UNREAD_BYTES;
+        int acceptBacklog = DEFAULT_ACCEPT_BACKLOG;
+        int maxEarlyFrames = DEFAULT_MAX_EARLY_FRAMES;
+        long maxEarlyBytes = DEFAULT_MAX_EARLY_BYTES;
+        Duration earlyFrameTimeout = DEFAULT_EARLY_FRAME_TIMEOUT;
+        int maxFramePayload = DEFAULT_MAX_FRAME_PAYLOAD;
+        int reorderWindow = DEFAULT_REORDER_WINDOW;
+        int messageQueueCapacity = DEFAULT_MESSAGE_QUEUE_CAPACITY;
+
+        private Builder(MixnetTransport transport) {
+            this.transport = transport;
+        }
+
+        /**
+         * Sets how long a stream may go without traffic in either direction before the client
+         * closes it (its reader then gets an {@link IOException}). The sweep runs every
+         * min(timeout, 10 s).
+         *
+         * @param timeout positive; default 30 minutes
+         * @return this builder
+         * @throws IllegalArgumentException if zero or negative
+         */
+        public Builder streamIdleTimeout(Duration timeout) {
+            positiveNanos(timeout, "streamIdleTimeout");
+            this.streamIdleTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets how many bytes one stream may hold unread, in order and out of order. Data beyond
+         * it resets the stream locally: its reader gets an {@link IOException}, other streams are
+         * untouched.
+         *
+         * @param bytes positive; default 8 MiB
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder maxUnreadBytes(long bytes) {
+            this.maxUnreadBytes = positive(bytes, "maxUnreadBytes");
+            return this;
+        }
+
+        /**
+         * Sets how many streams may be registered and waiting for {@link MixnetListener#accept()};
+         * Opens beyond it are dropped and counted.
+         *
+         * @param streams positive; default 1024
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder acceptBacklog(int streams) {
+            this.acceptBacklog = (int) positive(streams, "acceptBacklog");
+            return this;
+        }
+
+        /**
+         * Sets how many Data frames, in all streams together, may be held because they arrived
+         * before their stream's Open.
+         *
+         * @param frames positive; default 4096
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder maxEarlyFrames(int frames) {
+            this.maxEarlyFrames = (int) positive(frames, "maxEarlyFrames");
+            return this;
+        }
+
+        /**
+         * Sets how many payload bytes, in all streams together, may be held because they arrived
+         * before their stream's Open.
+         *
+         * @param bytes positive; default 16 MiB
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder maxEarlyBytes(long bytes) {
+            this.maxEarlyBytes = positive(bytes, "maxEarlyBytes");
+            return this;
+        }
+
+        /**
+         * Sets how long a Data frame that arrived before its Open is held.
+         *
+         * @param timeout positive; default 2 minutes
+         * @return this builder
+         * @throws IllegalArgumentException if zero or negative
+         */
+        public Builder earlyFrameTimeout(Duration timeout) {
+            positiveNanos(timeout, "earlyFrameTimeout");
+            this.earlyFrameTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets the largest payload of one Data frame; a larger write is split into several frames.
+         *
+         * @param bytes positive; default 1 MiB
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder maxFramePayload(int bytes) {
+            this.maxFramePayload = (int) positive(bytes, "maxFramePayload");
+            return this;
+        }
+
+        /**
+         * Sets how many messages a stream buffers out of order before it skips ahead past missing
+         * ones (and reports the loss to its reader).
+         *
+         * @param messages positive; default 256, as the reference
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder reorderWindow(int messages) {
+            this.reorderWindow = (int) positive(messages, "reorderWindow");
+            return this;
+        }
+
+        /**
+         * Sets how many message-mode messages are kept until {@link #waitForMessages()} takes
+         * them; beyond it they are dropped and counted.
+         *
+         * @param messages positive; default 4096
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder messageQueueCapacity(int messages) {
+            this.messageQueueCapacity = (int) positive(messages, "messageQueueCapacity");
+            return this;
+        }
+
+        /**
+         * Builds the client and starts its router.
+         *
+         * @return the client, in message mode
+         */
+        public MixnetClient build() {
+            return new MixnetClient(transport, this);
+        }
+
+        private static long positive(long value, String what) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(what + " must be positive: " + value);
+            }
+            return value;
+        }
+    }
+}

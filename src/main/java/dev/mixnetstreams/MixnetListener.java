@@ -1,0 +1,187 @@
+package dev.mixnetstreams;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Accepts the streams that peers open to this client, like a {@link java.net.ServerSocket}. A
+ * client has at most one, from {@link MixnetClient#listener()}.
+ *
+ * <p>A stream is registered the moment its Open arrives, so data the peer sends before
+ * {@link #accept()} is called is buffered, not lost. Streams registered and not yet accepted form
+ * the backlog, bounded by {@link MixnetClient.Builder#acceptBacklog(int)}; Opens beyond it are
+ * dropped and counted ({@link DropReason#ACCEPT_BACKLOG_FULL}).
+ *
+ * <p>Serve each accepted stream on its own virtual thread:
+ * <pre>{@code
+ * try (MixnetListener listener = client.listener()) {
+ *     while (true) {
+ *         MixnetStream stream = listener.accept();
+ *         Thread.startVirtualThread(() -> handle(stream));
+ *     }
+ * }
+ * }</pre>
+ */
+public final class MixnetListener implements Closeable {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition available = lock.newCondition();
+    private final ArrayDeque<MixnetStream> backlog = new ArrayDeque<>();
+    private final int maxBacklog;
+    private final MixnetClient client;
+    private IOException closedCause;
+
+    MixnetListener(MixnetClient client, int maxBacklog) {
+        this.client = client;
+        this.maxBacklog = maxBacklog;
+    }
+
+    /**
+     * Waits for the next stream a peer opened.
+     *
+     * @return the stream
+     * @throws InterruptedIOException if the thread was interrupted (its flag is set again)
+     * @throws IOException if the listener or the client was closed
+     */
+    public MixnetStream accept() throws IOException {
+        return acceptNanos(0);
+    }
+
+    /**
+     * Waits at most {@code timeout} for the next stream a peer opened.
+     *
+     * @param timeout how long to wait; must be positive
+     * @return the stream
+     * @throws SocketTimeoutException if none came in time
+     * @throws InterruptedIOException if the thread was interrupted (its flag is set again)
+     * @throws IOException if the listener or the client was closed
+     * @throws IllegalArgumentException if the timeout is zero or negative
+     */
+    public MixnetStream accept(Duration timeout) throws IOException {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("accept timeout must be positive: " + timeout);
+        }
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException e) {
+            nanos = Long.MAX_VALUE;
+        }
+        return acceptNanos(nanos);
+    }
+
+    private MixnetStream acceptNanos(long timeoutNanos) throws IOException {
+        lock.lock();
+        try {
+            long remaining = timeoutNanos;
+            while (backlog.isEmpty()) {
+                if (closedCause != null) {
+                    throw new IOException(closedCause.getMessage(), closedCause);
+                }
+                if (timeoutNanos == 0) {
+                    available.await();
+                } else {
+                    if (remaining <= 0) {
+                        throw new SocketTimeoutException("accept timed out");
+                    }
+                    remaining = available.awaitNanos(remaining);
+                }
+            }
+            if (closedCause != null) {
+                throw new IOException(closedCause.getMessage(), closedCause);
+            }
+            return backlog.pollFirst();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting to accept");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called by the router: queues a new stream unless the backlog is full or the listener closed. */
+    boolean offer(MixnetStream stream) {
+        lock.lock();
+        try {
+            if (closedCause != null || backlog.size() >= maxBacklog) {
+                return false;
+            }
+            backlog.addLast(stream);
+            available.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns how many streams are registered and waiting to be accepted.
+     *
+     * @return the backlog's length
+     */
+    public int backlogSize() {
+        lock.lock();
+        try {
+            return backlog.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns whether the listener was closed, directly or by closing the client.
+     *
+     * @return {@code true} once closed
+     */
+    public boolean isClosed() {
+        lock.lock();
+        try {
+            return closedCause != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops accepting: blocked and later {@code accept} calls throw, streams in the backlog are
+     * closed, and Opens that arrive from now on are dropped ({@link DropReason#NO_LISTENER}).
+     * The client stays in stream mode and its listener stays taken. Idempotent.
+     */
+    @Override
+    public void close() {
+        shutdown(new IOException("listener closed"));
+    }
+
+    void shutdown(IOException cause) {
+        List<MixnetStream> pending;
+        lock.lock();
+        try {
+            if (closedCause != null) {
+                return;
+            }
+            closedCause = cause;
+            pending = new ArrayList<>(backlog);
+            backlog.clear();
+            available.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (MixnetStream stream : pending) {
+            stream.close();
+        }
+    }
+
+    MixnetClient client() {
+        return client;
+    }
+}

@@ -1,0 +1,431 @@
+package dev.mixnetstreams;
+
+import dev.mixnetstreams.internal.ReorderBuffer;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One ordered, reliable-unless-told-otherwise byte stream to one peer, multiplexed with others over
+ * a {@link MixnetClient}; used like a {@link java.net.Socket}.
+ *
+ * <p>Reading: {@link #getInputStream()} blocks until data arrives, returns -1 after the peer's
+ * end of stream (sticky), throws {@link SocketTimeoutException} after {@link #setReadTimeout},
+ * {@link InterruptedIOException} when interrupted (the flag is set again) and, once, a
+ * {@link StreamDataLossException} where messages were lost. Bytes already received are handed out
+ * before an error of the stream.
+ *
+ * <p>Writing: each write to {@link #getOutputStream()} of up to
+ * {@link MixnetClient.Builder#maxFramePayload(int)} bytes (default 1 MiB) is one Data frame, sent
+ * before the write returns; larger writes are split. An empty write sends nothing. Concurrent
+ * writers never interleave inside a write's frame. Wrap the output stream in a
+ * {@link java.io.BufferedOutputStream} when writing many small pieces.
+ *
+ * <p>Ending: {@link #shutdownOutput()} sends the end of stream (an empty Data frame at the next
+ * sequence number) and keeps reading; {@link #close()} does the same if not done yet, then
+ * releases the stream. Closing either the input or the output stream closes the stream, as with
+ * a socket. A stream idle for longer than the client's idle timeout is closed by the client and
+ * its reader gets an {@link IOException} saying so, not an end of stream, so a truncated stream is
+ * never mistaken for a complete one.
+ */
+public final class MixnetStream implements Closeable {
+
+    private final StreamId id;
+    private final MixnetClient client;
+    private final Recipient remoteAddress;
+    private final SenderTag remoteSenderTag;
+    private final int replySurbs;
+    final ReorderBuffer inbound;
+
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private int nextSendSequence;
+    private boolean outputShutdown;
+    /** Why writes fail even before close (reaped, reset, client closed); null while healthy. */
+    private volatile IOException terminated;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile long readTimeoutNanos;
+    volatile long lastActivityNanos;
+    /** When the stream was closed here; the router keeps its id reserved a while after. */
+    volatile long closedAtNanos;
+
+    private final StreamInputStream input = new StreamInputStream();
+    private final StreamOutputStream output = new StreamOutputStream();
+
+    MixnetStream(StreamId id, MixnetClient client, Recipient remoteAddress, SenderTag remoteSenderTag,
+                 int replySurbs, ReorderBuffer inbound) {
+        this.id = id;
+        this.client = client;
+        this.remoteAddress = remoteAddress;
+        this.remoteSenderTag = remoteSenderTag;
+        this.replySurbs = replySurbs;
+        this.inbound = inbound;
+        this.lastActivityNanos = System.nanoTime();
+    }
+
+    /**
+     * Returns the stream's id, shared by both ends.
+     *
+     * @return the id
+     */
+    public StreamId id() {
+        return id;
+    }
+
+    /**
+     * Returns whether this end opened the stream ({@link MixnetClient#openStream}) rather than
+     * accepted it.
+     *
+     * @return {@code true} for the opener
+     */
+    public boolean isOpener() {
+        return remoteAddress != null;
+    }
+
+    /**
+     * Returns the peer's address, known only to the opener.
+     *
+     * @return the address this stream was opened to, or empty on the accepting side
+     */
+    public Optional<Recipient> remoteAddress() {
+        return Optional.ofNullable(remoteAddress);
+    }
+
+    /**
+     * Returns the opener's sender tag, known only to the accepting side, which replies through it
+     * without learning the opener's address.
+     *
+     * @return the tag, or empty on the opening side
+     */
+    public Optional<SenderTag> remoteSenderTag() {
+        return Optional.ofNullable(remoteSenderTag);
+    }
+
+    /**
+     * Returns the stream's input: the peer's bytes, in order.
+     *
+     * @return the same input stream on every call
+     */
+    public InputStream getInputStream() {
+        return input;
+    }
+
+    /**
+     * Returns the stream's output: bytes to the peer.
+     *
+     * @return the same output stream on every call
+     */
+    public OutputStream getOutputStream() {
+        return output;
+    }
+
+    /**
+     * Sets how long a read waits for data before it throws {@link SocketTimeoutException}; the
+     * stream stays usable after a timeout.
+     *
+     * @param timeout the limit; {@link Duration#ZERO} waits without limit (the default)
+     * @throws IllegalArgumentException if the timeout is negative
+     */
+    public void setReadTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("read timeout must not be negative: " + timeout);
+        }
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException e) {
+            nanos = Long.MAX_VALUE;
+        }
+        readTimeoutNanos = nanos;
+    }
+
+    /**
+     * Returns the read timeout.
+     *
+     * @return the limit, {@link Duration#ZERO} for none
+     */
+    public Duration getReadTimeout() {
+        return Duration.ofNanos(readTimeoutNanos);
+    }
+
+    /**
+     * Sends the end of stream and refuses further writes; reading goes on. Idempotent.
+     *
+     * @throws IOException if the end of stream could not be sent
+     */
+    public void shutdownOutput() throws IOException {
+        int sequence;
+        writeLock.lock();
+        try {
+            if (outputShutdown) {
+                return;
+            }
+            outputShutdown = true;
+            IOException failure = terminated;
+            if (failure != null) {
+                throw new IOException(failure.getMessage(), failure);
+            }
+            sequence = nextSendSequence++;
+        } finally {
+            writeLock.unlock();
+        }
+        client.sendData(this, sequence, new byte[0], 0, 0);
+    }
+
+    /**
+     * Returns whether {@link #shutdownOutput()} or {@link #close()} was called.
+     *
+     * @return {@code true} once the output is shut down
+     */
+    public boolean isOutputShutdown() {
+        writeLock.lock();
+        try {
+            return outputShutdown;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Closes the stream: sends the end of stream if not sent yet (best effort), wakes every blocked
+     * reader with an {@link IOException}, and releases the stream's buffers. Reads and writes throw
+     * afterwards. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            shutdownOutput();
+        } catch (IOException e) {
+            client.log().debug("{}: end of stream not sent on close: {}", id, e.toString());
+        }
+        inbound.close();
+        client.streamClosed(this);
+    }
+
+    /**
+     * Returns whether {@link #close()} was called here.
+     *
+     * @return {@code true} once closed
+     */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /**
+     * Ends the stream from the client's side (idle timeout, reset, client closed): writes fail
+     * with {@code cause}; reads get what is ready, then {@code cause} (or at once if
+     * {@code discard}).
+     */
+    void terminate(IOException cause, boolean discard) {
+        terminated = cause;
+        if (discard) {
+            inbound.reset(cause);
+        } else {
+            inbound.fail(cause);
+        }
+    }
+
+    /** The client is closing: end of stream (best effort), then reads and writes fail with {@code cause}. */
+    void closeByClient(IOException cause) {
+        if (closed.get()) {
+            return;
+        }
+        try {
+            shutdownOutput();
+        } catch (IOException e) {
+            client.log().debug("{}: end of stream not sent on client close: {}", id, e.toString());
+        }
+        terminate(cause, true);
+        closed.set(true);
+    }
+
+    boolean isTerminated() {
+        return terminated != null;
+    }
+
+    /** Sends one frame's worth of bytes; the caller has checked the range. */
+    private void writeFrame(byte[] bytes, int offset, int length) throws IOException {
+        int sequence;
+        writeLock.lock();
+        try {
+            checkWritableLocked();
+            sequence = nextSendSequence++;
+        } finally {
+            writeLock.unlock();
+        }
+        client.sendData(this, sequence, bytes, offset, length);
+    }
+
+    private void checkWritable() throws IOException {
+        writeLock.lock();
+        try {
+            checkWritableLocked();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void checkWritableLocked() throws IOException {
+        if (closed.get()) {
+            throw new IOException("stream closed");
+        }
+        if (outputShutdown) {
+            throw new IOException("stream output shut down");
+        }
+        IOException failure = terminated;
+        if (failure != null) {
+            throw new IOException(failure.getMessage(), failure);
+        }
+    }
+
+    /** Sends a frame to the peer the way this end must: anonymously with SURBs, or as a reply. */
+    void transmit(byte[] frame) throws IOException {
+        if (remoteAddress != null) {
+            client.transport().sendAnonymous(remoteAddress, frame, replySurbs);
+        } else {
+            client.transport().reply(remoteSenderTag, frame);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MixnetStream[" + id + (isOpener() ? ", opened" : ", accepted") + (closed.get() ? ", closed" : "") + "]";
+    }
+
+    /** The input side; one reader at a time, others wait their turn. */
+    private final class StreamInputStream extends InputStream {
+
+        private final ReentrantLock readLock = new ReentrantLock();
+        private byte[] chunk;
+        private int position;
+        private boolean endOfStream;
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            long timeout = readTimeoutNanos;
+            long deadline = System.nanoTime() + timeout;
+            acquire(timeout);
+            try {
+                if (closed.get()) {
+                    throw new IOException("stream closed");
+                }
+                if (len == 0) {
+                    return 0;
+                }
+                if (endOfStream) {
+                    return -1;
+                }
+                while (chunk == null || position == chunk.length) {
+                    byte[] next;
+                    if (timeout == 0) {
+                        next = inbound.take(0);
+                    } else {
+                        long remaining = deadline - System.nanoTime();
+                        if (remaining <= 0) {
+                            throw new SocketTimeoutException("read timed out");
+                        }
+                        next = inbound.take(remaining);
+                    }
+                    if (next.length == 0) {
+                        endOfStream = true;
+                        chunk = null;
+                        return -1;
+                    }
+                    chunk = next;
+                    position = 0;
+                }
+                int n = Math.min(len, chunk.length - position);
+                System.arraycopy(chunk, position, b, off, n);
+                position += n;
+                return n;
+            } catch (StreamDataLossException e) {
+                client.counters().dataLossEvents.increment();
+                throw e;
+            } finally {
+                readLock.unlock();
+            }
+        }
+
+        private void acquire(long timeoutNanos) throws IOException {
+            try {
+                if (timeoutNanos == 0) {
+                    readLock.lockInterruptibly();
+                } else if (!readLock.tryLock(timeoutNanos, TimeUnit.NANOSECONDS)) {
+                    throw new SocketTimeoutException("read timed out waiting for another reader");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting to read");
+            }
+        }
+
+        @Override
+        public int available() throws IOException {
+            if (closed.get()) {
+                throw new IOException("stream closed");
+            }
+            readLock.lock();
+            try {
+                long ready = (chunk == null ? 0 : chunk.length - position) + inbound.readyBytes();
+                return (int) Math.min(Integer.MAX_VALUE, ready);
+            } finally {
+                readLock.unlock();
+            }
+        }
+
+        @Override
+        public void close() {
+            MixnetStream.this.close();
+        }
+    }
+
+    /** The output side. */
+    private final class StreamOutputStream extends OutputStream {
+
+        @Override
+        public void write(int b) throws IOException {
+            writeFrame(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                checkWritable();
+                return;
+            }
+            int max = client.maxFramePayload();
+            while (len > 0) {
+                int n = Math.min(len, max);
+                writeFrame(b, off, n);
+                off += n;
+                len -= n;
+            }
+        }
+
+        @Override
+        public void close() {
+            MixnetStream.this.close();
+        }
+    }
+}

@@ -1,0 +1,306 @@
+package dev.mixnetstreams;
+
+import dev.mixnetstreams.internal.OfferResult;
+import dev.mixnetstreams.wire.DecodeStatus;
+import dev.mixnetstreams.wire.FrameType;
+import dev.mixnetstreams.wire.FrameView;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's router: the one virtual thread that takes inbound messages from the transport's
+ * queue, decodes them and hands each to its stream. It never blocks on a stream (offers to a
+ * stream's buffer never wait) and never runs application code. Between messages it sweeps idle
+ * streams, expired early frames and the ids of closed streams.
+ */
+final class Router {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+    /** Wakes the router (stream mode began, a stream closed, the client closes); carries nothing. */
+    static final InboundMessage WAKE_UP = new InboundMessage(new byte[0], null);
+    private static final long MAX_SWEEP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** A Data frame that arrived before its stream's Open. */
+    private static final class EarlyFrame {
+        final long streamId;
+        final int sequence;
+        final byte[] payload;
+        final SenderTag senderTag;
+        final long arrivedNanos;
+        boolean settled;
+
+        EarlyFrame(long streamId, int sequence, byte[] payload, SenderTag senderTag, long arrivedNanos) {
+            this.streamId = streamId;
+            this.sequence = sequence;
+            this.payload = payload;
+            this.senderTag = senderTag;
+            this.arrivedNanos = arrivedNanos;
+        }
+    }
+
+    private final MixnetClient client;
+    private final BlockingQueue<InboundMessage> inbound;
+    private final Counters counters;
+    private final FrameView view = new FrameView();
+    private final long idleTimeoutNanos;
+    private final long sweepIntervalNanos;
+    private final long earlyTimeoutNanos;
+    private final long lingerNanos;
+    private final int maxEarlyFrames;
+    private final long maxEarlyBytes;
+
+    private final Map<Long, ArrayDeque<EarlyFrame>> earlyByStream = new HashMap<>();
+    private final ArrayDeque<EarlyFrame> earlyByAge = new ArrayDeque<>();
+    private int earlyFrames;
+    private long earlyBytes;
+    private boolean messageQueueDrained;
+
+    Router(MixnetClient client, BlockingQueue<InboundMessage> inbound, MixnetClient.Builder config) {
+        this.client = client;
+        this.inbound = inbound;
+        this.counters = client.counters();
+        this.idleTimeoutNanos = config.streamIdleTimeout.toNanos();
+        this.sweepIntervalNanos = Math.min(idleTimeoutNanos, MAX_SWEEP_INTERVAL_NANOS);
+        this.earlyTimeoutNanos = config.earlyFrameTimeout.toNanos();
+        this.lingerNanos = MixnetClient.Builder.CLOSED_STREAM_LINGER.toNanos();
+        this.maxEarlyFrames = config.maxEarlyFrames;
+        this.maxEarlyBytes = config.maxEarlyBytes;
+    }
+
+    /** Makes the router look at its state soon, even if no message arrives. Never blocks. */
+    void wakeUp() {
+        inbound.offer(WAKE_UP);
+    }
+
+    void run() {
+        long nextSweep = System.nanoTime() + sweepIntervalNanos;
+        while (!client.closing()) {
+            InboundMessage message;
+            try {
+                long wait = nextSweep - System.nanoTime();
+                message = wait > 0 ? inbound.poll(wait, TimeUnit.NANOSECONDS) : inbound.poll();
+            } catch (InterruptedException e) {
+                if (client.closing()) {
+                    break;
+                }
+                continue;
+            }
+            try {
+                if (message != null && message != WAKE_UP) {
+                    counters.messagesIn.increment();
+                    handle(message);
+                } else if (!messageQueueDrained && client.streamModeActive()) {
+                    drainMessageQueue();
+                }
+                long now = System.nanoTime();
+                if (now - nextSweep >= 0) {
+                    sweep(now);
+                    nextSweep = now + sweepIntervalNanos;
+                }
+            } catch (RuntimeException e) {
+                // Nothing a peer sends may stop the router; this is a bug, and it is logged as one.
+                LOG.error("router: unexpected failure handling a message; continuing", e);
+            }
+        }
+        LOG.debug("router stopped");
+    }
+
+    private void handle(InboundMessage message) {
+        if (!client.streamModeActive()) {
+            if (!client.messages.offer(message)) {
+                counters.drop(DropReason.MESSAGE_QUEUE_FULL);
+            }
+            return;
+        }
+        if (!messageQueueDrained) {
+            drainMessageQueue();
+        }
+        route(message);
+    }
+
+    /** Stream mode began: messages received before it and not taken may be stream frames. */
+    private void drainMessageQueue() {
+        messageQueueDrained = true;
+        for (InboundMessage early : client.messages.refuseFromNowOn()) {
+            route(early);
+        }
+    }
+
+    private void route(InboundMessage message) {
+        DecodeStatus status = view.wrap(message.data());
+        switch (status) {
+            case FRAME -> { }
+            case TOO_SHORT -> {
+                counters.drop(DropReason.TOO_SHORT);
+                return;
+            }
+            case NOT_STREAM_KIND -> {
+                counters.drop(DropReason.NOT_STREAM_KIND);
+                return;
+            }
+            case UNKNOWN_MESSAGE_TYPE -> {
+                counters.drop(DropReason.UNKNOWN_MESSAGE_TYPE);
+                return;
+            }
+        }
+        counters.framesIn.increment();
+        long id = view.streamId();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("frame in: {}", view);
+        }
+        if (view.type() == FrameType.OPEN) {
+            onOpen(id, message.senderTag());
+        } else {
+            onData(id, view.sequence(), view.copyPayload(), message.senderTag());
+        }
+    }
+
+    private void onOpen(long id, SenderTag senderTag) {
+        if (senderTag == null) {
+            counters.drop(DropReason.OPEN_WITHOUT_SENDER_TAG);
+            return;
+        }
+        if (client.streams.containsKey(id)) {
+            counters.drop(DropReason.DUPLICATE_OPEN);
+            return;
+        }
+        MixnetListener listener = client.takenListener();
+        if (listener == null || listener.isClosed()) {
+            counters.drop(DropReason.NO_LISTENER);
+            return;
+        }
+        MixnetStream stream = new MixnetStream(new StreamId(id), client, null, senderTag, 0, client.newReorderBuffer());
+        client.streams.put(id, stream);
+        if (!listener.offer(stream)) {
+            client.streams.remove(id, stream);
+            counters.drop(listener.isClosed() ? DropReason.NO_LISTENER : DropReason.ACCEPT_BACKLOG_FULL);
+            return;
+        }
+        counters.streamsAccepted.increment();
+        LOG.debug("{}: accepted into the backlog", stream.id());
+        ArrayDeque<EarlyFrame> held = earlyByStream.remove(id);
+        if (held != null) {
+            for (EarlyFrame frame : held) {
+                if (!frame.settled) {
+                    settle(frame);
+                    counters.earlyFramesDelivered.increment();
+                    deliver(stream, frame.sequence, frame.payload, frame.senderTag);
+                }
+            }
+        }
+    }
+
+    private void onData(long id, int sequence, byte[] payload, SenderTag senderTag) {
+        MixnetStream stream = client.streams.get(id);
+        if (stream == null) {
+            hold(id, sequence, payload, senderTag);
+            return;
+        }
+        deliver(stream, sequence, payload, senderTag);
+    }
+
+    private void deliver(MixnetStream stream, int sequence, byte[] payload, SenderTag senderTag) {
+        if (stream.isClosed() || stream.isTerminated()) {
+            counters.drop(DropReason.CLOSED_STREAM);
+            return;
+        }
+        boolean fromPeer = stream.isOpener()
+                ? senderTag == null
+                : stream.remoteSenderTag().orElseThrow().equals(senderTag);
+        if (!fromPeer) {
+            counters.drop(DropReason.WRONG_PEER);
+            return;
+        }
+        OfferResult result = stream.inbound.offer(sequence, payload);
+        switch (result) {
+            case ACCEPTED -> {
+                stream.lastActivityNanos = System.nanoTime();
+                counters.bytesIn.add(payload.length);
+            }
+            case DUPLICATE, LATE -> counters.drop(DropReason.DUPLICATE_DATA);
+            case CLOSED -> counters.drop(DropReason.CLOSED_STREAM);
+            case OVER_BUDGET -> {
+                counters.drop(DropReason.UNREAD_LIMIT);
+                counters.streamsReset.increment();
+                LOG.warn("{}: reset: the peer sent more than the {} unread bytes allowed", stream.id(),
+                        stream.inbound.unreadBytes() + payload.length - 1);
+                stream.terminate(new IOException("stream reset: more unread data arrived than the limit of "
+                        + "maxUnreadBytes allows; read faster or raise the limit"), true);
+                stream.closedAtNanos = System.nanoTime();
+            }
+        }
+    }
+
+    /** Holds Data that overtook its stream's Open, within the limits on count, bytes and age. */
+    private void hold(long id, int sequence, byte[] payload, SenderTag senderTag) {
+        MixnetListener listener = client.takenListener();
+        if (listener == null || listener.isClosed()) {
+            counters.drop(DropReason.UNKNOWN_STREAM);
+            return;
+        }
+        expireEarlyFrames(System.nanoTime());
+        if (earlyFrames >= maxEarlyFrames || payload.length > maxEarlyBytes - earlyBytes) {
+            counters.drop(DropReason.EARLY_DATA_LIMIT);
+            return;
+        }
+        EarlyFrame frame = new EarlyFrame(id, sequence, payload, senderTag, System.nanoTime());
+        earlyByStream.computeIfAbsent(id, k -> new ArrayDeque<>(4)).addLast(frame);
+        earlyByAge.addLast(frame);
+        earlyFrames++;
+        earlyBytes += payload.length;
+        counters.earlyFramesHeld.increment();
+    }
+
+    private void settle(EarlyFrame frame) {
+        frame.settled = true;
+        earlyFrames--;
+        earlyBytes -= frame.payload.length;
+    }
+
+    private void expireEarlyFrames(long now) {
+        EarlyFrame oldest;
+        while ((oldest = earlyByAge.peekFirst()) != null
+                && (oldest.settled || now - oldest.arrivedNanos > earlyTimeoutNanos)) {
+            earlyByAge.pollFirst();
+            if (!oldest.settled) {
+                settle(oldest);
+                counters.drop(DropReason.EARLY_DATA_EXPIRED);
+                ArrayDeque<EarlyFrame> same = earlyByStream.get(oldest.streamId);
+                if (same != null) {
+                    same.remove(oldest);
+                    if (same.isEmpty()) {
+                        earlyByStream.remove(oldest.streamId);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Reaps idle streams, forgets closed ones after their linger, expires early frames. */
+    private void sweep(long now) {
+        expireEarlyFrames(now);
+        Iterator<MixnetStream> it = client.streams.values().iterator();
+        while (it.hasNext()) {
+            MixnetStream stream = it.next();
+            if (stream.isClosed() || stream.isTerminated()) {
+                if (now - stream.closedAtNanos > lingerNanos) {
+                    it.remove();
+                }
+            } else if (now - stream.lastActivityNanos > idleTimeoutNanos) {
+                counters.streamsReaped.increment();
+                LOG.debug("{}: idle for longer than {} ms, closing", stream.id(),
+                        TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos));
+                stream.terminate(new IOException("stream closed after the idle timeout of "
+                        + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) + " ms without traffic"), false);
+                stream.closedAtNanos = now;
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.mixnetstreams;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * A test network with instant, in-order delivery, and full control: tests may inject any message
+ * into any endpoint's inbound queue.
+ */
+final class LoopbackNetwork {
+
+    private final Map<Recipient, Endpoint> endpoints = new ConcurrentHashMap<>();
+    private final Map<SenderTag, Endpoint[]> tags = new ConcurrentHashMap<>();
+    private final Map<String, SenderTag> tagByPair = new ConcurrentHashMap<>();
+    private final SplittableRandom random = new SplittableRandom(1);
+
+    Endpoint newEndpoint() {
+        byte[] address = new byte[Recipient.LENGTH];
+        fillRandom(address);
+        Endpoint endpoint = new Endpoint(Recipient.fromBytes(address));
+        endpoints.put(endpoint.address, endpoint);
+        return endpoint;
+    }
+
+    private void fillRandom(byte[] bytes) {
+        // Called from the test thread only.
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) random.nextInt(256);
+        }
+    }
+
+    final class Endpoint implements MixnetTransport {
+        final Recipient address;
+        final BlockingQueue<InboundMessage> inbound = new LinkedBlockingQueue<>();
+        volatile boolean closed;
+
+        Endpoint(Recipient address) {
+            this.address = address;
+        }
+
+        @Override
+        public Recipient address() {
+            return address;
+        }
+
+        @Override
+        public void send(Recipient recipient, byte[] message) throws IOException {
+            check();
+            Endpoint to = endpoints.get(recipient);
+            if (to != null && !to.closed) {
+                to.inbound.add(new InboundMessage(message, null));
+            }
+        }
+
+        @Override
+        public void sendAnonymous(Recipient recipient, byte[] message, int replySurbs) throws IOException {
+            check();
+            Endpoint to = endpoints.get(recipient);
+            if (to == null || to.closed) {
+                return;
+            }
+            SenderTag tag = tagByPair.computeIfAbsent(address + "->" + recipient.hashCode(), k -> {
+                byte[] b = new byte[SenderTag.LENGTH];
+                new SplittableRandom(k.hashCode()).nextBytes(b);
+                SenderTag t = SenderTag.fromBytes(b);
+                tags.put(t, new Endpoint[] {this, to});
+                return t;
+            });
+            to.inbound.add(new InboundMessage(message, tag));
+        }
+
+        @Override
+        public void reply(SenderTag senderTag, byte[] message) throws IOException {
+            check();
+            Endpoint[] pair = tags.get(senderTag);
+            if (pair == null || pair[1] != this) {
+                throw new IOException("unknown sender tag");
+            }
+            if (!pair[0].closed) {
+                pair[0].inbound.add(new InboundMessage(message, null));
+            }
+        }
+
+        @Override
+        public BlockingQueue<InboundMessage> inbound() {
+            return inbound;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+
+        private void check() throws IOException {
+            if (closed) {
+                throw new IOException("transport closed");
+            }
+        }
+    }
+}
