@@ -6,5 +6,6 @@ module dev.mixnetstreams {
     requires org.slf4j;
 
     exports dev.mixnetstreams;
+    exports dev.mixnetstreams.sim;
     exports dev.mixnetstreams.wire;
 }

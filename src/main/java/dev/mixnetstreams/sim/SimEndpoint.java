@@ -1,0 +1,321 @@
+package dev.mixnetstreams.sim;
+
+import dev.mixnetstreams.InboundMessage;
+import dev.mixnetstreams.MixnetTransport;
+import dev.mixnetstreams.Recipient;
+import dev.mixnetstreams.SenderTag;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One endpoint of a {@link SimulatedMixnet}: a {@link MixnetTransport} with its own address,
+ * random generator, inbound queue and delivery thread.
+ *
+ * <p>Messages to this endpoint wait in {@link #staging} (a {@link DelayQueue}, or a plain FIFO
+ * queue when the latency is always zero) until the delivery thread moves them into {@link
+ * #inbound}, waiting while that is full.
+ */
+final class SimEndpoint implements MixnetTransport {
+
+    /** Most messages the delivery thread takes from staging at once. */
+    private static final int BATCH = 256;
+
+    private final SimulatedMixnet net;
+    private final Recipient address;
+    private final int number;
+
+    /** Guards {@link #random}. */
+    private final ReentrantLock randomLock = new ReentrantLock();
+    private final SplittableRandom random;
+
+    private final BlockingQueue<InboundMessage> inbound;
+    private final BlockingQueue<Pending> staging;
+    /** Orders messages due at the same instant by arrival. */
+    private final AtomicLong arrivals = new AtomicLong();
+
+    /**
+     * Guards {@link #closed} against {@link #enqueue}: no message enters staging after the close
+     * has emptied it. Never held across a blocking call.
+     */
+    private final ReentrantLock stagingLock = new ReentrantLock();
+    private volatile boolean closed;
+
+    /** The sender tag this endpoint uses towards each recipient, created on first use. */
+    private final ConcurrentHashMap<Recipient, SenderTag> tags = new ConcurrentHashMap<>();
+
+    private volatile Thread deliveryThread;
+
+    SimEndpoint(SimulatedMixnet net, Recipient address, SplittableRandom random, int number) {
+        this.net = net;
+        this.address = address;
+        this.random = random;
+        this.number = number;
+        this.inbound = new LinkedBlockingQueue<>(net.inboundCapacity);
+        this.staging = net.maxDelayNanos == 0 ? new LinkedBlockingQueue<>() : new DelayQueue<>();
+    }
+
+    /** Starts the delivery thread; called once, by the mixnet, before the endpoint is handed out. */
+    void start() {
+        deliveryThread = Thread.ofVirtual().name("sim-delivery-" + number).start(this::deliverLoop);
+    }
+
+    Thread deliveryThread() {
+        return deliveryThread;
+    }
+
+    @Override
+    public Recipient address() {
+        return address;
+    }
+
+    @Override
+    public void send(Recipient recipient, byte[] message) throws IOException {
+        Objects.requireNonNull(recipient, "recipient");
+        Objects.requireNonNull(message, "message");
+        ensureOpen();
+        transmit(net.endpointAt(recipient), message, null);
+    }
+
+    @Override
+    public void sendAnonymous(Recipient recipient, byte[] message, int replySurbs) throws IOException {
+        Objects.requireNonNull(recipient, "recipient");
+        Objects.requireNonNull(message, "message");
+        if (replySurbs < 0) {
+            throw new IllegalArgumentException("replySurbs: must be >= 0, got " + replySurbs);
+        }
+        ensureOpen();
+        transmit(net.endpointAt(recipient), message, tagFor(recipient));
+    }
+
+    @Override
+    public void reply(SenderTag senderTag, byte[] message) throws IOException {
+        Objects.requireNonNull(senderTag, "senderTag");
+        Objects.requireNonNull(message, "message");
+        ensureOpen();
+        SimulatedMixnet.TagRoute route = net.tagRoutes.get(senderTag);
+        if (route == null || !route.issuedTo().equals(address)) {
+            throw new IOException("unknown sender tag " + senderTag);
+        }
+        // As on the real network, a reply carries no sender tag. A closed sender drops it.
+        transmit(route.sender(), message, null);
+    }
+
+    @Override
+    public BlockingQueue<InboundMessage> inbound() {
+        return inbound;
+    }
+
+    /**
+     * Closes this endpoint: sends fail from now on, its address becomes undeliverable, messages
+     * still on their way to it are dropped (counted as undeliverable) and its delivery thread
+     * ends before this returns (when called first; a concurrent second call may return earlier).
+     * Messages already in the inbound queue stay there. Idempotent.
+     */
+    @Override
+    public void close() {
+        stagingLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        } finally {
+            stagingLock.unlock();
+        }
+        net.remove(this);
+        Thread thread = deliveryThread;
+        thread.interrupt();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the delivery thread ends promptly; finish waiting for it
+            }
+        }
+        // No one adds (closed) or takes (thread ended) any more.
+        net.undeliverable.add(staging.size());
+        staging.clear();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Returns a description for logs.
+     *
+     * @return the endpoint's number and address
+     */
+    @Override
+    public String toString() {
+        return "SimEndpoint[" + number + ", " + address + (closed ? ", closed" : "") + "]";
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed) {
+            throw new IOException("transport closed");
+        }
+    }
+
+    /** Returns this endpoint's sender tag towards a recipient, issuing it on first use. */
+    private SenderTag tagFor(Recipient recipient) {
+        SenderTag tag = tags.get(recipient);
+        if (tag != null) {
+            return tag;
+        }
+        SimulatedMixnet.TagRoute route = new SimulatedMixnet.TagRoute(this, recipient);
+        SenderTag fresh;
+        do {
+            randomLock.lock();
+            try {
+                fresh = SenderTag.random(random);
+            } finally {
+                randomLock.unlock();
+            }
+        } while (net.tagRoutes.putIfAbsent(fresh, route) != null);
+        tag = tags.putIfAbsent(recipient, fresh);
+        if (tag != null) { // another thread issued one first
+            net.tagRoutes.remove(fresh, route);
+            return tag;
+        }
+        return fresh;
+    }
+
+    /**
+     * Sends one message through the simulated network: decides loss, duplication and delays with
+     * this endpoint's generator, then hands the copies to the receiving endpoint.
+     *
+     * @param to the receiving endpoint, or {@code null} if none has the address
+     */
+    private void transmit(SimEndpoint to, byte[] message, SenderTag tag) {
+        net.sent.increment();
+        boolean isLost = false;
+        boolean isDuplicated = false;
+        long delay = net.minDelayNanos;
+        long duplicateDelay = net.minDelayNanos;
+        boolean jitter = net.maxDelayNanos > net.minDelayNanos;
+        if (jitter || net.lossRate > 0 || net.duplicateRate > 0) {
+            randomLock.lock();
+            try {
+                isLost = net.lossRate > 0 && random.nextDouble() < net.lossRate;
+                if (!isLost) {
+                    isDuplicated = net.duplicateRate > 0 && random.nextDouble() < net.duplicateRate;
+                    if (jitter) {
+                        delay = drawDelay();
+                        if (isDuplicated) {
+                            duplicateDelay = drawDelay();
+                        }
+                    }
+                }
+            } finally {
+                randomLock.unlock();
+            }
+        }
+        if (isLost) {
+            net.lost.increment();
+            return;
+        }
+        InboundMessage first = new InboundMessage(message, tag);
+        InboundMessage second = null;
+        if (isDuplicated) {
+            net.duplicated.increment();
+            second = new InboundMessage(message.clone(), tag);
+        }
+        if (to == null) {
+            net.undeliverable.add(isDuplicated ? 2 : 1);
+            return;
+        }
+        to.enqueue(first, delay);
+        if (second != null) {
+            to.enqueue(second, duplicateDelay);
+        }
+    }
+
+    /** Draws a delay uniformly from [min, max]; called with {@link #randomLock} held. */
+    private long drawDelay() {
+        long min = net.minDelayNanos;
+        long max = net.maxDelayNanos;
+        return max == Long.MAX_VALUE ? random.nextLong(min, max) : random.nextLong(min, max + 1);
+    }
+
+    /** Accepts one copy for delivery after {@code delayNanos}, or drops it if this endpoint is closed. */
+    private void enqueue(InboundMessage message, long delayNanos) {
+        Pending pending = new Pending(message, System.nanoTime() + delayNanos, arrivals.getAndIncrement());
+        stagingLock.lock();
+        try {
+            if (!closed) {
+                staging.add(pending); // unbounded: never blocks
+                return;
+            }
+        } finally {
+            stagingLock.unlock();
+        }
+        net.undeliverable.increment();
+    }
+
+    /** The delivery thread: moves due messages into the inbound queue until closed. */
+    private void deliverLoop() {
+        ArrayDeque<Pending> batch = new ArrayDeque<>(BATCH);
+        try {
+            while (!closed) {
+                batch.add(staging.take());
+                staging.drainTo(batch, BATCH - 1);
+                Pending next;
+                while ((next = batch.peek()) != null) {
+                    // Counted first, so that a consumer that has taken a message sees it counted.
+                    net.delivered.increment();
+                    try {
+                        inbound.put(next.message); // waits while full: back-pressure on this endpoint only
+                    } catch (InterruptedException e) {
+                        net.delivered.decrement(); // not delivered after all: counted below
+                        throw e;
+                    }
+                    batch.poll();
+                }
+            }
+        } catch (InterruptedException e) {
+            // closed: end
+        } finally {
+            net.undeliverable.add(batch.size());
+        }
+    }
+
+    /** A copy on its way: due at {@link #due} ({@link System#nanoTime()} time). */
+    private static final class Pending implements Delayed {
+        final InboundMessage message;
+        final long due;
+        final long order;
+
+        Pending(InboundMessage message, long due, long order) {
+            this.message = message;
+            this.due = due;
+            this.order = order;
+        }
+
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return unit.convert(due - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public int compareTo(Delayed other) {
+            Pending o = (Pending) other;
+            long d = due - o.due; // nanoTime values: compare by difference
+            if (d != 0) {
+                return d < 0 ? -1 : 1;
+            }
+            return Long.compare(order, o.order);
+        }
+    }
+}

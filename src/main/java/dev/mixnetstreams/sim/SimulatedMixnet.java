@@ -1,0 +1,357 @@
+package dev.mixnetstreams.sim;
+
+import dev.mixnetstreams.MixnetTransport;
+import dev.mixnetstreams.Recipient;
+import dev.mixnetstreams.SenderTag;
+import java.io.Closeable;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * An in-process mixnet: endpoints created by {@link #newEndpoint()} send to each other's
+ * addresses with a random delay, and may lose or duplicate messages.
+ *
+ * <p>Semantics, per message sent (by {@link MixnetTransport#send}, {@link
+ * MixnetTransport#sendAnonymous} or {@link MixnetTransport#reply}):
+ *
+ * <ul>
+ *   <li>with probability {@link Builder#lossRate lossRate} it is lost;
+ *   <li>otherwise it is delivered after a delay drawn uniformly from [{@code min}, {@code max}]
+ *       (see {@link Builder#latency}), independently for each message, so messages can overtake
+ *       each other;
+ *   <li>a message that is not lost is, with probability {@link Builder#duplicateRate
+ *       duplicateRate}, delivered twice, each copy with its own delay. The first copy is the
+ *       sender's array itself (senders promise not to change it after sending); the second copy is
+ *       a fresh copy of it, so a receiver may change any array it receives;
+ *   <li>a message to an address with no open endpoint is silently dropped, as on the real network,
+ *       and counted as {@linkplain Stats#undeliverable() undeliverable}.
+ * </ul>
+ *
+ * <p>Random decisions (endpoint addresses, sender tags, loss, duplication and delays) come from
+ * {@link SplittableRandom}s derived from the {@linkplain Builder#seed seed}: one for the mixnet,
+ * which creates addresses and gives each new endpoint its own generator, and that generator for
+ * everything the endpoint sends. A run therefore makes the same decisions again for the same seed,
+ * the same order of endpoint creation and the same order of sends on each endpoint (wall-clock
+ * timing, and so the interleaving of deliveries, is not reproducible).
+ *
+ * <p>Each endpoint has a bounded inbound queue ({@link Builder#inboundCapacity}) and its own
+ * delivery virtual thread, named {@code sim-delivery-<n>}, that moves due messages into it. When
+ * the queue is full that thread waits: back-pressure holds back deliveries to that endpoint only,
+ * never to others, and never blocks senders (messages in flight are held in an unbounded staging
+ * queue, as the network would hold them).
+ *
+ * <p>{@link #close()} closes every endpoint and stops every thread; it is idempotent.
+ */
+public final class SimulatedMixnet implements Closeable {
+
+    private static final AtomicInteger ENDPOINT_NUMBERS = new AtomicInteger();
+
+    final long minDelayNanos;
+    final long maxDelayNanos;
+    final double lossRate;
+    final double duplicateRate;
+    final int inboundCapacity;
+    private final long seed;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Creates addresses and endpoint generators; guarded by {@link #lock}. */
+    private final SplittableRandom random;
+    /** The open endpoints in creation order; guarded by {@link #lock}. */
+    private final List<SimEndpoint> endpoints = new ArrayList<>();
+    /** Guarded by {@link #lock}. */
+    private boolean closed;
+
+    /** Open endpoints by address. */
+    private final ConcurrentHashMap<Recipient, SimEndpoint> byAddress = new ConcurrentHashMap<>();
+    /** Every sender tag issued, with where replies to it go. */
+    final ConcurrentHashMap<SenderTag, TagRoute> tagRoutes = new ConcurrentHashMap<>();
+
+    final LongAdder sent = new LongAdder();
+    final LongAdder delivered = new LongAdder();
+    final LongAdder lost = new LongAdder();
+    final LongAdder duplicated = new LongAdder();
+    final LongAdder undeliverable = new LongAdder();
+
+    /**
+     * Where replies to a sender tag go.
+     *
+     * @param sender the endpoint that sent with this tag, which replies reach
+     * @param issuedTo the address the tag was issued to, the only one that may reply with it
+     */
+    record TagRoute(SimEndpoint sender, Recipient issuedTo) {}
+
+    private SimulatedMixnet(Builder b, long minDelayNanos, long maxDelayNanos, long seed) {
+        this.minDelayNanos = minDelayNanos;
+        this.maxDelayNanos = maxDelayNanos;
+        this.lossRate = b.lossRate;
+        this.duplicateRate = b.duplicateRate;
+        this.inboundCapacity = b.inboundCapacity;
+        this.seed = seed;
+        this.random = new SplittableRandom(seed);
+    }
+
+    /**
+     * Starts configuring a mixnet. Defaults: no latency, no loss, no duplicates, a random seed, an
+     * inbound capacity of 65 536 messages per endpoint.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Creates an endpoint with a fresh random address and starts its delivery thread.
+     *
+     * @return the endpoint, open until it or this mixnet is closed
+     * @throws IllegalStateException if this mixnet is closed
+     */
+    public MixnetTransport newEndpoint() {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("simulated mixnet closed");
+            }
+            Recipient address;
+            do {
+                address = Recipient.random(random);
+            } while (byAddress.containsKey(address));
+            SimEndpoint endpoint =
+                    new SimEndpoint(this, address, random.split(), ENDPOINT_NUMBERS.incrementAndGet());
+            byAddress.put(address, endpoint);
+            endpoints.add(endpoint);
+            endpoint.start();
+            return endpoint;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns the seed this mixnet's random decisions derive from (the one given to the builder,
+     * or the one drawn when none was given), for reproducing a run.
+     *
+     * @return the seed
+     */
+    public long seed() {
+        return seed;
+    }
+
+    /**
+     * Returns the message counters so far. They are read one after the other, so while messages
+     * are moving a snapshot may be slightly inconsistent; once everything is delivered or dropped,
+     * {@code sent + duplicated == delivered + lost + undeliverable}.
+     *
+     * @return a snapshot of the counters
+     */
+    public Stats stats() {
+        return new Stats(sent.sum(), delivered.sum(), lost.sum(), duplicated.sum(), undeliverable.sum());
+    }
+
+    /**
+     * Closes every endpoint (see {@link MixnetTransport#close()}) and waits for their delivery
+     * threads to end. Afterwards {@link #newEndpoint()} fails. Idempotent.
+     */
+    @Override
+    public void close() {
+        List<SimEndpoint> open;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            open = List.copyOf(endpoints);
+        } finally {
+            lock.unlock();
+        }
+        for (SimEndpoint endpoint : open) {
+            endpoint.close();
+        }
+    }
+
+    /** Returns the open endpoint at an address, or {@code null}. */
+    SimEndpoint endpointAt(Recipient address) {
+        return byAddress.get(address);
+    }
+
+    /** Forgets a closing endpoint: messages to its address become undeliverable. */
+    void remove(SimEndpoint endpoint) {
+        byAddress.remove(endpoint.address(), endpoint);
+        lock.lock();
+        try {
+            endpoints.remove(endpoint);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The delivery threads of the open endpoints (for tests). */
+    List<Thread> deliveryThreads() {
+        lock.lock();
+        try {
+            return endpoints.stream().map(SimEndpoint::deliveryThread).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Counters of a {@link SimulatedMixnet}.
+     *
+     * @param sent messages accepted by {@code send}, {@code sendAnonymous} and {@code reply}
+     * @param delivered copies put into an endpoint's inbound queue (counted just before the put
+     *     completes, so a message a consumer has taken is always counted)
+     * @param lost messages dropped by the simulated loss
+     * @param duplicated messages that got a second copy
+     * @param undeliverable copies dropped because no open endpoint had their address, or because
+     *     the receiving endpoint closed before they were delivered
+     */
+    public record Stats(long sent, long delivered, long lost, long duplicated, long undeliverable) {
+
+        /**
+         * Returns the copies still on their way: sent and duplicated, not yet delivered, lost or
+         * dropped.
+         *
+         * @return {@code sent + duplicated - delivered - lost - undeliverable}
+         */
+        public long inFlight() {
+            return sent + duplicated - delivered - lost - undeliverable;
+        }
+    }
+
+    /**
+     * Configures a {@link SimulatedMixnet}. Arguments are checked by {@link #build()}.
+     */
+    public static final class Builder {
+
+        private Duration minLatency = Duration.ZERO;
+        private Duration maxLatency = Duration.ZERO;
+        private double lossRate;
+        private double duplicateRate;
+        private Long seed;
+        private int inboundCapacity = 65_536;
+
+        private Builder() {}
+
+        /**
+         * Sets the range each message's delay is drawn from, uniformly. Default 0..0.
+         *
+         * @param min the shortest delay, not negative
+         * @param max the longest delay, at least {@code min}
+         * @return this builder
+         */
+        public Builder latency(Duration min, Duration max) {
+            this.minLatency = min;
+            this.maxLatency = max;
+            return this;
+        }
+
+        /**
+         * Sets the probability that a message is lost. Default 0.
+         *
+         * @param lossRate in [0, 1]
+         * @return this builder
+         */
+        public Builder lossRate(double lossRate) {
+            this.lossRate = lossRate;
+            return this;
+        }
+
+        /**
+         * Sets the probability that a message that is not lost is delivered twice. Default 0.
+         *
+         * @param duplicateRate in [0, 1]
+         * @return this builder
+         */
+        public Builder duplicateRate(double duplicateRate) {
+            this.duplicateRate = duplicateRate;
+            return this;
+        }
+
+        /**
+         * Sets the seed of the random decisions. Default: a random seed (see {@link
+         * SimulatedMixnet#seed()}).
+         *
+         * @param seed the seed
+         * @return this builder
+         */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Sets the capacity of each endpoint's inbound queue. Default 65 536.
+         *
+         * @param inboundCapacity messages, more than 0
+         * @return this builder
+         */
+        public Builder inboundCapacity(int inboundCapacity) {
+            this.inboundCapacity = inboundCapacity;
+            return this;
+        }
+
+        /**
+         * Checks the arguments and creates the mixnet.
+         *
+         * @return a new, open mixnet with no endpoints
+         * @throws IllegalArgumentException if a latency is {@code null}, negative or too long to
+         *     count in nanoseconds, min exceeds max, a rate is outside [0, 1] (or NaN), or the
+         *     capacity is not positive
+         */
+        public SimulatedMixnet build() {
+            if (minLatency == null || maxLatency == null) {
+                throw new IllegalArgumentException("latency: min and max must not be null");
+            }
+            if (minLatency.isNegative() || maxLatency.isNegative()) {
+                throw new IllegalArgumentException(
+                        "latency: must not be negative, got " + minLatency + ".." + maxLatency);
+            }
+            if (minLatency.compareTo(maxLatency) > 0) {
+                throw new IllegalArgumentException(
+                        "latency: min " + minLatency + " exceeds max " + maxLatency);
+            }
+            long minNanos;
+            long maxNanos;
+            try {
+                minNanos = minLatency.toNanos();
+                maxNanos = maxLatency.toNanos();
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("latency: too long, got " + maxLatency, e);
+            }
+            checkRate("lossRate", lossRate);
+            checkRate("duplicateRate", duplicateRate);
+            if (inboundCapacity <= 0) {
+                throw new IllegalArgumentException("inboundCapacity: must be > 0, got " + inboundCapacity);
+            }
+            long s = seed != null ? seed : new SecureRandom().nextLong();
+            return new SimulatedMixnet(this, minNanos, maxNanos, s);
+        }
+
+        private static void checkRate(String name, double rate) {
+            if (!(rate >= 0.0 && rate <= 1.0)) {
+                throw new IllegalArgumentException(name + ": must be in [0, 1], got " + rate);
+            }
+        }
+    }
+
+    /**
+     * Describes the configuration and the counters.
+     *
+     * @return for logs
+     */
+    @Override
+    public String toString() {
+        return "SimulatedMixnet[seed=" + seed + ", latency=" + Duration.ofNanos(minDelayNanos) + ".."
+                + Duration.ofNanos(maxDelayNanos) + ", loss=" + lossRate + ", duplicates=" + duplicateRate
+                + ", " + stats() + "]";
+    }
+}
