@@ -45,8 +45,14 @@ public final class MixnetClient implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(MixnetClient.class);
     private static final AtomicInteger CLIENT_NUMBERS = new AtomicInteger();
 
+    /** The configuration, copied from the builder when the client was built. */
+    record Settings(Duration streamIdleTimeout, long maxUnreadBytes, int acceptBacklog, int maxEarlyFrames,
+                    long maxEarlyBytes, Duration earlyFrameTimeout, int maxFramePayload, int reorderWindow,
+                    int messageQueueCapacity) {
+    }
+
     private final MixnetTransport transport;
-    private final Builder config;
+    private final Settings config;
     private final Counters counters = new Counters();
     final ConcurrentHashMap<Long, MixnetStream> streams = new ConcurrentHashMap<>();
     private final AtomicBoolean streamMode = new AtomicBoolean();
@@ -56,10 +62,10 @@ public final class MixnetClient implements Closeable {
     private final Router router;
     private final Thread routerThread;
 
-    private MixnetClient(MixnetTransport transport, Builder config) {
+    private MixnetClient(MixnetTransport transport, Settings config) {
         this.transport = transport;
         this.config = config;
-        this.messages = new MessageQueue(config.messageQueueCapacity);
+        this.messages = new MessageQueue(config.messageQueueCapacity());
         this.router = new Router(this, transport.inbound(), config);
         this.routerThread = Thread.ofVirtual()
                 .name("mixnet-router-" + CLIENT_NUMBERS.incrementAndGet())
@@ -146,7 +152,7 @@ public final class MixnetClient implements Closeable {
         if (closed.get()) {
             throw new IllegalStateException("mixnet client closed");
         }
-        MixnetListener created = new MixnetListener(this, config.acceptBacklog);
+        MixnetListener created = new MixnetListener(this, config.acceptBacklog());
         if (!listener.compareAndSet(null, created)) {
             throw new ListenerAlreadyTakenException();
         }
@@ -299,7 +305,7 @@ public final class MixnetClient implements Closeable {
     }
 
     int maxFramePayload() {
-        return config.maxFramePayload;
+        return config.maxFramePayload();
     }
 
     MixnetListener takenListener() {
@@ -311,7 +317,7 @@ public final class MixnetClient implements Closeable {
     }
 
     ReorderBuffer newReorderBuffer() {
-        return new ReorderBuffer(config.reorderWindow, config.maxUnreadBytes);
+        return new ReorderBuffer(config.reorderWindow(), config.maxUnreadBytes());
     }
 
     /** Sends one Data frame of a stream; no lock is held here. */
@@ -392,15 +398,15 @@ public final class MixnetClient implements Closeable {
         public static final Duration CLOSED_STREAM_LINGER = Duration.ofMinutes(2);
 
         private final MixnetTransport transport;
-        Duration streamIdleTimeout = DEFAULT_STREAM_IDLE_TIMEOUT;
-        long maxUnreadBytes = DEFAULT_MAX_UNREAD_BYTES;
-        int acceptBacklog = DEFAULT_ACCEPT_BACKLOG;
-        int maxEarlyFrames = DEFAULT_MAX_EARLY_FRAMES;
-        long maxEarlyBytes = DEFAULT_MAX_EARLY_BYTES;
-        Duration earlyFrameTimeout = DEFAULT_EARLY_FRAME_TIMEOUT;
-        int maxFramePayload = DEFAULT_MAX_FRAME_PAYLOAD;
-        int reorderWindow = DEFAULT_REORDER_WINDOW;
-        int messageQueueCapacity = DEFAULT_MESSAGE_QUEUE_CAPACITY;
+        private Duration streamIdleTimeout = DEFAULT_STREAM_IDLE_TIMEOUT;
+        private long maxUnreadBytes = DEFAULT_MAX_UNREAD_BYTES;
+        private int acceptBacklog = DEFAULT_ACCEPT_BACKLOG;
+        private int maxEarlyFrames = DEFAULT_MAX_EARLY_FRAMES;
+        private long maxEarlyBytes = DEFAULT_MAX_EARLY_BYTES;
+        private Duration earlyFrameTimeout = DEFAULT_EARLY_FRAME_TIMEOUT;
+        private int maxFramePayload = DEFAULT_MAX_FRAME_PAYLOAD;
+        private int reorderWindow = DEFAULT_REORDER_WINDOW;
+        private int messageQueueCapacity = DEFAULT_MESSAGE_QUEUE_CAPACITY;
 
         private Builder(MixnetTransport transport) {
             this.transport = transport;
@@ -531,7 +537,9 @@ public final class MixnetClient implements Closeable {
          * @return the client, in message mode
          */
         public MixnetClient build() {
-            return new MixnetClient(transport, this);
+            return new MixnetClient(transport, new Settings(streamIdleTimeout, maxUnreadBytes, acceptBacklog,
+                    maxEarlyFrames, maxEarlyBytes, earlyFrameTimeout, maxFramePayload, reorderWindow,
+                    messageQueueCapacity));
         }
 
         private static long positive(long value, String what) {

@@ -62,16 +62,16 @@ final class Router {
     private long earlyBytes;
     private boolean messageQueueDrained;
 
-    Router(MixnetClient client, BlockingQueue<InboundMessage> inbound, MixnetClient.Builder config) {
+    Router(MixnetClient client, BlockingQueue<InboundMessage> inbound, MixnetClient.Settings config) {
         this.client = client;
         this.inbound = inbound;
         this.counters = client.counters();
-        this.idleTimeoutNanos = config.streamIdleTimeout.toNanos();
+        this.idleTimeoutNanos = config.streamIdleTimeout().toNanos();
         this.sweepIntervalNanos = Math.min(idleTimeoutNanos, MAX_SWEEP_INTERVAL_NANOS);
-        this.earlyTimeoutNanos = config.earlyFrameTimeout.toNanos();
+        this.earlyTimeoutNanos = config.earlyFrameTimeout().toNanos();
         this.lingerNanos = MixnetClient.Builder.CLOSED_STREAM_LINGER.toNanos();
-        this.maxEarlyFrames = config.maxEarlyFrames;
-        this.maxEarlyBytes = config.maxEarlyBytes;
+        this.maxEarlyFrames = config.maxEarlyFrames();
+        this.maxEarlyBytes = config.maxEarlyBytes();
     }
 
     /** Makes the router look at its state soon, even if no message arrives. Never blocks. */

@@ -1,0 +1,274 @@
+package dev.mixnetstreams.cli;
+
+import dev.mixnetstreams.ClientStats;
+import dev.mixnetstreams.DropReason;
+import dev.mixnetstreams.MixnetClient;
+import dev.mixnetstreams.MixnetListener;
+import dev.mixnetstreams.MixnetStream;
+import dev.mixnetstreams.StreamDataLossException;
+import dev.mixnetstreams.sim.SimulatedMixnet;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.SocketTimeoutException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code demo}: two clients on the simulated mixnet; N concurrent streams each echo their bytes
+ * back, and every byte is verified.
+ */
+final class Demo {
+
+    private static final long NO_PROGRESS_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    private final int streams;
+    private final long bytesPerStream;
+    private final Duration minLatency;
+    private final Duration maxLatency;
+    private final double loss;
+    private final double duplicate;
+    private final long seed;
+    private final PrintStream out;
+
+    private final AtomicLong bytesVerified = new AtomicLong();
+    private final AtomicLong streamsVerified = new AtomicLong();
+    private final AtomicLong streamsWithReportedLoss = new AtomicLong();
+    private final AtomicLong streamsStalled = new AtomicLong();
+    private final AtomicReference<String> failure = new AtomicReference<>();
+    private final CountDownLatch finished;
+
+    private Demo(Args args, PrintStream out) throws UsageException {
+        this.streams = (int) args.number("streams", 16, 1, 1_000_000);
+        this.bytesPerStream = args.number("bytes", 65_536, 0, 1L << 30);
+        Duration[] latency = args.millisRange("latency-ms", 5, 50);
+        this.minLatency = latency[0];
+        this.maxLatency = latency[1];
+        this.loss = args.probability("loss", 0);
+        this.duplicate = args.probability("duplicate", 0);
+        String seedText = args.text("seed", null);
+        this.seed = seedText == null ? new SecureRandom().nextLong() : Args.parseNumber("--seed", seedText, Long.MIN_VALUE, Long.MAX_VALUE);
+        this.out = out;
+        this.finished = new CountDownLatch(streams);
+    }
+
+    static int run(List<String> rest, PrintStream out) throws UsageException, InterruptedException {
+        Args args = new Args(rest, Set.of("streams", "bytes", "latency-ms", "loss", "duplicate", "seed"));
+        return new Demo(args, out).run();
+    }
+
+    private int run() throws InterruptedException {
+        out.printf(Locale.ROOT, "demo: streams=%d bytes-per-stream=%d latency=%d-%dms loss=%s duplicate=%s seed=%d%n",
+                streams, bytesPerStream, minLatency.toMillis(), maxLatency.toMillis(), loss, duplicate, seed);
+        long start = System.nanoTime();
+        try (SimulatedMixnet mixnet = SimulatedMixnet.builder()
+                .latency(minLatency, maxLatency).lossRate(loss).duplicateRate(duplicate).seed(seed).build();
+             MixnetClient server = MixnetClient.builder(mixnet.newEndpoint())
+                     .acceptBacklog(Math.max(MixnetClient.Builder.DEFAULT_ACCEPT_BACKLOG, streams))
+                     .maxEarlyFrames(Math.max(MixnetClient.Builder.DEFAULT_MAX_EARLY_FRAMES, streams * 16))
+                     .maxEarlyBytes(Math.max(MixnetClient.Builder.DEFAULT_MAX_EARLY_BYTES, 4 * streams * Math.min(bytesPerStream, 1 << 20)))
+                     .build();
+             MixnetClient client = MixnetClient.builder(mixnet.newEndpoint()).build()) {
+            MixnetListener listener = server.listener();
+            Thread acceptor = Thread.ofVirtual().name("demo-acceptor").start(() -> acceptLoop(listener));
+            for (int i = 0; i < streams; i++) {
+                int index = i;
+                Thread.ofVirtual().name("demo-stream-" + i).start(() -> runStream(client, server, index));
+            }
+            boolean done = awaitWithProgress(start);
+            long elapsedNanos = System.nanoTime() - start;
+            acceptor.interrupt();
+            report(client.stats(), server.stats());
+            if (!done && failure.get() == null) {
+                failure.compareAndSet(null, "no progress for " + TimeUnit.NANOSECONDS.toSeconds(NO_PROGRESS_LIMIT_NANOS)
+                        + " s; " + (streams - finished.getCount()) + " of " + streams + " streams finished");
+            }
+            if (failure.get() == null && loss == 0 && streamsVerified.get() != streams) {
+                failure.compareAndSet(null, (streams - streamsVerified.get()) + " streams did not verify without loss");
+            }
+            if (failure.get() != null) {
+                out.println("demo FAILED: " + failure.get());
+                return 1;
+            }
+            double seconds = elapsedNanos / 1e9;
+            out.printf(Locale.ROOT, "demo ok: streams=%d bytes=%d elapsed=%.2fs throughput=%.2f MiB/s%s%n",
+                    streams, bytesVerified.get(), seconds, bytesVerified.get() / seconds / (1 << 20),
+                    loss > 0 ? String.format(Locale.ROOT, " (verified=%d reported-loss=%d stalled=%d)",
+                            streamsVerified.get(), streamsWithReportedLoss.get(), streamsStalled.get()) : "");
+            return 0;
+        }
+    }
+
+    private boolean awaitWithProgress(long start) throws InterruptedException {
+        long lastFinished = -1;
+        long lastChange = System.nanoTime();
+        while (!finished.await(1, TimeUnit.SECONDS)) {
+            long nowFinished = streams - finished.getCount();
+            long verifiedBytes = bytesVerified.get();
+            out.printf(Locale.ROOT, "progress: %d/%d streams finished, %d bytes verified, %.1fs%n",
+                    nowFinished, streams, verifiedBytes, (System.nanoTime() - start) / 1e9);
+            long progressMark = nowFinished * 31 + verifiedBytes;
+            if (progressMark != lastFinished) {
+                lastFinished = progressMark;
+                lastChange = System.nanoTime();
+            } else if (System.nanoTime() - lastChange > NO_PROGRESS_LIMIT_NANOS) {
+                return false;
+            }
+            if (failure.get() != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void report(ClientStats client, ClientStats server) {
+        out.printf(Locale.ROOT, "opener:   frames out=%d in=%d, loss reports=%d, drops=%d%s%n",
+                client.framesOut(), client.framesIn(), client.dataLossEvents(), client.droppedTotal(), reasons(client));
+        out.printf(Locale.ROOT, "acceptor: frames out=%d in=%d, loss reports=%d, early frames held=%d, drops=%d%s%n",
+                server.framesOut(), server.framesIn(), server.dataLossEvents(), server.earlyFramesHeld(),
+                server.droppedTotal(), reasons(server));
+    }
+
+    private static String reasons(ClientStats stats) {
+        StringBuilder sb = new StringBuilder();
+        for (DropReason reason : DropReason.values()) {
+            long n = stats.dropped(reason);
+            if (n > 0) {
+                sb.append(sb.isEmpty() ? " (" : ", ").append(reason.name().toLowerCase(Locale.ROOT)).append('=').append(n);
+            }
+        }
+        return sb.isEmpty() ? "" : sb.append(')').toString();
+    }
+
+    private void acceptLoop(MixnetListener listener) {
+        try {
+            while (true) {
+                MixnetStream stream = listener.accept();
+                Thread.ofVirtual().start(() -> echo(stream));
+            }
+        } catch (IOException e) {
+            // The listener closed: the demo is over.
+        }
+    }
+
+    private void echo(MixnetStream stream) {
+        try (stream) {
+            if (loss > 0) {
+                stream.setReadTimeout(stallTimeout());
+            }
+            stream.getInputStream().transferTo(stream.getOutputStream());
+            stream.shutdownOutput();
+        } catch (IOException e) {
+            // A lossy run: the opener's reader sees the stream end early and reports it.
+        }
+    }
+
+    private Duration stallTimeout() {
+        return maxLatency.multipliedBy(4).plusSeconds(5);
+    }
+
+    private void runStream(MixnetClient client, MixnetClient server, int index) {
+        long streamSeed = seed ^ (0x9E3779B97F4A7C15L * (index + 1));
+        MixnetStream stream;
+        try {
+            stream = client.openStream(server.address());
+        } catch (IOException e) {
+            failure.compareAndSet(null, "stream " + index + ": open failed: " + e);
+            finished.countDown();
+            return;
+        }
+        if (loss > 0) {
+            stream.setReadTimeout(stallTimeout());
+        }
+        // Every stream gets a virtual thread for its reader; this one writes.
+        Thread.ofVirtual().name("demo-reader-" + index).start(() -> verify(stream, streamSeed));
+        try {
+            write(stream, streamSeed);
+        } catch (IOException e) {
+            failure.compareAndSet(null, stream.id() + ": write failed: " + e);
+            stream.close();
+        }
+    }
+
+    private void write(MixnetStream stream, long streamSeed) throws IOException {
+        SplittableRandom content = new SplittableRandom(streamSeed);
+        SplittableRandom sizes = new SplittableRandom(~streamSeed);
+        OutputStream output = stream.getOutputStream();
+        byte[] buffer = new byte[8192];
+        long remaining = bytesPerStream;
+        while (remaining > 0) {
+            int n = (int) Math.min(remaining, 1 + sizes.nextInt(buffer.length));
+            content.nextBytes(buffer); // whole buffers, so the reader regenerates the same bytes per piece
+            output.write(buffer, 0, n);
+            remaining -= n;
+        }
+        stream.shutdownOutput();
+    }
+
+    private void verify(MixnetStream stream, long streamSeed) {
+        SplittableRandom content = new SplittableRandom(streamSeed);
+        SplittableRandom sizes = new SplittableRandom(~streamSeed);
+        byte[] expected = new byte[8192];
+        int expectedLength = 0;
+        int expectedPosition = 0;
+        long remaining = bytesPerStream;
+        byte[] buffer = new byte[8192];
+        long received = 0;
+        try (stream) {
+            InputStream input = stream.getInputStream();
+            while (true) {
+                int n = input.read(buffer);
+                if (n < 0) {
+                    break;
+                }
+                for (int i = 0; i < n; i++) {
+                    if (expectedPosition == expectedLength) {
+                        if (remaining == 0) {
+                            throw new IllegalStateException("more bytes than were written");
+                        }
+                        expectedLength = (int) Math.min(remaining, 1 + sizes.nextInt(expected.length));
+                        content.nextBytes(expected);
+                        expectedPosition = 0;
+                        remaining -= expectedLength;
+                    }
+                    if (buffer[i] != expected[expectedPosition++]) {
+                        throw new IllegalStateException("byte " + (received + i) + " differs");
+                    }
+                }
+                received += n;
+                bytesVerified.addAndGet(n);
+            }
+            if (received != bytesPerStream) {
+                throw new IllegalStateException("end of stream after " + received + " of " + bytesPerStream + " bytes");
+            }
+            streamsVerified.incrementAndGet();
+        } catch (StreamDataLossException e) {
+            streamsWithReportedLoss.incrementAndGet();
+            if (loss == 0) {
+                failure.compareAndSet(null, stream.id() + ": " + e.getMessage());
+            }
+        } catch (SocketTimeoutException e) {
+            streamsStalled.incrementAndGet();
+            if (loss == 0) {
+                failure.compareAndSet(null, stream.id() + ": " + e.getMessage());
+            }
+        } catch (IOException | IllegalStateException e) {
+            if (loss == 0 || e instanceof IllegalStateException) {
+                failure.compareAndSet(null, stream.id() + ": " + e.getMessage());
+            } else {
+                streamsStalled.incrementAndGet();
+            }
+        } finally {
+            finished.countDown();
+        }
+    }
+}

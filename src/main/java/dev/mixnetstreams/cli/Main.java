@@ -1,0 +1,72 @@
+package dev.mixnetstreams.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The {@code mixnet-streams-cli.jar} entry point.
+ *
+ * <pre>
+ * demo [--streams N] [--bytes N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
+ * frame encode --id HEX --type open|data --seq N --payload HEX
+ * frame decode HEX
+ * </pre>
+ */
+public final class Main {
+
+    static final String USAGE = """
+            usage: java -jar mixnet-streams-cli.jar COMMAND [OPTIONS]
+              demo [--streams N] [--bytes N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
+                  two clients on the simulated mixnet; N streams each echo N random bytes, all verified
+              frame encode --id HEX --type open|data --seq N [--payload HEX]
+                  prints the stream frame in lowercase hex
+              frame decode HEX
+                  prints id=0x.. type=open|data seq=N reserved=N payload=HEX, or exits 2""";
+
+    private Main() {
+    }
+
+    /**
+     * Runs a command and exits with its status: 0 success, 1 failure, 2 bad arguments.
+     *
+     * @param args the command and its options
+     */
+    public static void main(String[] args) {
+        System.exit(run(Arrays.asList(args), System.out, System.err));
+    }
+
+    /**
+     * Runs a command.
+     *
+     * @param args the command and its options
+     * @param out where results go
+     * @param err where usage errors go
+     * @return the exit status: 0 success, 1 failure, 2 bad arguments or not a frame
+     */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        try {
+            if (args.isEmpty()) {
+                throw new UsageException("no command given");
+            }
+            List<String> rest = args.subList(1, args.size());
+            return switch (args.get(0)) {
+                case "demo" -> Demo.run(rest, out);
+                case "frame" -> FrameCommand.run(rest, out);
+                case "help", "--help", "-h" -> {
+                    out.println(USAGE);
+                    yield 0;
+                }
+                default -> throw new UsageException("unknown command: " + args.get(0));
+            };
+        } catch (UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("interrupted");
+            return 1;
+        }
+    }
+}
