@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -411,14 +413,68 @@ class ReorderBufferProperties {
     // Properties.
     // ---------------------------------------------------------------------------------------------
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void behavesLikeTheModel(@ForAll("fromZero") Scenario scenario) {
         collect(run(scenario));
     }
 
-    @Property(tries = 200)
+    @Property(tries = 120)
     void behavesLikeTheModelAcrossTheWrap(@ForAll("acrossTheWrap") Scenario scenario) {
         collect(run(scenario));
+    }
+
+    /**
+     * The same scenarios with a reader taking concurrently: without a byte budget, what is
+     * delivered does not depend on when the reader polls, so the reader must see exactly the
+     * model's whole delivery sequence. The writer ends with {@code fail(..)}, which lets the reader
+     * take everything ready and then stop.
+     */
+    @Property(tries = 50)
+    void aConcurrentReaderSeesTheModelsDeliveries(@ForAll("unlimited") Scenario s) throws Exception {
+        int max = s.shape().maxBuffered();
+        ReorderBuffer buffer = new ReorderBuffer(max, Long.MAX_VALUE);
+        Model model = new Model(max, Long.MAX_VALUE);
+        Map<byte[], String> labels = new IdentityHashMap<>();
+        List<Payload> payloads = new ArrayList<>();
+        for (Event event : s.events()) {
+            if (event instanceof Offer o) {
+                Payload p = new Payload(o.position(), o.copy(), bytesOf(o.position(), o.copy(), o.length()));
+                labels.put(p.bytes(), p.label());
+                payloads.add(p);
+                model.offer(o.position(), p);
+            }
+        }
+        List<String> expected = new ArrayList<>();
+        for (String next = model.poll(); !next.equals("nothing"); next = model.poll()) {
+            expected.add(next);
+        }
+        IOException end = new IOException("end of scenario");
+        CompletableFuture<List<String>> seen = new CompletableFuture<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            List<String> got = new ArrayList<>();
+            try {
+                while (true) {
+                    try {
+                        byte[] bytes = buffer.take(0);
+                        got.add(labels.getOrDefault(bytes, "unknown bytes"));
+                    } catch (StreamDataLossException e) {
+                        got.add(new Loss(e.firstLostSequence(), e.lostMessages(), e.streamOffset()).label());
+                    }
+                }
+            } catch (IOException e) {
+                if (e.getCause() != end) {
+                    got.add("unexpected " + e);
+                }
+            }
+            seen.complete(got);
+        });
+        for (Payload p : payloads) {
+            buffer.offer((int) p.position(), p.bytes());
+        }
+        buffer.fail(end);
+        List<String> got = seen.get(30, TimeUnit.SECONDS); // a hang guard only
+        reader.join();
+        assertEquals(expected, got, () -> "scenario " + s);
     }
 
     /** Paste a failing sample's shape, budget, base and seed here to replay it. */
@@ -448,6 +504,15 @@ class ReorderBufferProperties {
     }
 
     @Provide
+    Arbitrary<Scenario> unlimited() {
+        Arbitrary<Long> bases = Arbitraries.frequencyOf(
+                Tuple.of(1, Arbitraries.just(0L)),
+                Tuple.of(1, Arbitraries.longs().between(TWO_TO_32 - 4500, TWO_TO_32 + 50)));
+        return Combinators.combine(shapes(), bases, Arbitraries.longs())
+                .as((shape, base, seed) -> scenario(shape, Long.MAX_VALUE, base, seed));
+    }
+
+    @Provide
     Arbitrary<Scenario> acrossTheWrap() {
         Arbitrary<Long> bases = Arbitraries.longs().between(TWO_TO_32 - 4500, TWO_TO_32 + 50);
         return Combinators.combine(shapes(), budgets(), bases, Arbitraries.longs()).as(ReorderBufferProperties::scenario);
@@ -457,7 +522,8 @@ class ReorderBufferProperties {
         Arbitrary<Integer> max = Arbitraries.frequencyOf(
                 Tuple.of(4, Arbitraries.integers().between(1, 8)),
                 Tuple.of(3, Arbitraries.just(ReorderBuffer.DEFAULT_MAX_BUFFERED_MESSAGES)),
-                Tuple.of(1, Arbitraries.integers().between(9, 300)));
+                Tuple.of(1, Arbitraries.integers().between(9, 300)),
+                Tuple.of(1, Arbitraries.integers().between(1000, 3000))); // more than the ring holds
         return Combinators.combine(
                 Arbitraries.integers().between(0, 4000).withDistribution(RandomDistribution.uniform()),
                 Arbitraries.integers().between(1, 600),
