@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.Condition;
@@ -38,7 +37,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Cost: a message in order is O(1) with no allocation (it goes straight to the ready queue);
  * one out of order within {@value #RING_SIZE} of the next expected number is an O(1) array
- * store in a ring indexed by {@code sequence & (RING_SIZE - 1)}; only messages further ahead,
+ * store in a ring indexed by {@code sequence & (ring.length - 1)}; only messages further ahead,
  * which a well-behaved peer does not send, go to a sorted map.
  */
 public final class ReorderBuffer {
@@ -46,9 +45,13 @@ public final class ReorderBuffer {
     /** The reference's limit on messages buffered out of order. */
     public static final int DEFAULT_MAX_BUFFERED_MESSAGES = 256;
 
-    /** Slots of the ring holding out-of-order messages near the next expected one; a power of two. */
+    /**
+     * How far ahead of the next expected number the ring reaches at most; a power of two. The ring
+     * is created on the first out-of-order message with {@value #INITIAL_RING_SLOTS} slots and
+     * doubles as needed up to this, so a stream that never sees reordering costs no ring at all.
+     */
     static final int RING_SIZE = 1024;
-    private static final int RING_MASK = RING_SIZE - 1;
+    static final int INITIAL_RING_SLOTS = 16;
 
     /** A gap in the ready queue: messages that were skipped over. */
     private record Gap(long firstLostSequence, long lostMessages, long streamOffset) {
@@ -59,8 +62,12 @@ public final class ReorderBuffer {
     private final int maxBufferedMessages;
     private final long maxUnreadBytes;
 
-    /** Out-of-order messages whose sequence is in [next, next + RING_SIZE), at {@code seq & RING_MASK}. */
-    private final byte[][] ring = new byte[RING_SIZE][];
+    /**
+     * Out-of-order messages whose sequence is in [next, next + ring.length), at
+     * {@code seq & (ring.length - 1)}; {@code null} until first needed.
+     */
+    private byte[][] ring;
+    private int ringMask;
     private int ringCount;
     /** Out-of-order messages further ahead, keyed by absolute position; created on first need. */
     private TreeMap<Long, byte[]> farAhead;
@@ -137,7 +144,8 @@ public final class ReorderBuffer {
                 }
             } else {
                 if (ahead < RING_SIZE) {
-                    int slot = sequence & RING_MASK;
+                    ensureRingReaches(ahead);
+                    int slot = sequence & ringMask;
                     if (ring[slot] != null) {
                         return OfferResult.DUPLICATE;
                     }
@@ -186,11 +194,34 @@ public final class ReorderBuffer {
         nextPosition++;
     }
 
+    /** Creates or grows the ring so that it holds the message {@code ahead} after the next expected one. */
+    private void ensureRingReaches(int ahead) {
+        if (ring != null && ahead < ring.length) {
+            return;
+        }
+        int slots = Math.max(INITIAL_RING_SLOTS, Integer.highestOneBit(ahead) << 1);
+        byte[][] grown = new byte[slots][];
+        if (ring != null) {
+            for (int slot = 0; slot < ring.length; slot++) {
+                if (ring[slot] != null) {
+                    int offset = (slot - nextSequence) & ringMask;
+                    grown[(nextSequence + offset) & (slots - 1)] = ring[slot];
+                }
+            }
+        }
+        ring = grown;
+        ringMask = slots - 1;
+    }
+
     /** Delivers every buffered message contiguous with the next expected one. */
     private void drainContiguous() {
         while (true) {
-            int slot = nextSequence & RING_MASK;
-            byte[] payload = ring[slot];
+            byte[] payload = null;
+            int slot = 0;
+            if (ringCount != 0) {
+                slot = nextSequence & ringMask;
+                payload = ring[slot];
+            }
             if (payload != null) {
                 ring[slot] = null;
                 ringCount--;
@@ -214,21 +245,22 @@ public final class ReorderBuffer {
         Map.Entry<Long, byte[]> first;
         while ((first = farAhead.firstEntry()) != null && first.getKey() < limit) {
             farAhead.pollFirstEntry();
-            ring[(int) (first.getKey() & RING_MASK)] = first.getValue();
+            ensureRingReaches((int) (first.getKey() - nextPosition));
+            ring[(int) (first.getKey() & ringMask)] = first.getValue();
             ringCount++;
         }
         if (farAhead.isEmpty()) {
             farAhead = null;
         }
-        return ring[nextSequence & RING_MASK] != null;
+        return ringCount != 0 && ring[nextSequence & ringMask] != null;
     }
 
     /** Jumps the next expected number to the lowest buffered one and records the gap. */
     private void skipToLowestBuffered() {
         long skip = -1;
         if (ringCount > 0) {
-            for (int i = 1; i < RING_SIZE; i++) {
-                if (ring[(nextSequence + i) & RING_MASK] != null) {
+            for (int i = 1; i < ring.length; i++) {
+                if (ring[(nextSequence + i) & ringMask] != null) {
                     skip = i;
                     break;
                 }
@@ -430,10 +462,9 @@ public final class ReorderBuffer {
     }
 
     private void discardOutOfOrder() {
-        if (ringCount > 0) {
-            Arrays.fill(ring, null);
-            ringCount = 0;
-        }
+        ring = null;
+        ringMask = 0;
+        ringCount = 0;
         farAhead = null;
         unreadBytes = readyBytes;
     }
