@@ -165,11 +165,22 @@ final class Demo {
             if (loss > 0) {
                 stream.setReadTimeout(stallTimeout());
             }
-            stream.getInputStream().transferTo(stream.getOutputStream());
+            InputStream input = stream.getInputStream();
+            OutputStream output = stream.getOutputStream();
+            byte[] buffer = new byte[pieceSize()];
+            int n;
+            while ((n = input.read(buffer)) >= 0) {
+                output.write(buffer, 0, n);
+            }
             stream.shutdownOutput();
         } catch (IOException e) {
             // A lossy run: the opener's reader sees the stream end early and reports it.
         }
+    }
+
+    /** Largest piece written at once; small streams get small buffers, so 100,000 streams fit in a small heap. */
+    private int pieceSize() {
+        return (int) Math.max(1, Math.min(8192, bytesPerStream));
     }
 
     private Duration stallTimeout() {
@@ -203,7 +214,7 @@ final class Demo {
         SplittableRandom content = new SplittableRandom(streamSeed);
         SplittableRandom sizes = new SplittableRandom(~streamSeed);
         OutputStream output = stream.getOutputStream();
-        byte[] buffer = new byte[8192];
+        byte[] buffer = new byte[pieceSize()];
         long remaining = bytesPerStream;
         while (remaining > 0) {
             int n = (int) Math.min(remaining, 1 + sizes.nextInt(buffer.length));
@@ -217,11 +228,11 @@ final class Demo {
     private void verify(MixnetStream stream, long streamSeed) {
         SplittableRandom content = new SplittableRandom(streamSeed);
         SplittableRandom sizes = new SplittableRandom(~streamSeed);
-        byte[] expected = new byte[8192];
+        byte[] expected = new byte[pieceSize()];
         int expectedLength = 0;
         int expectedPosition = 0;
         long remaining = bytesPerStream;
-        byte[] buffer = new byte[8192];
+        byte[] buffer = new byte[pieceSize()];
         long received = 0;
         try (stream) {
             InputStream input = stream.getInputStream();
