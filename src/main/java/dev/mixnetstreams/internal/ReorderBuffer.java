@@ -88,6 +88,12 @@ public final class ReorderBuffer {
     private boolean closed;
     /** Set by {@link #fail} or {@link #reset}: what reads throw once the ready queue is empty. */
     private IOException failure;
+    /**
+     * Whether {@link #poll()} may find something: entries are ready, or the buffer ended. Written
+     * under the lock; read without it by {@code poll}, which returns {@code null} at once when it
+     * is false instead of taking the lock for nothing.
+     */
+    private volatile boolean pollable;
 
     /** Creates a buffer with the reference's limit of 256 out-of-order messages and no byte limit. */
     public ReorderBuffer() {
@@ -188,6 +194,7 @@ public final class ReorderBuffer {
 
     private void deliver(byte[] payload) {
         ready.addLast(payload);
+        pollable = true;
         readyBytes += payload.length;
         deliveredBytes += payload.length;
         nextSequence++;
@@ -269,6 +276,7 @@ public final class ReorderBuffer {
             skip = farAhead.firstKey() - nextPosition;
         }
         ready.addLast(new Gap(Integer.toUnsignedLong(nextSequence), skip, deliveredBytes));
+        pollable = true;
         nextSequence += (int) skip;
         nextPosition += skip;
         pullFarAheadIntoRing();
@@ -282,6 +290,9 @@ public final class ReorderBuffer {
      * @throws IOException if the buffer is closed, or failed and everything ready was taken
      */
     public byte[] poll() throws IOException {
+        if (!pollable) {
+            return null;
+        }
         lock.lock();
         try {
             return pollLocked();
@@ -328,6 +339,9 @@ public final class ReorderBuffer {
             throw new IOException("stream closed");
         }
         Object head = ready.pollFirst();
+        if (ready.isEmpty() && failure == null) {
+            pollable = false;
+        }
         if (head == null) {
             if (failure != null) {
                 throw new IOException(failure.getMessage(), failure);
@@ -414,6 +428,7 @@ public final class ReorderBuffer {
                 return;
             }
             failure = cause;
+            pollable = true;
             discardOutOfOrder();
             readable.signalAll();
         } finally {
@@ -434,6 +449,7 @@ public final class ReorderBuffer {
                 return;
             }
             failure = cause;
+            pollable = true;
             discardOutOfOrder();
             discardReady();
             readable.signalAll();
@@ -453,6 +469,7 @@ public final class ReorderBuffer {
                 return;
             }
             closed = true;
+            pollable = true;
             discardOutOfOrder();
             discardReady();
             readable.signalAll();
