@@ -3,8 +3,9 @@ package dev.mixnetstreams.internal;
 import dev.mixnetstreams.StreamDataLossException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketTimeoutException;
-import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.Condition;
@@ -30,15 +31,21 @@ import java.util.concurrent.locks.ReentrantLock;
  *       expected one is ahead, anything else is behind.</li>
  * </ul>
  *
- * <p>Concurrency: one {@link ReentrantLock} with one {@link Condition}. The producer (the router)
- * calls {@link #offer}, which never blocks beyond the lock's short critical section; the consumer
- * (the stream's reader) calls {@link #poll} or {@link #take}, waiting with a deadline.
+ * <p>Concurrency: one producer (the router) calls {@link #offer}, which never blocks on the
+ * reader; one consumer at a time (the stream's reader; {@code MixnetStream} serialises its readers)
+ * calls {@link #poll} or {@link #take}. Delivered messages go to the reader through a
+ * single-producer single-consumer queue of recycled array chunks, so a message in order with
+ * nothing out of order takes no lock on either side. A {@link ReentrantLock} guards the
+ * out-of-order state (the ring, the far-ahead map) and, with its {@link Condition}, the reader's
+ * wait: the reader announces that it waits (a volatile flag, then a volatile re-check of the queue
+ * under the lock), and the producer, after publishing with a volatile store, signals under the lock
+ * only when the flag is set — so no wake-up is lost and none is paid for when nobody waits.
  * {@link #close()}, {@link #fail} and {@link #reset} wake every waiting reader.
  *
- * <p>Cost: a message in order is O(1) with no allocation (it goes straight to the ready queue);
- * one out of order within {@value #RING_SIZE} of the next expected number is an O(1) array
- * store in a ring indexed by {@code sequence & (ring.length - 1)}; only messages further ahead,
- * which a well-behaved peer does not send, go to a sorted map.
+ * <p>Cost: a message in order is O(1) with no allocation and no lock; one out of order within
+ * {@value #RING_SIZE} of the next expected number is an O(1) array store, under the lock, in a
+ * ring indexed by {@code sequence & (ring.length - 1)}; only messages further ahead, which a
+ * well-behaved peer does not send, go to a sorted map.
  */
 public final class ReorderBuffer {
 
@@ -52,15 +59,55 @@ public final class ReorderBuffer {
      */
     static final int RING_SIZE = 1024;
     static final int INITIAL_RING_SLOTS = 16;
+    /** Slots per chunk of the ready queue. */
+    private static final int CHUNK_SLOTS = 32;
+
+    private static final int OPEN = 0;
+    /** Hand out what is ready, then the failure. */
+    private static final int FAILED = 1;
+    /** The failure at once; everything held is discarded. */
+    private static final int RESET = 2;
+    private static final int CLOSED = 3;
+
+    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
+    private static final VarHandle DELIVERED_BYTES;
+    private static final VarHandle TAKEN_BYTES;
+    private static final VarHandle SPARE;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            DELIVERED_BYTES = lookup.findVarHandle(ReorderBuffer.class, "deliveredBytes", long.class);
+            TAKEN_BYTES = lookup.findVarHandle(ReorderBuffer.class, "takenBytes", long.class);
+            SPARE = lookup.findVarHandle(ReorderBuffer.class, "spare", Chunk.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** A gap in the ready queue: messages that were skipped over. */
     private record Gap(long firstLostSequence, long lostMessages, long streamOffset) {
+    }
+
+    /** A piece of the ready queue. A slot is null until the producer fills it and after the consumer empties it. */
+    private static final class Chunk {
+        final Object[] slots = new Object[CHUNK_SLOTS];
+        volatile Chunk next;
     }
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition readable = lock.newCondition();
     private final int maxBufferedMessages;
     private final long maxUnreadBytes;
+
+    /** OPEN, FAILED, RESET or CLOSED; only ever increases. */
+    private volatile int state = OPEN;
+    /** Why the buffer failed or was reset; written before {@link #state}. */
+    private IOException failure;
+    /** Set by a reader about to wait, under the lock; read by the producer after publishing. */
+    private volatile boolean readerWaiting;
+
+    // ---- producer side (the router); the out-of-order part only under the lock ----
 
     /**
      * Out-of-order messages whose sequence is in [next, next + ring.length), at
@@ -71,29 +118,28 @@ public final class ReorderBuffer {
     private int ringCount;
     /** Out-of-order messages further ahead, keyed by absolute position; created on first need. */
     private TreeMap<Long, byte[]> farAhead;
-
+    /** Bytes held out of order (ring and far-ahead map). */
+    private long outOfOrderBytes;
     /** The next expected sequence number (unsigned 32 bits, wraps). */
     private int nextSequence;
     /** The next expected message's absolute position (does not wrap). */
     private long nextPosition;
-
-    /** Delivered, in order, not yet taken by the reader: {@code byte[]} payloads and {@link Gap}s. */
-    private final ArrayDeque<Object> ready = new ArrayDeque<>();
-    private long readyBytes;
-    /** Bytes held in total: ready plus out of order. */
-    private long unreadBytes;
-    /** Bytes moved to the ready queue since the start: the stream offset of the next delivery. */
+    /** Bytes published to the ready queue since the start (the stream offset of the next one); released. */
     private long deliveredBytes;
+    /** The chunk the producer fills, and its next free slot. */
+    private Chunk tail;
+    private int tailIndex;
 
-    private boolean closed;
-    /** Set by {@link #fail} or {@link #reset}: what reads throw once the ready queue is empty. */
-    private IOException failure;
-    /**
-     * Whether {@link #poll()} may find something: entries are ready, or the buffer ended. Written
-     * under the lock; read without it by {@code poll}, which returns {@code null} at once when it
-     * is false instead of taking the lock for nothing.
-     */
-    private volatile boolean pollable;
+    // ---- consumer side (the reader) ----
+
+    /** The chunk the consumer empties, and its next slot. */
+    private Chunk head;
+    private int headIndex;
+    /** Bytes taken by the reader since the start; released. */
+    private long takenBytes;
+    /** An emptied chunk handed back by the consumer for the producer to reuse. */
+    @SuppressWarnings("unused") // through SPARE
+    private Chunk spare;
 
     /** Creates a buffer with the reference's limit of 256 out-of-order messages and no byte limit. */
     public ReorderBuffer() {
@@ -117,72 +163,124 @@ public final class ReorderBuffer {
         }
         this.maxBufferedMessages = maxBufferedMessages;
         this.maxUnreadBytes = maxUnreadBytes;
+        Chunk first = new Chunk();
+        this.tail = first;
+        this.head = first;
     }
 
     /**
-     * Offers one Data payload; never blocks on the reader.
+     * Offers one Data payload; never blocks on the reader. Called by one producer thread.
      *
      * @param sequence the frame's sequence number (unsigned 32 bits)
      * @param payload the payload; the buffer keeps the array
      * @return what happened to it
      */
     public OfferResult offer(int sequence, byte[] payload) {
+        if (state != OPEN) {
+            return OfferResult.CLOSED;
+        }
+        if (sequence == nextSequence && ringCount == 0 && farAhead == null) {
+            // In order and nothing waits out of order: no lock.
+            int length = payload.length;
+            if (length > maxUnreadBytes - (deliveredBytes - (long) TAKEN_BYTES.getAcquire(this))) {
+                return OfferResult.OVER_BUDGET;
+            }
+            nextSequence++;
+            nextPosition++;
+            publish(payload, length);
+            return OfferResult.ACCEPTED;
+        }
         lock.lock();
         try {
-            if (closed || failure != null) {
-                return OfferResult.CLOSED;
+            return offerLocked(sequence, payload);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private OfferResult offerLocked(int sequence, byte[] payload) {
+        if (state != OPEN) {
+            return OfferResult.CLOSED;
+        }
+        int ahead = sequence - nextSequence;
+        if (ahead < 0) {
+            return OfferResult.LATE;
+        }
+        int length = payload.length;
+        long unread = deliveredBytes - (long) TAKEN_BYTES.getAcquire(this) + outOfOrderBytes;
+        boolean overBudget = length > maxUnreadBytes - unread;
+        if (ahead == 0) {
+            if (overBudget) {
+                return OfferResult.OVER_BUDGET;
             }
-            int ahead = sequence - nextSequence;
-            if (ahead < 0) {
-                return OfferResult.LATE;
-            }
-            int length = payload.length;
-            boolean overBudget = length > maxUnreadBytes - unreadBytes;
-            boolean wasEmpty = ready.isEmpty();
-            if (ahead == 0) {
+            nextSequence++;
+            nextPosition++;
+            publish(payload, length);
+            drainContiguous();
+        } else {
+            if (ahead < RING_SIZE) {
+                ensureRingReaches(ahead);
+                int slot = sequence & ringMask;
+                if (ring[slot] != null) {
+                    return OfferResult.DUPLICATE;
+                }
                 if (overBudget) {
                     return OfferResult.OVER_BUDGET;
                 }
-                unreadBytes += length;
-                deliver(payload);
-                if (ringCount != 0 || farAhead != null) {
-                    drainContiguous();
-                }
+                ring[slot] = payload;
+                ringCount++;
             } else {
-                if (ahead < RING_SIZE) {
-                    ensureRingReaches(ahead);
-                    int slot = sequence & ringMask;
-                    if (ring[slot] != null) {
-                        return OfferResult.DUPLICATE;
-                    }
-                    if (overBudget) {
-                        return OfferResult.OVER_BUDGET;
-                    }
-                    ring[slot] = payload;
-                    ringCount++;
-                } else {
-                    if (farAhead == null) {
-                        farAhead = new TreeMap<>();
-                    }
-                    long position = nextPosition + ahead;
-                    if (farAhead.containsKey(position)) {
-                        return OfferResult.DUPLICATE;
-                    }
-                    if (overBudget) {
-                        return OfferResult.OVER_BUDGET;
-                    }
-                    farAhead.put(position, payload);
+                long position = nextPosition + ahead;
+                if (farAhead != null && farAhead.containsKey(position)) {
+                    return OfferResult.DUPLICATE;
                 }
-                unreadBytes += length;
-                if (bufferedCountLocked() > maxBufferedMessages) {
-                    skipToLowestBuffered();
-                    drainContiguous();
+                if (overBudget) {
+                    return OfferResult.OVER_BUDGET;
                 }
+                if (farAhead == null) {
+                    farAhead = new TreeMap<>();
+                }
+                farAhead.put(position, payload);
             }
-            if (wasEmpty && !ready.isEmpty()) {
-                readable.signalAll();
+            outOfOrderBytes += length;
+            if (bufferedCountLocked() > maxBufferedMessages) {
+                skipToLowestBuffered();
+                drainContiguous();
             }
-            return OfferResult.ACCEPTED;
+        }
+        return OfferResult.ACCEPTED;
+    }
+
+    /**
+     * Appends to the ready queue (producer only) and wakes the reader if it waits. The slot is
+     * written with a volatile store, so that it is ordered before the read of {@link #readerWaiting}.
+     */
+    private void publish(Object item, int length) {
+        Chunk chunk = tail;
+        int index = tailIndex;
+        if (index == CHUNK_SLOTS) {
+            Chunk fresh = (Chunk) SPARE.getAndSet(this, (Chunk) null);
+            if (fresh == null) {
+                fresh = new Chunk();
+            } else {
+                fresh.next = null;
+            }
+            chunk.next = fresh;
+            tail = chunk = fresh;
+            index = 0;
+        }
+        DELIVERED_BYTES.setRelease(this, deliveredBytes + length);
+        SLOTS.setVolatile(chunk.slots, index, item);
+        tailIndex = index + 1;
+        if (readerWaiting) {
+            signalReaders();
+        }
+    }
+
+    private void signalReaders() {
+        lock.lock();
+        try {
+            readable.signalAll();
         } finally {
             lock.unlock();
         }
@@ -190,15 +288,6 @@ public final class ReorderBuffer {
 
     private int bufferedCountLocked() {
         return ringCount + (farAhead == null ? 0 : farAhead.size());
-    }
-
-    private void deliver(byte[] payload) {
-        ready.addLast(payload);
-        pollable = true;
-        readyBytes += payload.length;
-        deliveredBytes += payload.length;
-        nextSequence++;
-        nextPosition++;
     }
 
     /** Creates or grows the ring so that it holds the message {@code ahead} after the next expected one. */
@@ -222,7 +311,7 @@ public final class ReorderBuffer {
 
     /** Delivers every buffered message contiguous with the next expected one. */
     private void drainContiguous() {
-        while (true) {
+        while (ringCount != 0 || farAhead != null) {
             byte[] payload = null;
             int slot = 0;
             if (ringCount != 0) {
@@ -232,7 +321,10 @@ public final class ReorderBuffer {
             if (payload != null) {
                 ring[slot] = null;
                 ringCount--;
-                deliver(payload);
+                outOfOrderBytes -= payload.length;
+                nextSequence++;
+                nextPosition++;
+                publish(payload, payload.length);
             } else if (!pullFarAheadIntoRing()) {
                 return;
             }
@@ -275,47 +367,103 @@ public final class ReorderBuffer {
         } else {
             skip = farAhead.firstKey() - nextPosition;
         }
-        ready.addLast(new Gap(Integer.toUnsignedLong(nextSequence), skip, deliveredBytes));
-        pollable = true;
+        publish(new Gap(Integer.toUnsignedLong(nextSequence), skip, deliveredBytes), 0);
         nextSequence += (int) skip;
         nextPosition += skip;
         pullFarAheadIntoRing();
     }
 
     /**
-     * Takes the next in-order payload without waiting.
+     * Takes the next in-order payload without waiting. Called by one consumer at a time.
      *
      * @return the payload, or {@code null} if none is ready
      * @throws StreamDataLossException once, where messages were skipped over
-     * @throws IOException if the buffer is closed, or failed and everything ready was taken
+     * @throws IOException if the buffer is closed or reset, or failed and everything ready was taken
      */
     public byte[] poll() throws IOException {
-        if (!pollable) {
+        int current = state;
+        if (current >= RESET) {
+            throw ended(current);
+        }
+        Object item = takeReady();
+        if (item == null) {
+            if (current == FAILED) {
+                throw ended(current);
+            }
             return null;
         }
-        lock.lock();
-        try {
-            return pollLocked();
-        } finally {
-            lock.unlock();
+        if (item instanceof byte[] payload) {
+            TAKEN_BYTES.setRelease(this, takenBytes + payload.length);
+            return payload;
         }
+        Gap gap = (Gap) item;
+        throw new StreamDataLossException(gap.firstLostSequence(), gap.lostMessages(), gap.streamOffset());
+    }
+
+    private IOException ended(int current) {
+        if (current == CLOSED) {
+            return new IOException("stream closed");
+        }
+        return new IOException(failure.getMessage(), failure);
+    }
+
+    /** Removes and returns the head of the ready queue, or null (consumer only). */
+    private Object takeReady() {
+        Chunk chunk = head;
+        int index = headIndex;
+        if (index == CHUNK_SLOTS) {
+            Chunk next = chunk.next;
+            if (next == null) {
+                return null;
+            }
+            head = next;
+            headIndex = 0;
+            SPARE.setRelease(this, chunk);
+            chunk = next;
+            index = 0;
+        }
+        Object item = SLOTS.getAcquire(chunk.slots, index);
+        if (item != null) {
+            chunk.slots[index] = null;
+            headIndex = index + 1;
+        }
+        return item;
+    }
+
+    /** Whether the ready queue holds something, read with volatile semantics (consumer only). */
+    private boolean readyVolatile() {
+        Chunk chunk = head;
+        int index = headIndex;
+        if (index == CHUNK_SLOTS) {
+            Chunk next = chunk.next;
+            return next != null && SLOTS.getVolatile(next.slots, 0) != null;
+        }
+        return SLOTS.getVolatile(chunk.slots, index) != null;
     }
 
     /**
-     * Takes the next in-order payload, waiting for one.
+     * Takes the next in-order payload, waiting for one. Called by one consumer at a time.
      *
-     * @param timeoutNanos how long to wait at most; 0 waits without limit
+     * @param timeoutNanos how long to wait at most; 0 or less waits without limit
      * @return the payload (never {@code null})
      * @throws StreamDataLossException once, where messages were skipped over
      * @throws SocketTimeoutException if nothing became ready in time
      * @throws InterruptedIOException if the thread was interrupted (its flag is set again)
-     * @throws IOException if the buffer is closed, or failed and everything ready was taken
+     * @throws IOException if the buffer is closed or reset, or failed and everything ready was taken
      */
     public byte[] take(long timeoutNanos) throws IOException {
+        byte[] payload = poll();
+        if (payload != null) {
+            return payload;
+        }
         lock.lock();
         try {
             long remaining = timeoutNanos;
-            while (ready.isEmpty() && !closed && failure == null) {
+            while (true) {
+                readerWaiting = true;
+                if (readyVolatile() || state != OPEN) {
+                    break;
+                }
                 if (timeoutNanos <= 0) {
                     readable.await();
                 } else {
@@ -325,50 +473,30 @@ public final class ReorderBuffer {
                     remaining = readable.awaitNanos(remaining);
                 }
             }
-            return pollLocked();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for stream data");
         } finally {
+            readerWaiting = false;
             lock.unlock();
         }
-    }
-
-    private byte[] pollLocked() throws IOException {
-        if (closed) {
-            throw new IOException("stream closed");
+        payload = poll();
+        if (payload == null) {
+            throw new IllegalStateException("ready queue empty after a wake-up for data");
         }
-        Object head = ready.pollFirst();
-        if (ready.isEmpty() && failure == null) {
-            pollable = false;
-        }
-        if (head == null) {
-            if (failure != null) {
-                throw new IOException(failure.getMessage(), failure);
-            }
-            return null;
-        }
-        if (head instanceof byte[] payload) {
-            readyBytes -= payload.length;
-            unreadBytes -= payload.length;
-            return payload;
-        }
-        Gap gap = (Gap) head;
-        throw new StreamDataLossException(gap.firstLostSequence(), gap.lostMessages(), gap.streamOffset());
+        return payload;
     }
 
     /**
      * Returns how many bytes are ready to be taken without waiting.
      *
-     * @return bytes in order and not yet taken
+     * @return bytes in order and not yet taken; 0 once closed or reset
      */
     public long readyBytes() {
-        lock.lock();
-        try {
-            return readyBytes;
-        } finally {
-            lock.unlock();
+        if (state >= RESET) {
+            return 0;
         }
+        return (long) DELIVERED_BYTES.getAcquire(this) - (long) TAKEN_BYTES.getAcquire(this);
     }
 
     /**
@@ -380,7 +508,7 @@ public final class ReorderBuffer {
     public long unreadBytes() {
         lock.lock();
         try {
-            return unreadBytes;
+            return readyBytes() + outOfOrderBytes;
         } finally {
             lock.unlock();
         }
@@ -401,7 +529,7 @@ public final class ReorderBuffer {
     }
 
     /**
-     * Returns the next expected sequence number.
+     * Returns the next expected sequence number; exact when called by the producer, else recent.
      *
      * @return unsigned 32 bits
      */
@@ -417,78 +545,52 @@ public final class ReorderBuffer {
     /**
      * Ends the buffer with an error after what is ready: the reader takes every payload already in
      * order, then gets {@code cause} (wrapped). Messages held out of order are discarded; further
-     * offers are refused. Has no effect if already failed or closed.
+     * offers are refused. Has no effect if already ended.
      *
      * @param cause what reads throw once everything ready was taken
      */
     public void fail(IOException cause) {
-        lock.lock();
-        try {
-            if (closed || failure != null) {
-                return;
-            }
-            failure = cause;
-            pollable = true;
-            discardOutOfOrder();
-            readable.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        end(FAILED, cause);
     }
 
     /**
      * Ends the buffer with an error at once: everything held is discarded and reads throw
-     * {@code cause} (wrapped). Has no effect if already failed or closed.
+     * {@code cause} (wrapped). Has no effect if already ended.
      *
      * @param cause what reads throw from now on
      */
     public void reset(IOException cause) {
-        lock.lock();
-        try {
-            if (closed || failure != null) {
-                return;
-            }
-            failure = cause;
-            pollable = true;
-            discardOutOfOrder();
-            discardReady();
-            readable.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        end(RESET, cause);
     }
 
     /**
      * Closes the buffer: everything held is discarded, offers are refused and every read, waiting
-     * or not, throws {@code IOException("stream closed")}. Idempotent.
+     * or not, throws {@code IOException("stream closed")}. Idempotent; wins over an earlier
+     * {@link #fail}.
      */
     public void close() {
+        end(CLOSED, null);
+    }
+
+    private void end(int newState, IOException cause) {
         lock.lock();
         try {
-            if (closed) {
+            int current = state;
+            if (current == CLOSED || (current != OPEN && newState != CLOSED)) {
                 return;
             }
-            closed = true;
-            pollable = true;
-            discardOutOfOrder();
-            discardReady();
+            if (cause != null) {
+                failure = cause;
+            }
+            state = newState;
+            ring = null;
+            ringMask = 0;
+            ringCount = 0;
+            farAhead = null;
+            outOfOrderBytes = 0;
             readable.signalAll();
         } finally {
             lock.unlock();
         }
-    }
-
-    private void discardOutOfOrder() {
-        ring = null;
-        ringMask = 0;
-        ringCount = 0;
-        farAhead = null;
-        unreadBytes = readyBytes;
-    }
-
-    private void discardReady() {
-        ready.clear();
-        readyBytes = 0;
-        unreadBytes = 0;
     }
 }
