@@ -32,10 +32,15 @@ final class StreamTestSupport {
 
     /** Spins (yielding) until the condition holds; fails the test if it never does. */
     static void awaitCondition(String what, BooleanSupplier condition) {
+        awaitCondition(() -> what, condition);
+    }
+
+    /** Spins (yielding) until the condition holds; fails the test, describing the state then, if it never does. */
+    static void awaitCondition(java.util.function.Supplier<String> what, BooleanSupplier condition) {
         long start = System.nanoTime();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - start > GIVE_UP_NANOS) {
-                fail("condition never held: " + what);
+                fail("condition never held: " + what.get());
             }
             Thread.onSpinWait();
             Thread.yield();
