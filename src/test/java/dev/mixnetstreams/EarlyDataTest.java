@@ -129,6 +129,8 @@ class EarlyDataTest {
             endpoint.inbound.add(new InboundMessage(open(id), owner));
             MixnetStream stream = listener.accept();
             awaitCondition("wrong peer counted", () -> server.stats().dropped(DropReason.WRONG_PEER) == 1);
+            assertEquals(1, server.stats().earlyFramesHeld());
+            assertEquals(0, server.stats().earlyFramesDelivered(), "refused, not delivered");
             // After the Open: same.
             endpoint.inbound.add(new InboundMessage(data(id, 0, "evil".getBytes(StandardCharsets.UTF_8)), intruder));
             endpoint.inbound.add(new InboundMessage(data(id, 0, "good".getBytes(StandardCharsets.UTF_8)), owner));
