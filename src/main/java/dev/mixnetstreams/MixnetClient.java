@@ -128,6 +128,14 @@ public final class MixnetClient implements Closeable {
             id = StreamId.random();
             stream = new MixnetStream(id, this, recipient, null, replySurbs, newReorderBuffer());
         } while (streams.putIfAbsent(id.value(), stream) != null);
+        if (closed.get()) {
+            // close() ran meanwhile and may not have seen this stream: end it here, or its reader
+            // would wait forever.
+            IOException cause = new IOException("mixnet client closed");
+            stream.terminate(cause, true);
+            streams.remove(id.value(), stream);
+            throw cause;
+        }
         counters.streamsOpened.increment();
         try {
             stream.transmit(FrameCodec.encode(id.value(), FrameType.OPEN, 0, new byte[0]));
@@ -155,6 +163,12 @@ public final class MixnetClient implements Closeable {
         MixnetListener created = new MixnetListener(this, config.acceptBacklog());
         if (!listener.compareAndSet(null, created)) {
             throw new ListenerAlreadyTakenException();
+        }
+        if (closed.get()) {
+            // close() ran meanwhile and may not have seen this listener: shut it here, or accept
+            // would wait forever.
+            created.shutdown(new IOException("mixnet client closed"));
+            throw new IllegalStateException("mixnet client closed");
         }
         enterStreamMode();
         return created;

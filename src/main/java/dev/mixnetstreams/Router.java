@@ -55,6 +55,7 @@ final class Router {
     private final long lingerNanos;
     private final int maxEarlyFrames;
     private final long maxEarlyBytes;
+    private final long maxUnreadBytes;
 
     private final Map<Long, ArrayDeque<EarlyFrame>> earlyByStream = new HashMap<>();
     private final ArrayDeque<EarlyFrame> earlyByAge = new ArrayDeque<>();
@@ -72,6 +73,7 @@ final class Router {
         this.lingerNanos = MixnetClient.Builder.CLOSED_STREAM_LINGER.toNanos();
         this.maxEarlyFrames = config.maxEarlyFrames();
         this.maxEarlyBytes = config.maxEarlyBytes();
+        this.maxUnreadBytes = config.maxUnreadBytes();
     }
 
     /** Makes the router look at its state soon, even if no message arrives. Never blocks. */
@@ -190,8 +192,10 @@ final class Router {
             for (EarlyFrame frame : held) {
                 if (!frame.settled) {
                     settle(frame);
-                    counters.earlyFramesDelivered.increment();
-                    deliver(stream, frame.sequence, frame.payload, frame.senderTag);
+                    if (senderTag.equals(frame.senderTag)) {
+                        counters.earlyFramesDelivered.increment();
+                    }
+                    deliver(stream, frame.sequence, frame.payload, frame.senderTag); // counts WRONG_PEER if not
                 }
             }
         }
@@ -229,8 +233,8 @@ final class Router {
             case OVER_BUDGET -> {
                 counters.drop(DropReason.UNREAD_LIMIT);
                 counters.streamsReset.increment();
-                LOG.warn("{}: reset: the peer sent more than the {} unread bytes allowed", stream.id(),
-                        stream.inbound.unreadBytes() + payload.length - 1);
+                LOG.warn("{}: reset: {} unread bytes held and {} more arrived, over the limit of {}", stream.id(),
+                        stream.inbound.unreadBytes(), payload.length, maxUnreadBytes);
                 stream.terminate(new IOException("stream reset: more unread data arrived than the limit of "
                         + "maxUnreadBytes allows; read faster or raise the limit"), true);
                 stream.closedAtNanos = System.nanoTime();

@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A test network with instant, in-order delivery, and full control: tests may inject any message
@@ -33,9 +34,41 @@ final class LoopbackNetwork {
         }
     }
 
+    /**
+     * Issues a sender tag as if {@code sender} had sent reply SURBs to {@code receiver}: frames a
+     * test injects into {@code receiver} with this tag are answered into {@code sender}'s queue.
+     */
+    SenderTag issueTag(Endpoint sender, Endpoint receiver, int seed) {
+        byte[] b = new byte[SenderTag.LENGTH];
+        new SplittableRandom(seed).nextBytes(b);
+        SenderTag t = SenderTag.fromBytes(b);
+        tags.put(t, new Endpoint[] {sender, receiver});
+        return t;
+    }
+
     final class Endpoint implements MixnetTransport {
         final Recipient address;
-        final BlockingQueue<InboundMessage> inbound = new LinkedBlockingQueue<>();
+        /** The thread that takes from {@link #inbound}: the client's router, once it started. */
+        volatile Thread consumer;
+        final BlockingQueue<InboundMessage> inbound = new LinkedBlockingQueue<>() {
+            @Override
+            public InboundMessage poll(long timeout, TimeUnit unit) throws InterruptedException {
+                consumer = Thread.currentThread();
+                return super.poll(timeout, unit);
+            }
+
+            @Override
+            public InboundMessage poll() {
+                consumer = Thread.currentThread();
+                return super.poll();
+            }
+
+            @Override
+            public InboundMessage take() throws InterruptedException {
+                consumer = Thread.currentThread();
+                return super.take();
+            }
+        };
         volatile boolean closed;
 
         Endpoint(Recipient address) {

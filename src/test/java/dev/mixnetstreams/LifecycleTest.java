@@ -1,0 +1,193 @@
+package dev.mixnetstreams;
+
+import static dev.mixnetstreams.StreamTestSupport.awaitBlocked;
+import static dev.mixnetstreams.StreamTestSupport.awaitCondition;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Idle reaping, client close, the listener's uniqueness. */
+class LifecycleTest {
+
+    /** Runs {@code action} on a new virtual thread; the future completes with what it returned or threw. */
+    static <T> Started<T> start(String name, ThrowingSupplier<T> action) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread thread = Thread.ofVirtual().name(name).start(() -> {
+            try {
+                result.complete(action.get());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return new Started<>(thread, result);
+    }
+
+    interface ThrowingSupplier<T> {
+        T get() throws Exception;
+    }
+
+    record Started<T>(Thread thread, CompletableFuture<T> result) {
+        Throwable failure() throws Exception {
+            try {
+                T value = result.get(30, TimeUnit.SECONDS);
+                throw new AssertionError("expected a failure, got " + value);
+            } catch (ExecutionException e) {
+                return e.getCause();
+            }
+        }
+    }
+
+    @Test
+    void idleStreamIsReapedAndItsBlockedReaderGetsAnIOException() throws Exception {
+        LoopbackNetwork net = new LoopbackNetwork();
+        try (MixnetClient server = MixnetClient.builder(net.newEndpoint())
+                     .streamIdleTimeout(Duration.ofMillis(200)).build();
+             MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
+            MixnetListener listener = server.listener();
+            MixnetStream opened = client.openStream(server.address());
+            opened.getOutputStream().write("x".getBytes(StandardCharsets.UTF_8));
+            MixnetStream accepted = listener.accept();
+            InputStream in = accepted.getInputStream();
+            assertEquals('x', in.read());
+            Started<Integer> reader = start("blocked-reader", in::read);
+            awaitBlocked(reader.thread());
+
+            Throwable failure = reader.failure();
+            assertInstanceOf(IOException.class, failure, "reaping is an error, not -1");
+            assertTrue(failure.getMessage().contains("idle timeout"), failure.getMessage());
+            assertEquals(1, server.stats().streamsReaped());
+            assertEquals(0, server.stats().openStreams());
+            IOException write = assertThrows(IOException.class, () -> accepted.getOutputStream().write(1));
+            assertTrue(write.getMessage().contains("idle timeout"), write.getMessage());
+            assertThrows(IOException.class, in::read, "stays failed");
+            assertThrows(IOException.class, accepted::shutdownOutput);
+            // The opener's side has the default 30 minutes and is untouched.
+            assertEquals(0, client.stats().streamsReaped());
+            assertEquals(1, client.stats().openStreams());
+        }
+    }
+
+    @Test
+    void bytesReceivedBeforeReapingAreStillReadThenTheError() throws Exception {
+        LoopbackNetwork net = new LoopbackNetwork();
+        try (MixnetClient server = MixnetClient.builder(net.newEndpoint())
+                     .streamIdleTimeout(Duration.ofMillis(200)).build();
+             MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
+            MixnetListener listener = server.listener();
+            MixnetStream opened = client.openStream(server.address());
+            opened.getOutputStream().write("abc".getBytes(StandardCharsets.UTF_8));
+            MixnetStream accepted = listener.accept();
+            awaitCondition("reaped", () -> server.stats().streamsReaped() == 1);
+            InputStream in = accepted.getInputStream();
+            assertArrayEquals("abc".getBytes(StandardCharsets.UTF_8), in.readNBytes(3));
+            IOException e = assertThrows(IOException.class, in::read);
+            assertTrue(e.getMessage().contains("idle timeout"), e.getMessage());
+        }
+    }
+
+    @Test
+    void idleTimeoutMustBePositive() {
+        LoopbackNetwork net = new LoopbackNetwork();
+        MixnetClient.Builder builder = MixnetClient.builder(net.newEndpoint());
+        assertThrows(IllegalArgumentException.class, () -> builder.streamIdleTimeout(Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> builder.streamIdleTimeout(Duration.ofMillis(-1)));
+        assertThrows(NullPointerException.class, () -> builder.streamIdleTimeout(null));
+        assertThrows(IllegalArgumentException.class, () -> builder.acceptBacklog(0));
+        assertThrows(IllegalArgumentException.class, () -> builder.maxUnreadBytes(0));
+        assertThrows(IllegalArgumentException.class, () -> builder.reorderWindow(-1));
+    }
+
+    @Test
+    void closeWakesBlockedReadersAndAcceptsAndStopsTheRouter() throws Exception {
+        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackNetwork.Endpoint serverEndpoint = net.newEndpoint();
+        LoopbackNetwork.Endpoint clientEndpoint = net.newEndpoint();
+        MixnetClient server = MixnetClient.builder(serverEndpoint).build();
+        MixnetClient client = MixnetClient.builder(clientEndpoint).build();
+        try (server; client) {
+            MixnetListener listener = server.listener();
+            MixnetStream opened = client.openStream(server.address());
+            MixnetStream accepted = listener.accept();
+            Started<Integer> acceptedReader = start("accepted-reader", () -> accepted.getInputStream().read());
+            Started<Integer> openedReader = start("opened-reader", () -> opened.getInputStream().read());
+            Started<MixnetStream> acceptor = start("acceptor", listener::accept);
+            awaitBlocked(acceptedReader.thread());
+            awaitBlocked(openedReader.thread());
+            awaitBlocked(acceptor.thread());
+            Thread serverRouter = serverEndpoint.consumer;
+            assertNotNull(serverRouter);
+            assertTrue(serverRouter.getName().startsWith("mixnet-router-"), serverRouter.getName());
+            assertTrue(serverRouter.isAlive());
+
+            server.close();
+            assertInstanceOf(IOException.class, acceptedReader.failure());
+            assertTrue(acceptedReader.failure().getMessage().contains("closed"));
+            Throwable acceptFailure = acceptor.failure();
+            assertInstanceOf(IOException.class, acceptFailure);
+            assertFalse(serverRouter.isAlive(), "the router ended");
+            assertTrue(server.isClosed());
+            assertTrue(serverEndpoint.closed, "the transport was closed");
+            server.close(); // idempotent
+            assertThrows(IOException.class, () -> server.openStream(client.address()));
+            assertThrows(IllegalStateException.class, server::listener);
+            assertThrows(IOException.class, accepted.getInputStream()::read);
+            assertThrows(IOException.class, () -> accepted.getOutputStream().write(1));
+            assertThrows(IOException.class, listener::accept);
+            assertThrows(IOException.class, () -> listener.accept(Duration.ofSeconds(1)));
+
+            // The opener got the acceptor's end of stream, sent on close (best effort): -1 is honest here.
+            assertEquals(-1, openedReader.result().get(30, TimeUnit.SECONDS));
+            Started<Integer> openedReader2 = start("opened-reader-2", () -> {
+                MixnetStream another = client.openStream(server.address()); // transport send ignores a closed peer
+                return another.getInputStream().read();
+            });
+            awaitBlocked(openedReader2.thread());
+            Thread clientRouter = clientEndpoint.consumer;
+            client.close();
+            assertInstanceOf(IOException.class, openedReader2.failure());
+            assertFalse(clientRouter.isAlive());
+            client.close();
+        }
+    }
+
+    @Test
+    void closeWakesAThreadWaitingForMessages() throws Exception {
+        LoopbackNetwork net = new LoopbackNetwork();
+        MixnetClient client = MixnetClient.builder(net.newEndpoint()).build();
+        Started<Object> waiter = start("waiter", client::waitForMessages);
+        awaitBlocked(waiter.thread());
+        client.close();
+        Throwable failure = waiter.failure();
+        assertInstanceOf(IOException.class, failure);
+        assertFalse(failure instanceof StreamModeActiveException);
+        assertThrows(IOException.class, client::waitForMessages);
+        assertThrows(IOException.class, () -> client.sendPlainMessage(client.address(), new byte[1]));
+    }
+
+    @Test
+    void secondListenerIsRefused() throws Exception {
+        LoopbackNetwork net = new LoopbackNetwork();
+        try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build()) {
+            MixnetListener listener = server.listener();
+            IllegalStateException e = assertThrows(ListenerAlreadyTakenException.class, server::listener);
+            assertInstanceOf(IllegalStateException.class, e);
+            listener.close();
+            assertTrue(listener.isClosed());
+            assertThrows(ListenerAlreadyTakenException.class, server::listener, "stays taken after close");
+            assertThrows(IOException.class, listener::accept);
+        }
+    }
+}

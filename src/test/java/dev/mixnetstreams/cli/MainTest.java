@@ -1,0 +1,140 @@
+package dev.mixnetstreams.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The CLI through {@link Main#run}: the reference's frame vectors, bad arguments, a small demo. */
+class MainTest {
+
+    private record Result(int status, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            status = Main.run(List.of(args), o, e);
+        }
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "0x0011223344556677, open, 1, aa, 030000112233445566770000000001" + "00aa",
+        "0123456789abcdef, data, 42, 68656c6c6f2d697072, 03000123456789abcdef010000002a0068656c6c6f2d697072",
+        "0011223344556677, open, 0, '', 03000011223344556677000000000000",
+    })
+    void encodesTheReferenceVectors(String id, String type, String seq, String payload, String expected) {
+        Result r = run("frame", "encode", "--id", id, "--type", type, "--seq", seq, "--payload", payload);
+        assertEquals(0, r.status(), r.err());
+        assertEquals(expected + System.lineSeparator(), r.out());
+        assertEquals("", r.err());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "0300|0011223344556677|00|00000001|00|aa, id=0x0011223344556677 type=open seq=1 reserved=0 payload=aa",
+        "0300|0123456789abcdef|01|0000002a|00|68656c6c6f2d697072, id=0x0123456789abcdef type=data seq=42 reserved=0 payload=68656c6c6f2d697072",
+        "0300|0011223344556677|00|00000000|00, id=0x0011223344556677 type=open seq=0 reserved=0 payload=",
+        "0300|0011223344556677|01|ffffffff|7f|00, id=0x0011223344556677 type=data seq=4294967295 reserved=127 payload=00",
+    })
+    void decodesTheReferenceVectors(String hex, String expected) {
+        Result r = run("frame", "decode", hex);
+        assertEquals(0, r.status(), r.err());
+        assertEquals(expected + System.lineSeparator(), r.out());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "0000000000, too short",
+        "00000000000000000000000000000000aa, kind",
+        "03000123456789abcdefff0000002a0068656c6c6f2d697072, type",
+    })
+    void nonFramesExitTwo(String hex, String reasonWord) {
+        Result r = run("frame", "decode", hex);
+        assertEquals(2, r.status());
+        assertTrue(r.out().startsWith("not a stream frame: "), r.out());
+        assertTrue(r.out().contains(reasonWord), r.out());
+        assertFalse(r.out().contains("Exception") || r.err().contains("Exception"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "",
+        "bogus",
+        "frame",
+        "frame nonsense",
+        "frame decode",
+        "frame decode zz",
+        "frame decode abc",
+        "frame decode 00 11",
+        "frame encode",
+        "frame encode --id 12 --type open",
+        "frame encode --id xyz --type open --seq 1",
+        "frame encode --id 12345678901234567 --type open --seq 1",
+        "frame encode --id 12 --type close --seq 1",
+        "frame encode --id 12 --type open --seq -1",
+        "frame encode --id 12 --type open --seq 4294967296",
+        "frame encode --id 12 --type open --seq 1 --payload abc",
+        "frame encode --id 12 --type open --seq 1 --payload",
+        "frame encode --id 12 --type open --seq 1 --colour red",
+        "frame encode --id 12 --id 13 --type open --seq 1",
+        "demo --streams",
+        "demo --streams 0",
+        "demo --streams many",
+        "demo --bytes -5",
+        "demo --latency-ms 9-1",
+        "demo --latency-ms a-b",
+        "demo --loss 2",
+        "demo --duplicate x",
+        "demo --seed 1.5",
+        "demo extra",
+    })
+    void badArgumentsGiveUsageAndExitTwoWithoutAStackTrace(String line) {
+        String[] args = line.isEmpty() ? new String[0] : line.split(" ");
+        Result r = run(args);
+        assertEquals(2, r.status(), line + " -> " + r.out() + r.err());
+        assertTrue(r.err().contains("usage:"), r.err());
+        assertTrue(r.err().startsWith("error: "), r.err());
+        assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
+        assertFalse(r.out().contains("Exception"), r.out());
+    }
+
+    @Test
+    void helpPrintsUsage() {
+        Result r = run("help");
+        assertEquals(0, r.status());
+        assertTrue(r.out().contains("frame decode HEX"));
+    }
+
+    @Test
+    void smallDemoVerifiesEveryByte() {
+        Result r = run("demo", "--streams", "4", "--bytes", "4096", "--latency-ms", "0-5", "--seed", "1");
+        assertEquals(0, r.status(), r.out() + r.err());
+        String[] lines = r.out().strip().split("\\R");
+        assertTrue(lines[0].startsWith("demo: streams=4 bytes-per-stream=4096 latency=0-5ms"), lines[0]);
+        String last = lines[lines.length - 1];
+        assertTrue(last.startsWith("demo ok: streams=4 bytes=16384 elapsed="), last);
+        assertTrue(last.contains("throughput="), last);
+    }
+
+    @Test
+    void demoWithDuplicatesAndNoBytes() {
+        Result r = run("demo", "--streams", "3", "--bytes", "0", "--latency-ms", "2", "--duplicate", "0.5", "--seed", "2");
+        assertEquals(0, r.status(), r.out() + r.err());
+        String[] lines = r.out().strip().split("\\R");
+        assertTrue(lines[lines.length - 1].startsWith("demo ok: streams=3 bytes=0 "), lines[lines.length - 1]);
+    }
+}
