@@ -106,6 +106,7 @@ final class Router {
                 }
             } catch (RuntimeException e) {
                 // Nothing a peer sends may stop the router; this is a bug, and it is logged as one.
+                counters.routerFailures.increment();
                 LOG.error("router: unexpected failure handling a message; continuing", e);
             }
         }
@@ -219,6 +220,15 @@ final class Router {
             return;
         }
         OfferResult result = stream.inbound.offer(sequence, payload);
+        while (result == OfferResult.OVER_SHARED_BUDGET) {
+            MixnetStream hoarder = largestHolder(stream);
+            if (hoarder == null) {
+                break;
+            }
+            reset(hoarder, "stream reset: the client's limit on unread bytes of all streams together "
+                    + "(maxTotalUnreadBytes) was reached and this stream held the most; read faster or raise it");
+            result = stream.inbound.offer(sequence, payload);
+        }
         switch (result) {
             case ACCEPTED -> {
                 stream.lastActivityNanos = System.nanoTime();
@@ -228,14 +238,46 @@ final class Router {
             case CLOSED -> counters.drop(DropReason.CLOSED_STREAM);
             case OVER_BUDGET -> {
                 counters.drop(DropReason.UNREAD_LIMIT);
-                counters.streamsReset.increment();
                 LOG.warn("{}: reset: the peer sent more than the {} unread bytes allowed", stream.id(),
                         stream.inbound.unreadBytes() + payload.length - 1);
-                stream.terminate(new IOException("stream reset: more unread data arrived than the limit of "
-                        + "maxUnreadBytes allows; read faster or raise the limit"), true);
-                stream.closedAtNanos = System.nanoTime();
+                reset(stream, "stream reset: more unread data arrived than the limit of "
+                        + "maxUnreadBytes allows; read faster or raise the limit");
+            }
+            case OVER_SHARED_BUDGET -> {
+                counters.drop(DropReason.CLIENT_UNREAD_LIMIT);
+                LOG.warn("{}: reset: the client's limit on unread bytes of all streams is reached "
+                        + "and this stream holds the most", stream.id());
+                reset(stream, "stream reset: the client's limit on unread bytes of all streams together "
+                        + "(maxTotalUnreadBytes) was reached and this stream held the most; read faster or raise it");
             }
         }
+    }
+
+    private void reset(MixnetStream stream, String why) {
+        counters.streamsReset.increment();
+        stream.terminate(new IOException(why), true);
+        stream.closedAtNanos = System.nanoTime();
+    }
+
+    /**
+     * The live stream other than {@code receiving} that holds the most unread bytes, if it holds
+     * more than {@code receiving}; {@code null} if {@code receiving} holds the most (or nobody holds
+     * anything). O(streams); runs only when the client-wide budget is exhausted.
+     */
+    private MixnetStream largestHolder(MixnetStream receiving) {
+        MixnetStream largest = null;
+        long most = receiving.inbound.unreadBytes();
+        for (MixnetStream candidate : client.streams.values()) {
+            if (candidate == receiving || candidate.isTerminated()) {
+                continue;
+            }
+            long held = candidate.inbound.unreadBytes();
+            if (held > most) {
+                most = held;
+                largest = candidate;
+            }
+        }
+        return largest;
     }
 
     /** Holds Data that overtook its stream's Open, within the limits on count, bytes and age. */

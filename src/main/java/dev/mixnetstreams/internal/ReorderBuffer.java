@@ -39,6 +39,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * one out of order within {@value #RING_SIZE} of the next expected number is an O(1) array
  * store in a ring indexed by {@code sequence & (ring.length - 1)}; only messages further ahead,
  * which a well-behaved peer does not send, go to a sorted map.
+ *
+ * <p>Budgets: the buffer's own limit ({@code maxUnreadBytes}) and, optionally, a {@link ByteBudget}
+ * shared with other buffers (the client-wide limit). Bytes are reserved from the shared budget when
+ * a payload is accepted and released when the reader takes it or the buffer discards it
+ * ({@link #close()}, {@link #fail}, {@link #reset}); one compare-and-set per payload.
  */
 public final class ReorderBuffer {
 
@@ -61,6 +66,8 @@ public final class ReorderBuffer {
     private final Condition readable = lock.newCondition();
     private final int maxBufferedMessages;
     private final long maxUnreadBytes;
+    /** The budget shared with other buffers, or {@code null} for none. */
+    private final ByteBudget shared;
 
     /**
      * Out-of-order messages whose sequence is in [next, next + ring.length), at
@@ -109,6 +116,20 @@ public final class ReorderBuffer {
      * @throws IllegalArgumentException if a limit is below 1
      */
     public ReorderBuffer(int maxBufferedMessages, long maxUnreadBytes) {
+        this(maxBufferedMessages, maxUnreadBytes, null);
+    }
+
+    /**
+     * Creates a buffer whose bytes also count against a budget shared with other buffers.
+     *
+     * @param maxBufferedMessages out-of-order messages held before skipping ahead (at least 1)
+     * @param maxUnreadBytes bytes held in total, in order and out of order, before offers are
+     *     refused with {@link OfferResult#OVER_BUDGET} (at least 1)
+     * @param shared the shared budget, or {@code null} for none; offers that do not fit it are
+     *     refused with {@link OfferResult#OVER_SHARED_BUDGET}
+     * @throws IllegalArgumentException if a limit is below 1
+     */
+    public ReorderBuffer(int maxBufferedMessages, long maxUnreadBytes, ByteBudget shared) {
         if (maxBufferedMessages < 1) {
             throw new IllegalArgumentException("maxBufferedMessages must be at least 1: " + maxBufferedMessages);
         }
@@ -117,6 +138,7 @@ public final class ReorderBuffer {
         }
         this.maxBufferedMessages = maxBufferedMessages;
         this.maxUnreadBytes = maxUnreadBytes;
+        this.shared = shared;
     }
 
     /**
@@ -143,6 +165,9 @@ public final class ReorderBuffer {
                 if (overBudget) {
                     return OfferResult.OVER_BUDGET;
                 }
+                if (shared != null && !shared.tryReserve(length)) {
+                    return OfferResult.OVER_SHARED_BUDGET;
+                }
                 unreadBytes += length;
                 deliver(payload);
                 if (ringCount != 0 || farAhead != null) {
@@ -158,6 +183,9 @@ public final class ReorderBuffer {
                     if (overBudget) {
                         return OfferResult.OVER_BUDGET;
                     }
+                    if (shared != null && !shared.tryReserve(length)) {
+                        return OfferResult.OVER_SHARED_BUDGET;
+                    }
                     ring[slot] = payload;
                     ringCount++;
                 } else {
@@ -170,6 +198,9 @@ public final class ReorderBuffer {
                     }
                     if (overBudget) {
                         return OfferResult.OVER_BUDGET;
+                    }
+                    if (shared != null && !shared.tryReserve(length)) {
+                        return OfferResult.OVER_SHARED_BUDGET;
                     }
                     farAhead.put(position, payload);
                 }
@@ -351,6 +382,7 @@ public final class ReorderBuffer {
         if (head instanceof byte[] payload) {
             readyBytes -= payload.length;
             unreadBytes -= payload.length;
+            releaseShared(payload.length);
             return payload;
         }
         Gap gap = (Gap) head;
@@ -479,6 +511,7 @@ public final class ReorderBuffer {
     }
 
     private void discardOutOfOrder() {
+        releaseShared(unreadBytes - readyBytes);
         ring = null;
         ringMask = 0;
         ringCount = 0;
@@ -486,7 +519,14 @@ public final class ReorderBuffer {
         unreadBytes = readyBytes;
     }
 
+    private void releaseShared(long bytes) {
+        if (shared != null) {
+            shared.release(bytes);
+        }
+    }
+
     private void discardReady() {
+        releaseShared(readyBytes);
         ready.clear();
         readyBytes = 0;
         unreadBytes = 0;
