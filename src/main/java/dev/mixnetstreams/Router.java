@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,6 @@ final class Router {
         final byte[] payload;
         final SenderTag senderTag;
         final long arrivedNanos;
-        boolean settled;
 
         EarlyFrame(long streamId, int sequence, byte[] payload, SenderTag senderTag, long arrivedNanos) {
             this.streamId = streamId;
@@ -57,7 +57,11 @@ final class Router {
     private final long maxEarlyBytes;
 
     private final Map<Long, ArrayDeque<EarlyFrame>> earlyByStream = new HashMap<>();
-    private final ArrayDeque<EarlyFrame> earlyByAge = new ArrayDeque<>();
+    /**
+     * The frames still held, oldest first (identity set: removal is O(1)). A frame leaves it the
+     * moment it is delivered or expires, so nothing here outlives its accounting.
+     */
+    private final LinkedHashSet<EarlyFrame> earlyByAge = new LinkedHashSet<>();
     private int earlyFrames;
     private long earlyBytes;
     private boolean messageQueueDrained;
@@ -189,11 +193,9 @@ final class Router {
         ArrayDeque<EarlyFrame> held = earlyByStream.remove(id);
         if (held != null) {
             for (EarlyFrame frame : held) {
-                if (!frame.settled) {
-                    settle(frame);
-                    counters.earlyFramesDelivered.increment();
-                    deliver(stream, frame.sequence, frame.payload, frame.senderTag);
-                }
+                settle(frame);
+                counters.earlyFramesDelivered.increment();
+                deliver(stream, frame.sequence, frame.payload, frame.senderTag);
             }
         }
     }
@@ -294,32 +296,35 @@ final class Router {
         }
         EarlyFrame frame = new EarlyFrame(id, sequence, payload, senderTag, System.nanoTime());
         earlyByStream.computeIfAbsent(id, k -> new ArrayDeque<>(4)).addLast(frame);
-        earlyByAge.addLast(frame);
+        earlyByAge.add(frame);
         earlyFrames++;
         earlyBytes += payload.length;
         counters.earlyFramesHeld.increment();
     }
 
+    /** The frame leaves the store: no longer counted, no longer referenced by it. */
     private void settle(EarlyFrame frame) {
-        frame.settled = true;
+        earlyByAge.remove(frame);
         earlyFrames--;
         earlyBytes -= frame.payload.length;
     }
 
     private void expireEarlyFrames(long now) {
-        EarlyFrame oldest;
-        while ((oldest = earlyByAge.peekFirst()) != null
-                && (oldest.settled || now - oldest.arrivedNanos > earlyTimeoutNanos)) {
-            earlyByAge.pollFirst();
-            if (!oldest.settled) {
-                settle(oldest);
-                counters.drop(DropReason.EARLY_DATA_EXPIRED);
-                ArrayDeque<EarlyFrame> same = earlyByStream.get(oldest.streamId);
-                if (same != null) {
-                    same.remove(oldest);
-                    if (same.isEmpty()) {
-                        earlyByStream.remove(oldest.streamId);
-                    }
+        Iterator<EarlyFrame> oldestFirst = earlyByAge.iterator();
+        while (oldestFirst.hasNext()) {
+            EarlyFrame oldest = oldestFirst.next();
+            if (now - oldest.arrivedNanos <= earlyTimeoutNanos) {
+                return;
+            }
+            oldestFirst.remove();
+            earlyFrames--;
+            earlyBytes -= oldest.payload.length;
+            counters.drop(DropReason.EARLY_DATA_EXPIRED);
+            ArrayDeque<EarlyFrame> same = earlyByStream.get(oldest.streamId);
+            if (same != null) {
+                same.remove(oldest);
+                if (same.isEmpty()) {
+                    earlyByStream.remove(oldest.streamId);
                 }
             }
         }
