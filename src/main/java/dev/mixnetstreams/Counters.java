@@ -19,6 +19,8 @@ final class Counters {
     final LongAdder streamsAccepted = new LongAdder();
     final LongAdder streamsReaped = new LongAdder();
     final LongAdder streamsReset = new LongAdder();
+    /** Unexpected exceptions the router caught and survived: bugs; tests assert it stays 0. */
+    final LongAdder routerFailures = new LongAdder();
     private final LongAdder[] drops = new LongAdder[DropReason.values().length];
 
     Counters() {

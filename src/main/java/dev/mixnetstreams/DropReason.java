@@ -28,6 +28,12 @@ public enum DropReason {
     DUPLICATE_DATA,
     /** Data that pushed a stream past its limit on unread bytes; the stream was reset. */
     UNREAD_LIMIT,
+    /**
+     * Data that did not fit the client-wide limit on unread bytes even after the streams holding
+     * more unread data than this one were reset; this stream was reset
+     * ({@link MixnetClient.Builder#maxTotalUnreadBytes(long)}).
+     */
+    CLIENT_UNREAD_LIMIT,
     /** Data for a stream that is not open here and cannot become open (no listener). */
     UNKNOWN_STREAM,
     /** A message-mode message while the queue of messages not yet taken was full. */

@@ -1,5 +1,6 @@
 package dev.mixnetstreams;
 
+import dev.mixnetstreams.internal.ByteBudget;
 import dev.mixnetstreams.internal.ReorderBuffer;
 import dev.mixnetstreams.wire.FrameCodec;
 import dev.mixnetstreams.wire.FrameType;
@@ -48,7 +49,7 @@ public final class MixnetClient implements Closeable {
     /** The configuration, copied from the builder when the client was built. */
     record Settings(Duration streamIdleTimeout, long maxUnreadBytes, int acceptBacklog, int maxEarlyFrames,
                     long maxEarlyBytes, Duration earlyFrameTimeout, int maxFramePayload, int reorderWindow,
-                    int messageQueueCapacity) {
+                    int messageQueueCapacity, long maxTotalUnreadBytes) {
     }
 
     private final MixnetTransport transport;
@@ -58,6 +59,8 @@ public final class MixnetClient implements Closeable {
     private final AtomicBoolean streamMode = new AtomicBoolean();
     private final AtomicReference<MixnetListener> listener = new AtomicReference<>();
     final MessageQueue messages;
+    /** The client-wide limit on unread bytes, shared by every stream's buffer. */
+    private final ByteBudget unreadBudget;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Router router;
     private final Thread routerThread;
@@ -66,6 +69,7 @@ public final class MixnetClient implements Closeable {
         this.transport = transport;
         this.config = config;
         this.messages = new MessageQueue(config.messageQueueCapacity());
+        this.unreadBudget = new ByteBudget(config.maxTotalUnreadBytes());
         this.router = new Router(this, transport.inbound(), config);
         this.routerThread = Thread.ofVirtual()
                 .name("mixnet-router-" + CLIENT_NUMBERS.incrementAndGet())
@@ -259,6 +263,17 @@ public final class MixnetClient implements Closeable {
     }
 
     /**
+     * Returns how many received bytes every stream together holds unread now, in order and out of
+     * order: what counts against {@link Builder#maxTotalUnreadBytes(long)}. Zero once the client is
+     * closed.
+     *
+     * @return bytes held in the streams' buffers
+     */
+    public long unreadBytes() {
+        return unreadBudget.used();
+    }
+
+    /**
      * Returns whether {@link #close()} was called.
      *
      * @return {@code true} once closed
@@ -331,7 +346,7 @@ public final class MixnetClient implements Closeable {
     }
 
     ReorderBuffer newReorderBuffer() {
-        return new ReorderBuffer(config.reorderWindow(), config.maxUnreadBytes());
+        return new ReorderBuffer(config.reorderWindow(), config.maxUnreadBytes(), unreadBudget);
     }
 
     /** Sends one Data frame of a stream; no lock is held here. */
@@ -368,6 +383,11 @@ public final class MixnetClient implements Closeable {
         }
     }
 
+    /** The router thread (for tests: it must be gone after {@link #close()}). */
+    Thread routerThread() {
+        return routerThread;
+    }
+
     boolean streamModeActive() {
         return streamMode.get();
     }
@@ -394,6 +414,8 @@ public final class MixnetClient implements Closeable {
         public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofMinutes(30);
         /** Default limit on a stream's unread bytes (in order and out of order): 8 MiB. */
         public static final long DEFAULT_MAX_UNREAD_BYTES = 8L << 20;
+        /** Default limit on the unread bytes of every stream together: 64 MiB. */
+        public static final long DEFAULT_MAX_TOTAL_UNREAD_BYTES = 64L << 20;
         /** Default backlog of streams registered and not yet accepted: 1024. */
         public static final int DEFAULT_ACCEPT_BACKLOG = 1024;
         /** Default limit on Data frames held because they overtook their Open: 4096 frames. */
@@ -414,6 +436,7 @@ public final class MixnetClient implements Closeable {
         private final MixnetTransport transport;
         private Duration streamIdleTimeout = DEFAULT_STREAM_IDLE_TIMEOUT;
         private long maxUnreadBytes = DEFAULT_MAX_UNREAD_BYTES;
+        private long maxTotalUnreadBytes = DEFAULT_MAX_TOTAL_UNREAD_BYTES;
         private int acceptBacklog = DEFAULT_ACCEPT_BACKLOG;
         private int maxEarlyFrames = DEFAULT_MAX_EARLY_FRAMES;
         private long maxEarlyBytes = DEFAULT_MAX_EARLY_BYTES;
@@ -452,6 +475,25 @@ public final class MixnetClient implements Closeable {
          */
         public Builder maxUnreadBytes(long bytes) {
             this.maxUnreadBytes = positive(bytes, "maxUnreadBytes");
+            return this;
+        }
+
+        /**
+         * Sets how many bytes all streams together may hold unread, in order and out of order, so
+         * that no peer, or set of peers, can exhaust the heap through many streams (the accept
+         * backlog times {@link #maxUnreadBytes(long)} is far more than a heap). When Data does not
+         * fit, the router resets the streams holding the most unread bytes, largest first, until it
+         * fits; if the receiving stream itself holds the most, it is reset instead and the Data is
+         * dropped ({@link DropReason#CLIENT_UNREAD_LIMIT}). A stream whose application keeps
+         * reading holds little and is never the one reset while hoarders exist. Every reset is
+         * counted in {@link ClientStats#streamsReset()}; its reader gets an {@link IOException}.
+         *
+         * @param bytes positive; default 64 MiB
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder maxTotalUnreadBytes(long bytes) {
+            this.maxTotalUnreadBytes = positive(bytes, "maxTotalUnreadBytes");
             return this;
         }
 
@@ -553,7 +595,7 @@ public final class MixnetClient implements Closeable {
         public MixnetClient build() {
             return new MixnetClient(transport, new Settings(streamIdleTimeout, maxUnreadBytes, acceptBacklog,
                     maxEarlyFrames, maxEarlyBytes, earlyFrameTimeout, maxFramePayload, reorderWindow,
-                    messageQueueCapacity));
+                    messageQueueCapacity, maxTotalUnreadBytes));
         }
 
         private static long positive(long value, String what) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,6 @@ final class Router {
         final byte[] payload;
         final SenderTag senderTag;
         final long arrivedNanos;
-        boolean settled;
 
         EarlyFrame(long streamId, int sequence, byte[] payload, SenderTag senderTag, long arrivedNanos) {
             this.streamId = streamId;
@@ -58,7 +58,11 @@ final class Router {
     private final long maxUnreadBytes;
 
     private final Map<Long, ArrayDeque<EarlyFrame>> earlyByStream = new HashMap<>();
-    private final ArrayDeque<EarlyFrame> earlyByAge = new ArrayDeque<>();
+    /**
+     * The frames still held, oldest first (identity set: removal is O(1)). A frame leaves it the
+     * moment it is delivered or expires, so nothing here outlives its accounting.
+     */
+    private final LinkedHashSet<EarlyFrame> earlyByAge = new LinkedHashSet<>();
     private int earlyFrames;
     private long earlyBytes;
     private boolean messageQueueDrained;
@@ -108,6 +112,7 @@ final class Router {
                 }
             } catch (RuntimeException e) {
                 // Nothing a peer sends may stop the router; this is a bug, and it is logged as one.
+                counters.routerFailures.increment();
                 LOG.error("router: unexpected failure handling a message; continuing", e);
             }
         }
@@ -190,13 +195,11 @@ final class Router {
         ArrayDeque<EarlyFrame> held = earlyByStream.remove(id);
         if (held != null) {
             for (EarlyFrame frame : held) {
-                if (!frame.settled) {
-                    settle(frame);
-                    if (senderTag.equals(frame.senderTag)) {
-                        counters.earlyFramesDelivered.increment();
-                    }
-                    deliver(stream, frame.sequence, frame.payload, frame.senderTag); // counts WRONG_PEER if not
+                settle(frame);
+                if (senderTag.equals(frame.senderTag)) {
+                    counters.earlyFramesDelivered.increment();
                 }
+                deliver(stream, frame.sequence, frame.payload, frame.senderTag); // counts WRONG_PEER if not
             }
         }
     }
@@ -222,24 +225,69 @@ final class Router {
             counters.drop(DropReason.WRONG_PEER);
             return;
         }
+        // Counted before the hand-off, so a reader that has the bytes also sees them counted.
+        counters.bytesIn.add(payload.length);
         OfferResult result = stream.inbound.offer(sequence, payload);
+        while (result == OfferResult.OVER_SHARED_BUDGET) {
+            MixnetStream hoarder = largestHolder(stream);
+            if (hoarder == null) {
+                break;
+            }
+            reset(hoarder, "stream reset: the client's limit on unread bytes of all streams together "
+                    + "(maxTotalUnreadBytes) was reached and this stream held the most; read faster or raise it");
+            result = stream.inbound.offer(sequence, payload);
+        }
+        if (result != OfferResult.ACCEPTED) {
+            counters.bytesIn.add(-payload.length);
+        }
         switch (result) {
             case ACCEPTED -> {
                 stream.lastActivityNanos = System.nanoTime();
-                counters.bytesIn.add(payload.length);
             }
             case DUPLICATE, LATE -> counters.drop(DropReason.DUPLICATE_DATA);
             case CLOSED -> counters.drop(DropReason.CLOSED_STREAM);
             case OVER_BUDGET -> {
                 counters.drop(DropReason.UNREAD_LIMIT);
-                counters.streamsReset.increment();
                 LOG.warn("{}: reset: {} unread bytes held and {} more arrived, over the limit of {}", stream.id(),
                         stream.inbound.unreadBytes(), payload.length, maxUnreadBytes);
-                stream.terminate(new IOException("stream reset: more unread data arrived than the limit of "
-                        + "maxUnreadBytes allows; read faster or raise the limit"), true);
-                stream.closedAtNanos = System.nanoTime();
+                reset(stream, "stream reset: more unread data arrived than the limit of "
+                        + "maxUnreadBytes allows; read faster or raise the limit");
+            }
+            case OVER_SHARED_BUDGET -> {
+                counters.drop(DropReason.CLIENT_UNREAD_LIMIT);
+                LOG.warn("{}: reset: the client's limit on unread bytes of all streams is reached "
+                        + "and this stream holds the most", stream.id());
+                reset(stream, "stream reset: the client's limit on unread bytes of all streams together "
+                        + "(maxTotalUnreadBytes) was reached and this stream held the most; read faster or raise it");
             }
         }
+    }
+
+    private void reset(MixnetStream stream, String why) {
+        counters.streamsReset.increment();
+        stream.terminate(new IOException(why), true);
+        stream.closedAtNanos = System.nanoTime();
+    }
+
+    /**
+     * The live stream other than {@code receiving} that holds the most unread bytes, if it holds
+     * more than {@code receiving}; {@code null} if {@code receiving} holds the most (or nobody holds
+     * anything). O(streams); runs only when the client-wide budget is exhausted.
+     */
+    private MixnetStream largestHolder(MixnetStream receiving) {
+        MixnetStream largest = null;
+        long most = receiving.inbound.unreadBytes();
+        for (MixnetStream candidate : client.streams.values()) {
+            if (candidate == receiving || candidate.isTerminated()) {
+                continue;
+            }
+            long held = candidate.inbound.unreadBytes();
+            if (held > most) {
+                most = held;
+                largest = candidate;
+            }
+        }
+        return largest;
     }
 
     /** Holds Data that overtook its stream's Open, within the limits on count, bytes and age. */
@@ -256,32 +304,35 @@ final class Router {
         }
         EarlyFrame frame = new EarlyFrame(id, sequence, payload, senderTag, System.nanoTime());
         earlyByStream.computeIfAbsent(id, k -> new ArrayDeque<>(4)).addLast(frame);
-        earlyByAge.addLast(frame);
+        earlyByAge.add(frame);
         earlyFrames++;
         earlyBytes += payload.length;
         counters.earlyFramesHeld.increment();
     }
 
+    /** The frame leaves the store: no longer counted, no longer referenced by it. */
     private void settle(EarlyFrame frame) {
-        frame.settled = true;
+        earlyByAge.remove(frame);
         earlyFrames--;
         earlyBytes -= frame.payload.length;
     }
 
     private void expireEarlyFrames(long now) {
-        EarlyFrame oldest;
-        while ((oldest = earlyByAge.peekFirst()) != null
-                && (oldest.settled || now - oldest.arrivedNanos > earlyTimeoutNanos)) {
-            earlyByAge.pollFirst();
-            if (!oldest.settled) {
-                settle(oldest);
-                counters.drop(DropReason.EARLY_DATA_EXPIRED);
-                ArrayDeque<EarlyFrame> same = earlyByStream.get(oldest.streamId);
-                if (same != null) {
-                    same.remove(oldest);
-                    if (same.isEmpty()) {
-                        earlyByStream.remove(oldest.streamId);
-                    }
+        Iterator<EarlyFrame> oldestFirst = earlyByAge.iterator();
+        while (oldestFirst.hasNext()) {
+            EarlyFrame oldest = oldestFirst.next();
+            if (now - oldest.arrivedNanos <= earlyTimeoutNanos) {
+                return;
+            }
+            oldestFirst.remove();
+            earlyFrames--;
+            earlyBytes -= oldest.payload.length;
+            counters.drop(DropReason.EARLY_DATA_EXPIRED);
+            ArrayDeque<EarlyFrame> same = earlyByStream.get(oldest.streamId);
+            if (same != null) {
+                same.remove(oldest);
+                if (same.isEmpty()) {
+                    earlyByStream.remove(oldest.streamId);
                 }
             }
         }

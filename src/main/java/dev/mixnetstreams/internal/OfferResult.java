@@ -11,5 +11,10 @@ public enum OfferResult {
     /** The buffer is closed or failed; the message was dropped. */
     CLOSED,
     /** Accepting it would exceed the limit on unread bytes; the message was dropped. */
-    OVER_BUDGET
+    OVER_BUDGET,
+    /**
+     * The stream's own limit allows it, but the budget shared by every stream of the client
+     * ({@link ByteBudget}) does not; the message was dropped.
+     */
+    OVER_SHARED_BUDGET
 }

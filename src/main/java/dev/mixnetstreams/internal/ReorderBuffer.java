@@ -8,6 +8,7 @@ import java.lang.invoke.VarHandle;
 import java.net.SocketTimeoutException;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -46,6 +47,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@value #RING_SIZE} of the next expected number is an O(1) array store, under the lock, in a
  * ring indexed by {@code sequence & (ring.length - 1)}; only messages further ahead, which a
  * well-behaved peer does not send, go to a sorted map.
+ *
+ * <p>Budgets: the buffer's own limit ({@code maxUnreadBytes}) and, optionally, a {@link ByteBudget}
+ * shared with other buffers (the client-wide limit). Bytes are reserved from the shared budget when
+ * a payload is accepted and released when the reader takes it or the buffer discards it
+ * ({@link #close()}, {@link #fail}, {@link #reset}). What this buffer holds against the shared
+ * budget is tracked in one atomic counter, so every byte reserved is released exactly once even
+ * when a close races with the reader.
  */
 public final class ReorderBuffer {
 
@@ -99,6 +107,10 @@ public final class ReorderBuffer {
     private final Condition readable = lock.newCondition();
     private final int maxBufferedMessages;
     private final long maxUnreadBytes;
+    /** The budget shared with other buffers, or {@code null} for none. */
+    private final ByteBudget shared;
+    /** Bytes this buffer holds against {@link #shared}; {@code null} without a shared budget. */
+    private final AtomicLong sharedHeld;
 
     /** OPEN, FAILED, RESET or CLOSED; only ever increases. */
     private volatile int state = OPEN;
@@ -155,6 +167,20 @@ public final class ReorderBuffer {
      * @throws IllegalArgumentException if a limit is below 1
      */
     public ReorderBuffer(int maxBufferedMessages, long maxUnreadBytes) {
+        this(maxBufferedMessages, maxUnreadBytes, null);
+    }
+
+    /**
+     * Creates a buffer whose bytes also count against a budget shared with other buffers.
+     *
+     * @param maxBufferedMessages out-of-order messages held before skipping ahead (at least 1)
+     * @param maxUnreadBytes bytes held in total, in order and out of order, before offers are
+     *     refused with {@link OfferResult#OVER_BUDGET} (at least 1)
+     * @param shared the shared budget, or {@code null} for none; offers that do not fit it are
+     *     refused with {@link OfferResult#OVER_SHARED_BUDGET}
+     * @throws IllegalArgumentException if a limit is below 1
+     */
+    public ReorderBuffer(int maxBufferedMessages, long maxUnreadBytes, ByteBudget shared) {
         if (maxBufferedMessages < 1) {
             throw new IllegalArgumentException("maxBufferedMessages must be at least 1: " + maxBufferedMessages);
         }
@@ -163,6 +189,8 @@ public final class ReorderBuffer {
         }
         this.maxBufferedMessages = maxBufferedMessages;
         this.maxUnreadBytes = maxUnreadBytes;
+        this.shared = shared;
+        this.sharedHeld = shared == null ? null : new AtomicLong();
         Chunk first = new Chunk();
         this.tail = first;
         this.head = first;
@@ -184,6 +212,9 @@ public final class ReorderBuffer {
             int length = payload.length;
             if (length > maxUnreadBytes - (deliveredBytes - (long) TAKEN_BYTES.getAcquire(this))) {
                 return OfferResult.OVER_BUDGET;
+            }
+            if (shared != null && !reserveShared(length)) {
+                return OfferResult.OVER_SHARED_BUDGET;
             }
             nextSequence++;
             nextPosition++;
@@ -213,6 +244,9 @@ public final class ReorderBuffer {
             if (overBudget) {
                 return OfferResult.OVER_BUDGET;
             }
+            if (shared != null && !reserveShared(length)) {
+                return OfferResult.OVER_SHARED_BUDGET;
+            }
             nextSequence++;
             nextPosition++;
             publish(payload, length);
@@ -227,6 +261,9 @@ public final class ReorderBuffer {
                 if (overBudget) {
                     return OfferResult.OVER_BUDGET;
                 }
+                if (shared != null && !reserveShared(length)) {
+                    return OfferResult.OVER_SHARED_BUDGET;
+                }
                 ring[slot] = payload;
                 ringCount++;
             } else {
@@ -236,6 +273,9 @@ public final class ReorderBuffer {
                 }
                 if (overBudget) {
                     return OfferResult.OVER_BUDGET;
+                }
+                if (shared != null && !reserveShared(length)) {
+                    return OfferResult.OVER_SHARED_BUDGET;
                 }
                 if (farAhead == null) {
                     farAhead = new TreeMap<>();
@@ -251,12 +291,54 @@ public final class ReorderBuffer {
         return OfferResult.ACCEPTED;
     }
 
+    /** Reserves from the shared budget (producer only); a buffer ended meanwhile gives it straight back. */
+    private boolean reserveShared(int length) {
+        if (!shared.tryReserve(length)) {
+            return false;
+        }
+        sharedHeld.addAndGet(length);
+        if (state >= RESET) {
+            releaseAllShared();
+        }
+        return true;
+    }
+
+    /** Gives back up to {@code bytes} of what this buffer holds against the shared budget. */
+    private void releaseShared(long bytes) {
+        if (shared == null || bytes <= 0) {
+            return;
+        }
+        long held;
+        long given;
+        do {
+            held = sharedHeld.get();
+            if (held <= 0) {
+                return;
+            }
+            given = Math.min(held, bytes);
+        } while (!sharedHeld.compareAndSet(held, held - given));
+        shared.release(given);
+    }
+
+    /** Gives back everything this buffer holds against the shared budget. */
+    private void releaseAllShared() {
+        if (shared != null) {
+            long held = sharedHeld.getAndSet(0);
+            if (held > 0) {
+                shared.release(held);
+            }
+        }
+    }
+
     /**
      * Appends to the ready queue (producer only) and wakes the reader if it waits. The slot is
      * written with a volatile store, so that it is ordered before the read of {@link #readerWaiting}.
      */
     private void publish(Object item, int length) {
         Chunk chunk = tail;
+        if (chunk == null) {
+            return; // reset or closed: the queue was dropped, and so is the item
+        }
         int index = tailIndex;
         if (index == CHUNK_SLOTS) {
             Chunk fresh = (Chunk) SPARE.getAndSet(this, (Chunk) null);
@@ -394,6 +476,7 @@ public final class ReorderBuffer {
         }
         if (item instanceof byte[] payload) {
             TAKEN_BYTES.setRelease(this, takenBytes + payload.length);
+            releaseShared(payload.length);
             return payload;
         }
         Gap gap = (Gap) item;
@@ -410,6 +493,9 @@ public final class ReorderBuffer {
     /** Removes and returns the head of the ready queue, or null (consumer only). */
     private Object takeReady() {
         Chunk chunk = head;
+        if (chunk == null) {
+            return null; // reset or closed: the queue was dropped
+        }
         int index = headIndex;
         if (index == CHUNK_SLOTS) {
             Chunk next = chunk.next;
@@ -433,6 +519,9 @@ public final class ReorderBuffer {
     /** Whether the ready queue holds something, read with volatile semantics (consumer only). */
     private boolean readyVolatile() {
         Chunk chunk = head;
+        if (chunk == null) {
+            return false;
+        }
         int index = headIndex;
         if (index == CHUNK_SLOTS) {
             Chunk next = chunk.next;
@@ -583,6 +672,17 @@ public final class ReorderBuffer {
                 failure = cause;
             }
             state = newState;
+            if (newState == FAILED) {
+                releaseShared(outOfOrderBytes);
+            } else {
+                releaseAllShared();
+                // Drop the ready queue so its payloads can be collected now, not when the stream is
+                // forgotten. Neither side uses it once the state says so; one racing with this end
+                // sees either the old chunks (and its result is moot) or null (and stops).
+                head = null;
+                tail = null;
+                SPARE.setRelease(this, (Chunk) null);
+            }
             ring = null;
             ringMask = 0;
             ringCount = 0;

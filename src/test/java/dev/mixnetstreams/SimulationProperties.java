@@ -1,0 +1,327 @@
+package dev.mixnetstreams;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mixnetstreams.sim.SimAccess;
+import dev.mixnetstreams.sim.SimulatedMixnet;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+
+/**
+ * Seeded simulation properties: two clients over a {@link SimulatedMixnet} with random latency,
+ * loss and duplicates; many streams opened both ways, each side writing its own frames and
+ * reading the other's, some readers closing early.
+ *
+ * <p>After every run, for every stream and direction: the reader got exactly what the writer
+ * wrote, frame after frame, except where a loss was reported; each loss is reported once, at
+ * the byte offset the reader had reached, names the first missing frame, and the bytes resume
+ * at the start of the frame after the gap. Without loss delivery is exact and complete. A reader
+ * that waits longer than its read timeout is "stalled", allowed only with loss (a gap that never
+ * fills because fewer than the reorder window's messages follow it). After {@code close()} no
+ * stream, thread or buffered byte is left.
+ *
+ * <p>jqwik prints the failing {@link Scenario} (with the mixnet seed) and its own seed; no
+ * wall-clock assertion is made (timeouts only decide "stalled").
+ */
+class SimulationProperties {
+
+    /** Without loss a read timeout is a failure, so it is long: only a hang guard. */
+    private static final Duration NO_LOSS_TIMEOUT = Duration.ofSeconds(30);
+    /** With loss, a stalled reader gives up after this. */
+    private static final Duration LOSSY_TIMEOUT = Duration.ofMillis(1500);
+
+    /** One stream: who opens it, the frames each side writes, where the acceptor's reader stops. */
+    record StreamSpec(boolean openedByA, List<Integer> openerFrames, List<Integer> acceptorFrames,
+                      int acceptorStopsAfter) {
+    }
+
+    /** One run. {@code reorderWindow} applies only with loss (without loss it is the default, 256). */
+    record Scenario(long seed, double loss, double duplicates, int maxLatencyMillis, int reorderWindow,
+                    List<StreamSpec> streams) {
+        int window() {
+            return loss > 0 ? reorderWindow : MixnetClient.Builder.DEFAULT_REORDER_WINDOW;
+        }
+    }
+
+    @Provide
+    Arbitrary<Scenario> scenarios() {
+        Arbitrary<List<Integer>> frames = Arbitraries.integers().between(1, 3000).list().ofMaxSize(25);
+        Arbitrary<StreamSpec> stream = Combinators.combine(
+                Arbitraries.of(true, false), frames, frames,
+                Arbitraries.frequencyOf(
+                        net.jqwik.api.Tuple.of(4, Arbitraries.just(-1)),
+                        net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(0, 20_000))))
+                .as(StreamSpec::new);
+        return Combinators.combine(
+                Arbitraries.longs(),
+                Arbitraries.of(0.0, 0.0, 0.03, 0.15),
+                Arbitraries.of(0.0, 0.05, 0.3),
+                Arbitraries.integers().between(0, 15),
+                Arbitraries.of(2, 4, 8, 256),
+                stream.list().ofMinSize(1).ofMaxSize(12))
+                .as(Scenario::new);
+    }
+
+    @Property(tries = 12)
+    void everyStreamDeliversExactlyOrReportsItsLossesInPlace(@ForAll("scenarios") Scenario scenario)
+            throws Exception {
+        run(scenario);
+    }
+
+    /** The same property, many more runs ({@code -Plong}). */
+    @Property(tries = 200)
+    @net.jqwik.api.Tag("long")
+    void campaign(@ForAll("scenarios") Scenario scenario) throws Exception {
+        run(scenario);
+    }
+
+    /** What one reader saw. */
+    static final class Reading {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final List<StreamDataLossException> losses = new ArrayList<>();
+        final List<Long> lossAt = new ArrayList<>();
+        String end = "running"; // eof, stalled, stopped, error: ...
+    }
+
+    static void run(Scenario scenario) throws Exception {
+        Duration timeout = scenario.loss() > 0 ? LOSSY_TIMEOUT : NO_LOSS_TIMEOUT;
+        List<Thread> workers = new CopyOnWriteArrayList<>();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        // stream id -> [opener reading, acceptor reading]
+        Map<Long, Reading[]> readings = new ConcurrentHashMap<>();
+        Map<Long, Integer> specOf = new ConcurrentHashMap<>();
+        List<Thread> deliveryThreads;
+        MixnetClient a;
+        MixnetClient b;
+        SimulatedMixnet mixnet = SimulatedMixnet.builder()
+                .latency(Duration.ZERO, Duration.ofMillis(scenario.maxLatencyMillis()))
+                .lossRate(scenario.loss()).duplicateRate(scenario.duplicates())
+                .seed(scenario.seed()).build();
+        try (mixnet) {
+            a = MixnetClient.builder(mixnet.newEndpoint()).reorderWindow(scenario.window()).build();
+            b = MixnetClient.builder(mixnet.newEndpoint()).reorderWindow(scenario.window()).build();
+            deliveryThreads = SimAccess.deliveryThreads(mixnet);
+            try (a; b) {
+                MixnetListener[] listeners = {a.listener(), b.listener()};
+                int[] expected = new int[2];
+                for (StreamSpec spec : scenario.streams()) {
+                    expected[spec.openedByA() ? 1 : 0]++;
+                }
+                // Acceptors: accept the expected number of streams, or until a timeout (lossy only).
+                for (int side = 0; side < 2; side++) {
+                    MixnetListener listener = listeners[side];
+                    int count = expected[side];
+                    workers.add(Thread.ofVirtual().start(() -> {
+                        try {
+                            for (int i = 0; i < count; i++) {
+                                MixnetStream s = listener.accept(timeout);
+                                workers.add(Thread.ofVirtual().start(() -> {
+                                    Integer index;
+                                    while ((index = specOf.get(s.id().value())) == null) {
+                                        Thread.onSpinWait(); // the opener registers it right after openStream
+                                    }
+                                    StreamSpec spec = scenario.streams().get(index);
+                                    serve(s, frames(scenario.seed(), index, false, spec.acceptorFrames()),
+                                            readings.get(s.id().value())[1], spec.acceptorStopsAfter(), timeout,
+                                            failures);
+                                }));
+                            }
+                        } catch (SocketTimeoutException e) {
+                            if (scenario.loss() == 0) {
+                                failures.add(new AssertionError("an Open never arrived without loss", e));
+                            }
+                        } catch (Throwable e) {
+                            failures.add(e);
+                        }
+                    }));
+                }
+                for (int index = 0; index < scenario.streams().size(); index++) {
+                    StreamSpec spec = scenario.streams().get(index);
+                    MixnetClient opener = spec.openedByA() ? a : b;
+                    MixnetClient acceptor = spec.openedByA() ? b : a;
+                    MixnetStream s = opener.openStream(acceptor.address());
+                    readings.put(s.id().value(), new Reading[] {new Reading(), new Reading()});
+                    specOf.put(s.id().value(), index);
+                    byte[][] mine = frames(scenario.seed(), index, true, spec.openerFrames());
+                    Reading reading = readings.get(s.id().value())[0];
+                    workers.add(Thread.ofVirtual().start(() -> serve(s, mine, reading, -1, timeout, failures)));
+                }
+                for (int i = 0; i < workers.size(); i++) { // the list grows while acceptors run
+                    workers.get(i).join();
+                }
+                if (!failures.isEmpty()) {
+                    AssertionError error = new AssertionError(scenario + ": " + failures.get(0), failures.get(0));
+                    failures.stream().skip(1).forEach(error::addSuppressed);
+                    throw error;
+                }
+                long losses = readings.values().stream().flatMap(Arrays::stream).mapToLong(r -> r.losses.size()).sum();
+                long stalls = readings.values().stream().flatMap(Arrays::stream).filter(r -> r.end.equals("stalled")).count();
+                Statistics.label("losses reported").collect(losses > 0);
+                Statistics.label("stalled readers").collect(stalls > 0);
+                for (var entry : readings.entrySet()) {
+                    int index = specOf.get(entry.getKey());
+                    StreamSpec spec = scenario.streams().get(index);
+                    String where = scenario + " stream #" + index;
+                    check(where + " opener->acceptor", scenario,
+                            frames(scenario.seed(), index, true, spec.openerFrames()), entry.getValue()[1]);
+                    check(where + " acceptor->opener", scenario,
+                            frames(scenario.seed(), index, false, spec.acceptorFrames()), entry.getValue()[0]);
+                }
+            }
+            // After close: nothing left behind.
+            for (MixnetClient client : List.of(a, b)) {
+                assertFalse(client.routerThread().isAlive(), "router thread gone");
+                assertEquals(0, client.stats().openStreams());
+                assertTrue(client.streams.isEmpty(), "no stream registered");
+                assertEquals(0, client.unreadBytes(), "no buffered byte");
+                assertEquals(0, client.counters().routerFailures.sum(), "nothing escaped in the router");
+            }
+        }
+        for (Thread t : deliveryThreads) {
+            assertFalse(t.isAlive(), "sim delivery thread gone: " + t);
+        }
+        for (Thread t : workers) {
+            assertFalse(t.isAlive());
+        }
+    }
+
+    /** Writes its frames, then ends its output; reads the peer's bytes into {@code reading}; closes. */
+    private static void serve(MixnetStream stream, byte[][] frames, Reading reading, int stopAfter,
+                              Duration timeout, List<Throwable> failures) {
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                for (byte[] frame : frames) {
+                    stream.getOutputStream().write(frame);
+                }
+                stream.shutdownOutput();
+            } catch (IOException e) {
+                if (!stream.isClosed()) {
+                    failures.add(e);
+                }
+            }
+        });
+        stream.setReadTimeout(timeout);
+        InputStream in = stream.getInputStream();
+        byte[] buffer = new byte[1024];
+        try {
+            while (true) {
+                if (stopAfter >= 0 && reading.bytes.size() >= stopAfter) {
+                    reading.end = "stopped";
+                    break;
+                }
+                try {
+                    int n = in.read(buffer);
+                    if (n < 0) {
+                        reading.end = "eof";
+                        break;
+                    }
+                    reading.bytes.write(buffer, 0, n);
+                } catch (StreamDataLossException loss) {
+                    reading.losses.add(loss);
+                    reading.lossAt.add((long) reading.bytes.size());
+                } catch (SocketTimeoutException stalled) {
+                    reading.end = "stalled";
+                    break;
+                } catch (IOException e) {
+                    reading.end = "error: " + e;
+                    break;
+                }
+            }
+            writer.join();
+        } catch (InterruptedException e) {
+            failures.add(e);
+        } finally {
+            stream.close();
+        }
+    }
+
+    /** The frames one side of one stream writes: sizes from the scenario, bytes from the seed. */
+    static byte[][] frames(long seed, int stream, boolean opener, List<Integer> sizes) {
+        SplittableRandom random = new SplittableRandom(seed * 31 + stream * 2L + (opener ? 1 : 0));
+        byte[][] frames = new byte[sizes.size()][];
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = new byte[sizes.get(i)];
+            random.nextBytes(frames[i]);
+        }
+        return frames;
+    }
+
+    /**
+     * Checks one direction: the bytes are the written frames in order; each reported loss sits at
+     * a frame boundary, at the offset the reader had reached, names the next frame, and the bytes
+     * resume at the frame after the lost ones.
+     */
+    static void check(String where, Scenario scenario, byte[][] written, Reading reading) {
+        byte[] got = reading.bytes.toByteArray();
+        if (reading.end.startsWith("error")) {
+            throw new AssertionError(where + ": reader failed: " + reading.end);
+        }
+        if (reading.end.equals("stalled") && scenario.loss() == 0) {
+            throw new AssertionError(where + ": stalled without loss");
+        }
+        if (scenario.loss() == 0 && !reading.losses.isEmpty()) {
+            throw new AssertionError(where + ": a loss reported without loss: " + reading.losses);
+        }
+        int frame = 0;
+        int cursor = 0;
+        for (int event = 0; event <= reading.losses.size(); event++) {
+            boolean last = event == reading.losses.size();
+            int segmentEnd = last ? got.length : (int) (long) reading.lossAt.get(event);
+            while (cursor < segmentEnd) {
+                if (frame >= written.length) {
+                    throw new AssertionError(where + ": more bytes than written, at " + cursor);
+                }
+                byte[] expected = written[frame];
+                int n = Math.min(expected.length, segmentEnd - cursor);
+                if (n < expected.length && !(last && reading.end.equals("stopped"))) {
+                    throw new AssertionError(where + ": frame " + frame + " cut at byte " + segmentEnd);
+                }
+                if (!Arrays.equals(expected, 0, n, got, cursor, cursor + n)) {
+                    throw new AssertionError(where + ": frame " + frame + " differs at stream byte " + cursor);
+                }
+                cursor += n;
+                frame++;
+            }
+            if (!last) {
+                StreamDataLossException loss = reading.losses.get(event);
+                if (loss.streamOffset() != segmentEnd) {
+                    throw new AssertionError(where + ": loss reported at offset " + loss.streamOffset()
+                            + " after " + segmentEnd + " bytes were read");
+                }
+                if (loss.firstLostSequence() != frame || loss.lostMessages() < 1
+                        || frame + loss.lostMessages() > written.length) {
+                    throw new AssertionError(where + ": loss of " + loss.lostMessages() + " from sequence "
+                            + loss.firstLostSequence() + " but the next frame was " + frame + " of "
+                            + written.length);
+                }
+                frame += (int) loss.lostMessages();
+            }
+        }
+        if (reading.end.equals("eof") && frame != written.length) {
+            throw new AssertionError(where + ": end of stream after " + frame + " of " + written.length + " frames");
+        }
+        if (scenario.loss() == 0 && !reading.end.equals("stopped")) {
+            assertEquals("eof", reading.end, where);
+            assertEquals(written.length, frame, where);
+        }
+    }
+}
