@@ -110,6 +110,7 @@ final class Connection {
                 if (n < 0) {
                     break;
                 }
+                n = coalesce(in, buffer, n);
                 try {
                     out.write(buffer, 0, n);
                 } catch (IOException e) {
@@ -160,6 +161,23 @@ final class Connection {
         } catch (Failure f) {
             fail(f.cause, f.getCause());
         }
+    }
+
+    /**
+     * Adds to the buffer what the socket already holds, without waiting, so that an application
+     * writing many small pieces costs few stream frames: every frame is a mixnet message, and a
+     * burst of small frames overtaking each other can exceed a stream's reorder window.
+     */
+    private static int coalesce(InputStream in, byte[] buffer, int n) throws IOException {
+        int available;
+        while (n < buffer.length && (available = in.available()) > 0) {
+            int more = in.read(buffer, n, Math.min(available, buffer.length - n));
+            if (more <= 0) {
+                break;
+            }
+            n += more;
+        }
+        return n;
     }
 
     /** One read; a read timeout is the idle check, which fails only if nothing moved either way. */
