@@ -87,6 +87,9 @@ final class TunnelCommand {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             running.close();
             stopped.countDown();
+            // A stop asked for is a success: exit 0, not the signal's 130/143 (which exec:exec
+            // reports as a failed build). Everything is closed and the summary flushed by now.
+            Runtime.getRuntime().halt(0);
         }, "tunnel-shutdown"));
         stopped.await(); // Ctrl-C or SIGTERM: the hook closes everything and prints the summary
         return 0;
