@@ -287,7 +287,7 @@ class TunnelTest {
                     throw new IOException("end of stream");
                 }
             });
-            tunnel.client.awaitActiveConnections(0, TunnelFixture.HANG_GUARD);
+            assertTrue(tunnel.client.awaitActiveConnections(0, TunnelFixture.HANG_GUARD));
             assertEquals(1, tunnel.client.stats().failures(TunnelFailure.IDLE_TIMEOUT), tunnel.client.stats().summary());
         }
     }
