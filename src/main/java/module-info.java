@@ -7,5 +7,6 @@ module dev.mixnetstreams {
 
     exports dev.mixnetstreams;
     exports dev.mixnetstreams.sim;
+    exports dev.mixnetstreams.tunnel;
     exports dev.mixnetstreams.wire;
 }

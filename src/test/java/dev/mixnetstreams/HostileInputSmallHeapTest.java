@@ -117,6 +117,13 @@ class HostileInputSmallHeapTest {
             if (i % 50 == 0) {
                 good.send(transport);
             }
+            if (i % 16 == 0) {
+                // Pace the peer to the reader, so that what piles up is the never-filling gap (the
+                // reorder window's 256 frames, 4 MiB) and not data a busy machine has not read yet:
+                // unread data beyond 8 MiB would rightly reset the stream instead.
+                StreamTestSupport.awaitCondition("the reader keeps up",
+                        () -> transport.inbound().isEmpty() && client.unreadBytes() < (6 << 20));
+            }
             if (i == frames / 2) {
                 sampleHeap("gap, half way");
             }

@@ -9,6 +9,7 @@ import java.util.List;
  *
  * <pre>
  * demo [--streams N] [--bytes N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
+ * tunnel --listen HOST:PORT --upstream HOST:PORT [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
  * frame encode --id HEX --type open|data --seq N --payload HEX
  * frame decode HEX
  * </pre>
@@ -19,6 +20,9 @@ public final class Main {
             usage: java -jar mixnet-streams-cli.jar COMMAND [OPTIONS]
               demo [--streams N] [--bytes N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
                   two clients on the simulated mixnet; N streams each echo N random bytes, all verified
+              tunnel --listen HOST:PORT --upstream HOST:PORT [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
+                  TCP tunnel: each connection to --listen is carried as one stream across the
+                  simulated mixnet (default latency 5-50 ms) to --upstream; Ctrl-C prints a summary
               frame encode --id HEX --type open|data --seq N [--payload HEX]
                   prints the stream frame in lowercase hex
               frame decode HEX
@@ -53,6 +57,7 @@ public final class Main {
             return switch (args.get(0)) {
                 case "demo" -> Demo.run(rest, out);
                 case "frame" -> FrameCommand.run(rest, out);
+                case "tunnel" -> TunnelCommand.run(rest, out);
                 case "help", "--help", "-h" -> {
                     out.println(USAGE);
                     yield 0;

@@ -1,0 +1,191 @@
+package dev.mixnetstreams.tunnel;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+
+/**
+ * What both tunnel ends share: the connection limit, the live connections, the counters, the
+ * threads, and the shutdown that closes every connection and waits for every thread.
+ */
+final class TunnelEngine {
+
+    final TunnelConfig config;
+    final Logger log;
+    private final String threadPrefix;
+
+    private final AtomicLong connectionNumbers = new AtomicLong();
+    private final LongAdder totalConnections = new LongAdder();
+    final LongAdder tcpToMixnetBytes = new LongAdder();
+    final LongAdder mixnetToTcpBytes = new LongAdder();
+    private final EnumMap<TunnelFailure, LongAdder> failures = new EnumMap<>(TunnelFailure.class);
+
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition activeChanged = lock.newCondition();
+    /** Admitted connections not yet ended; guarded by {@link #lock}. */
+    private int active;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    TunnelEngine(TunnelConfig config, Logger log, String threadPrefix) {
+        this.config = config;
+        this.log = log;
+        this.threadPrefix = threadPrefix;
+        for (TunnelFailure cause : TunnelFailure.values()) {
+            failures.put(cause, new LongAdder());
+        }
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    void count(TunnelFailure cause) {
+        failures.get(cause).increment();
+    }
+
+    /**
+     * Admits a new connection if under the limit, or returns null (counted as over the limit, or
+     * the tunnel is closed). The caller then closes the refused socket or stream.
+     */
+    Connection admit() {
+        lock.lock();
+        try {
+            if (closed.get()) {
+                return null;
+            }
+            if (active >= config.maxConnections()) {
+                count(TunnelFailure.OVER_LIMIT);
+                return null;
+            }
+            active++;
+            activeChanged.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        totalConnections.increment();
+        Connection connection = new Connection(this, connectionNumbers.incrementAndGet());
+        connections.add(connection);
+        if (closed.get()) {
+            // close() may have looked at the connections before this one was added.
+            connection.abort(null, null);
+        }
+        return connection;
+    }
+
+    /** Called once per admitted connection when it has ended. */
+    void ended(Connection connection) {
+        connections.remove(connection);
+        lock.lock();
+        try {
+            active--;
+            activeChanged.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Starts a tracked virtual thread; {@link #close} waits for every one. */
+    Thread spawn(String name, Runnable task) {
+        Thread thread = Thread.ofVirtual().name(threadPrefix + name).unstarted(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                log.error("{}{}: unexpected failure", threadPrefix, name, e);
+            } finally {
+                threads.remove(Thread.currentThread());
+            }
+        });
+        threads.add(thread);
+        thread.start();
+        return thread;
+    }
+
+    TunnelStats stats() {
+        int now;
+        lock.lock();
+        try {
+            now = active;
+        } finally {
+            lock.unlock();
+        }
+        Map<TunnelFailure, Long> byCause = new EnumMap<>(TunnelFailure.class);
+        failures.forEach((cause, n) -> byCause.put(cause, n.sum()));
+        return new TunnelStats(now, totalConnections.sum(), tcpToMixnetBytes.sum(), mixnetToTcpBytes.sum(), byCause);
+    }
+
+    boolean awaitActiveAtMost(int count, Duration timeout) throws InterruptedException {
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException e) {
+            nanos = Long.MAX_VALUE;
+        }
+        lock.lock();
+        try {
+            while (active > count) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = activeChanged.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Shuts down: {@code stopAccepting} (closes the server socket or listener), then every
+     * connection is aborted and every thread waited for. Idempotent; only the first call waits.
+     */
+    void close(Runnable stopAccepting) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        stopAccepting.run();
+        for (Connection connection : connections) {
+            connection.abort(null, null);
+        }
+        boolean interrupted = false;
+        while (!threads.isEmpty()) {
+            List<Thread> snapshot = new ArrayList<>(threads);
+            for (Thread thread : snapshot) {
+                while (true) {
+                    try {
+                        thread.join();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                // A thread that ended without reaching its finally (it never started) is dropped here.
+                threads.remove(thread);
+            }
+            // Connections admitted while we waited were aborted by admit(); abort any left over.
+            for (Connection connection : connections) {
+                connection.abort(null, null);
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static long millis(Duration d) {
+        return TimeUnit.NANOSECONDS.toMillis(d.toNanos());
+    }
+}
