@@ -160,8 +160,9 @@ public final class NymClientEmulator implements Closeable {
     }
 
     /**
-     * Closes a client's current connection, as a nym-client that goes away would (status 1001).
-     * Messages for it are held until it reconnects.
+     * Drops a client's current connection at once (the TCP connection is closed without a close
+     * handshake), as a nym-client that crashes or is killed would. Messages for it are held until
+     * it reconnects.
      *
      * @param client 0 to {@link #size()} - 1
      * @return whether it had a connection
@@ -171,7 +172,7 @@ public final class NymClientEmulator implements Closeable {
         if (conn == null) {
             return false;
         }
-        conn.close(CloseFrame.GOING_AWAY, "nym-client stand-in: disconnected");
+        conn.closeConnection(CloseFrame.ABNORMAL_CLOSE, "nym-client stand-in: disconnected");
         return true;
     }
 
