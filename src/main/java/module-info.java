@@ -4,8 +4,14 @@
  */
 module dev.mixnetstreams {
     requires org.slf4j;
+    // NymClientTransport: the JDK's WebSocket client.
+    requires java.net.http;
+    // Only the nym-client stand-in (dev.mixnetstreams.cli.emulator), which the library jar does not
+    // ship: compile-time only, so the library has no runtime dependency on it.
+    requires static org.java_websocket;
 
     exports dev.mixnetstreams;
+    exports dev.mixnetstreams.nymclient;
     exports dev.mixnetstreams.sim;
     exports dev.mixnetstreams.tunnel;
     exports dev.mixnetstreams.wire;

@@ -17,6 +17,8 @@ final class MessageQueue {
     private final int capacity;
     private boolean refused;
     private boolean closed;
+    /** Why the queue ended, if not by the client's close (the transport failed). */
+    private IOException failure;
 
     MessageQueue(int capacity) {
         this.capacity = capacity;
@@ -75,7 +77,8 @@ final class MessageQueue {
             throw new StreamModeActiveException();
         }
         if (closed) {
-            throw new IOException("mixnet client closed");
+            throw failure != null ? new IOException(failure.getMessage(), failure)
+                    : new IOException("mixnet client closed");
         }
     }
 
@@ -94,8 +97,16 @@ final class MessageQueue {
     }
 
     void close() {
+        fail(null);
+    }
+
+    /** Ends the queue: waiters and later calls get an IOException with {@code cause}'s message. */
+    void fail(IOException cause) {
         lock.lock();
         try {
+            if (!closed) {
+                failure = cause;
+            }
             closed = true;
             queue.clear();
             nonEmpty.signalAll();

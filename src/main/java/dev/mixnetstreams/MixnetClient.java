@@ -64,6 +64,8 @@ public final class MixnetClient implements Closeable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Router router;
     private final Thread routerThread;
+    /** Set once when the transport reports a failure ({@link MixnetTransport#onFailure}). */
+    private final AtomicReference<IOException> transportFailure = new AtomicReference<>();
 
     private MixnetClient(MixnetTransport transport, Settings config) {
         this.transport = transport;
@@ -74,6 +76,32 @@ public final class MixnetClient implements Closeable {
         this.routerThread = Thread.ofVirtual()
                 .name("mixnet-router-" + CLIENT_NUMBERS.incrementAndGet())
                 .start(router::run);
+        transport.onFailure(this::transportFailed);
+    }
+
+    /**
+     * The transport failed (its connection was lost): every stream, blocked read, accept and
+     * message wait fails with an IOException carrying the cause; new streams cannot be opened.
+     * Streams keep the bytes they already received (readers get them, then the failure), as with an
+     * idle timeout. The application still closes the client.
+     */
+    private void transportFailed(IOException cause) {
+        if (closed.get() || !transportFailure.compareAndSet(null, cause)) {
+            return;
+        }
+        LOG.warn("mixnet transport failed; failing every stream: {}", cause.getMessage());
+        IOException failure = new IOException("mixnet transport failed: " + cause.getMessage(), cause);
+        MixnetListener taken = listener.get();
+        if (taken != null) {
+            taken.shutdown(failure);
+        }
+        for (MixnetStream stream : streams.values()) {
+            if (!stream.isClosed() && !stream.isTerminated()) {
+                stream.terminate(failure, false);
+                stream.closedAtNanos = System.nanoTime();
+            }
+        }
+        messages.fail(failure);
     }
 
     /**
@@ -175,6 +203,10 @@ public final class MixnetClient implements Closeable {
             throw new IllegalStateException("mixnet client closed");
         }
         enterStreamMode();
+        IOException failure = transportFailure.get();
+        if (failure != null) { // the transport failed before: accept() fails at once instead of waiting forever
+            created.shutdown(new IOException("mixnet transport failed: " + failure.getMessage(), failure));
+        }
         return created;
     }
 
@@ -366,6 +398,10 @@ public final class MixnetClient implements Closeable {
     private void ensureOpen() throws IOException {
         if (closed.get()) {
             throw new IOException("mixnet client closed");
+        }
+        IOException failure = transportFailure.get();
+        if (failure != null) {
+            throw new IOException("mixnet transport failed: " + failure.getMessage(), failure);
         }
     }
 

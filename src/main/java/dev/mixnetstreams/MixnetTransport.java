@@ -3,6 +3,7 @@ package dev.mixnetstreams;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.concurrent.BlockingQueue;
+import java.util.function.Consumer;
 
 /**
  * What one Nym mixnet client gives this library: its own address, three ways to send, and a queue
@@ -59,6 +60,22 @@ public interface MixnetTransport extends Closeable {
      * @return the inbound queue, the same instance on every call
      */
     BlockingQueue<InboundMessage> inbound();
+
+    /**
+     * Registers a callback for the transport failing on its own (a lost connection, as opposed to
+     * {@link #close()}): it is called once, with the cause, on a thread of the transport's choosing,
+     * and must not block. A transport that has already failed calls it at once, on the calling
+     * thread. A {@link MixnetClient} registers one when it is built, and then fails every stream,
+     * blocked read, accept and message wait with an {@link IOException} carrying the cause.
+     *
+     * <p>The default does nothing: a transport that never fails this way need not implement it.
+     * Callbacks are kept until the transport fails or closes; register a bounded number (one per
+     * client).
+     *
+     * @param callback called with the cause of the failure
+     */
+    default void onFailure(Consumer<IOException> callback) {
+    }
 
     /**
      * Closes the transport: sends fail from now on and no more messages are delivered.

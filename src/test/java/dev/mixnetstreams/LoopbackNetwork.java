@@ -70,6 +70,19 @@ final class LoopbackNetwork {
             }
         };
         volatile boolean closed;
+        final java.util.List<java.util.function.Consumer<IOException>> failureCallbacks =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void onFailure(java.util.function.Consumer<IOException> callback) {
+            failureCallbacks.add(callback);
+        }
+
+        /** Simulates a lost connection: sends fail and every failure callback runs. */
+        void fail(IOException cause) {
+            closed = true;
+            failureCallbacks.forEach(c -> c.accept(cause));
+        }
 
         Endpoint(Recipient address) {
             this.address = address;

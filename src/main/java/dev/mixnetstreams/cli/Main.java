@@ -12,6 +12,8 @@ import java.util.List;
  * tunnel --listen HOST:PORT --upstream HOST:PORT [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
  * frame encode --id HEX --type open|data --seq N --payload HEX
  * frame decode HEX
+ * emulator --port P [--clients N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
+ * address --nym URL
  * </pre>
  */
 public final class Main {
@@ -26,7 +28,12 @@ public final class Main {
               frame encode --id HEX --type open|data --seq N [--payload HEX]
                   prints the stream frame in lowercase hex
               frame decode HEX
-                  prints id=0x.. type=open|data seq=N reserved=N payload=HEX, or exits 2""";
+                  prints id=0x.. type=open|data seq=N reserved=N payload=HEX, or exits 2
+              emulator --port P [--clients N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
+                  a local stand-in for nym-client: N clients on ws://127.0.0.1:P, P+1, ...;
+                  prints each one's URL and address, runs until Ctrl-C
+              address --nym URL
+                  prints the address of the nym-client at URL (e.g. ws://127.0.0.1:1977)""";
 
     private Main() {
     }
@@ -58,6 +65,8 @@ public final class Main {
                 case "demo" -> Demo.run(rest, out);
                 case "frame" -> FrameCommand.run(rest, out);
                 case "tunnel" -> TunnelCommand.run(rest, out);
+                case "emulator" -> NymCommands.emulator(rest, out, new java.util.concurrent.CountDownLatch(1));
+                case "address" -> NymCommands.address(rest, out, err);
                 case "help", "--help", "-h" -> {
                     out.println(USAGE);
                     yield 0;

@@ -1,0 +1,724 @@
+package dev.mixnetstreams.cli.emulator;
+
+import dev.mixnetstreams.Recipient;
+import dev.mixnetstreams.SenderTag;
+import dev.mixnetstreams.nymclient.Decoded;
+import dev.mixnetstreams.nymclient.NymCodec;
+import dev.mixnetstreams.nymclient.NymRequest;
+import dev.mixnetstreams.nymclient.NymResponse;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketImpl;
+import org.java_websocket.exceptions.WebsocketNotConnectedException;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.server.WebSocketServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local stand-in for nym-client: N emulated Nym clients, each with its own random address and
+ * its own WebSocket port speaking the binary API ({@link NymCodec}), routing to each other like
+ * the mixnet.
+ *
+ * <ul>
+ *   <li>Each message gets an independent uniform delay in [min, max] latency (which reorders), is
+ *       lost with probability {@code loss}, and a message not lost is delivered twice with
+ *       probability {@code duplicate} (each copy with its own delay).
+ *   <li>SendAnonymous gives the receiver a sender tag fixed per (sender, recipient) pair; Reply
+ *       goes to the tag's sender and arrives without a tag; a Reply with a tag this client was not
+ *       given gets Error 0xFF. Send arrives without a tag. Messages to unknown addresses vanish.
+ *   <li>SelfAddress answers the client's address; a request with a connection id other than 0,
+ *       and GetLaneQueueLength, get LaneQueueLength (queue length 0); ClosedConnection gets
+ *       nothing. Malformed requests get Error 0x01 to 0x04; text messages get Error 0xFF (the JSON
+ *       API is not emulated).
+ *   <li>One connection per client at a time, as nym-client: a second is closed at once (status
+ *       1008). Messages for a client with no connection, or whose connection is not reading, are
+ *       held, up to {@code heldMessages} per client; beyond that they are dropped and counted.
+ * </ul>
+ *
+ * <p>Every emulated client is a Java-WebSocket server on {@code host:port}; a port of 0 takes a
+ * free one.
+ */
+public final class NymClientEmulator implements Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NymClientEmulator.class);
+    /** Frames the Java-WebSocket connection may have queued before delivery to it waits. */
+    private static final int MAX_QUEUED_FRAMES = 64;
+
+    private final long minDelayNanos;
+    private final long maxDelayNanos;
+    private final double loss;
+    private final double duplicate;
+    private final int heldMessages;
+    private final long maxInFlightMessages;
+
+    private final ReentrantLock randomLock = new ReentrantLock();
+    private final SplittableRandom random;
+    private final List<Client> clients = new ArrayList<>();
+    private final Map<Recipient, Client> byAddress = new ConcurrentHashMap<>();
+    private final Map<SenderTag, TagRoute> tagRoutes = new ConcurrentHashMap<>();
+    private final DelayQueue<Pending> inFlight = new DelayQueue<>();
+    private final AtomicLong order = new AtomicLong();
+    private final Thread router;
+    private volatile boolean closed;
+
+    private final LongAdder routed = new LongAdder();
+    private final LongAdder lost = new LongAdder();
+    private final LongAdder duplicated = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+
+    private record TagRoute(Client sender, Recipient issuedTo) {
+    }
+
+    private NymClientEmulator(Builder b) throws IOException {
+        this.minDelayNanos = b.minLatency.toNanos();
+        this.maxDelayNanos = b.maxLatency.toNanos();
+        this.loss = b.loss;
+        this.duplicate = b.duplicate;
+        this.heldMessages = b.heldMessages;
+        this.maxInFlightMessages = b.maxInFlightMessages;
+        this.random = new SplittableRandom(b.seed != null ? b.seed : new SecureRandom().nextLong());
+        this.router = Thread.ofVirtual().name("emulator-router").start(this::routeLoop);
+        try {
+            for (int i = 0; i < b.clients; i++) {
+                Recipient address = i < b.addresses.size() ? b.addresses.get(i) : null;
+                while (address == null || byAddress.containsKey(address)) {
+                    address = Recipient.random(random);
+                }
+                Client c = new Client(i, address, new InetSocketAddress(b.host, b.port == 0 ? 0 : b.port + i));
+                clients.add(c);
+                byAddress.put(address, c);
+                c.startServer();
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts configuring an emulator: one client on a free port of 127.0.0.1, no latency, loss or
+     * duplicates.
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns how many clients this emulator runs.
+     *
+     * @return the number of clients
+     */
+    public int size() {
+        return clients.size();
+    }
+
+    /**
+     * Returns a client's address.
+     *
+     * @param client 0 to {@link #size()} - 1
+     * @return its Nym address
+     */
+    public Recipient address(int client) {
+        return clients.get(client).address;
+    }
+
+    /**
+     * Returns a client's WebSocket URI.
+     *
+     * @param client 0 to {@link #size()} - 1
+     * @return for example {@code ws://127.0.0.1:1977}
+     */
+    public URI uri(int client) {
+        Client c = clients.get(client);
+        return URI.create("ws://" + c.server.getAddress().getHostString() + ":" + c.server.getPort());
+    }
+
+    /**
+     * Drops a client's current connection at once (the TCP connection is closed without a close
+     * handshake), as a nym-client that crashes or is killed would. Messages for it are held until
+     * it reconnects.
+     *
+     * @param client 0 to {@link #size()} - 1
+     * @return whether it had a connection
+     */
+    public boolean disconnect(int client) {
+        WebSocket conn = clients.get(client).connection();
+        if (conn == null) {
+            return false;
+        }
+        conn.closeConnection(CloseFrame.ABNORMAL_CLOSE, "nym-client stand-in: disconnected");
+        return true;
+    }
+
+    /**
+     * Stops (or resumes) reading a client's requests: while paused, the WebSocket's reading thread
+     * of that client waits, so TCP flow control holds its sender back (for back-pressure tests).
+     *
+     * @param client 0 to {@link #size()} - 1
+     * @param paused whether to pause
+     */
+    public void pauseRequests(int client, boolean paused) {
+        clients.get(client).pauseRequests(paused);
+    }
+
+    /**
+     * Returns the counters.
+     *
+     * @return routed (copies scheduled), lost, duplicated and dropped (no room held) messages
+     */
+    public Stats stats() {
+        return new Stats(routed.sum(), lost.sum(), duplicated.sum(), dropped.sum());
+    }
+
+    /**
+     * Counters of the emulator.
+     *
+     * @param routed copies scheduled for delivery
+     * @param lost messages lost on purpose
+     * @param duplicated messages delivered twice
+     * @param dropped copies dropped because a limit was reached
+     */
+    public record Stats(long routed, long lost, long duplicated, long dropped) {
+    }
+
+    /** Stops every server and the router. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        router.interrupt();
+        for (Client c : clients) {
+            c.stop();
+        }
+        inFlight.clear();
+    }
+
+    // ---- routing ----
+
+    private void route(Client from, Recipient to, byte[] data, SenderTag tag) {
+        Client target = byAddress.get(to);
+        routeTo(target, data, tag);
+    }
+
+    private void routeTo(Client target, byte[] data, SenderTag tag) {
+        boolean isLost;
+        boolean isDuplicate = false;
+        long delay = minDelayNanos;
+        long delay2 = minDelayNanos;
+        randomLock.lock();
+        try {
+            isLost = loss > 0 && random.nextDouble() < loss;
+            if (!isLost) {
+                isDuplicate = duplicate > 0 && random.nextDouble() < duplicate;
+                if (maxDelayNanos > minDelayNanos) {
+                    delay = random.nextLong(minDelayNanos, maxDelayNanos + 1);
+                    delay2 = random.nextLong(minDelayNanos, maxDelayNanos + 1);
+                }
+            }
+        } finally {
+            randomLock.unlock();
+        }
+        if (isLost) {
+            lost.increment();
+            return;
+        }
+        if (target == null) {
+            return; // no such client: vanishes, as on the network
+        }
+        byte[] received = NymCodec.encode(new NymResponse.Received(tag, data));
+        schedule(target, received, delay);
+        if (isDuplicate) {
+            duplicated.increment();
+            schedule(target, received, delay2);
+        }
+    }
+
+    private void schedule(Client target, byte[] response, long delayNanos) {
+        if (delayNanos == 0) {
+            target.hold(response);
+            return;
+        }
+        if (inFlight.size() >= maxInFlightMessages) {
+            dropped.increment();
+            return;
+        }
+        routed.increment();
+        inFlight.add(new Pending(target, response, System.nanoTime() + delayNanos, order.getAndIncrement()));
+    }
+
+    private void routeLoop() {
+        try {
+            while (!closed) {
+                Pending p = inFlight.take();
+                p.target.hold(p.response);
+            }
+        } catch (InterruptedException e) {
+            // closed
+        }
+    }
+
+    private SenderTag tagFor(Client sender, Recipient recipient) {
+        return sender.tags.computeIfAbsent(recipient, r -> {
+            while (true) {
+                SenderTag t;
+                randomLock.lock();
+                try {
+                    t = SenderTag.random(random);
+                } finally {
+                    randomLock.unlock();
+                }
+                if (tagRoutes.putIfAbsent(t, new TagRoute(sender, r)) == null) {
+                    return t;
+                }
+            }
+        });
+    }
+
+    /** One emulated nym-client: an address, a WebSocket server, held messages and a deliverer. */
+    private final class Client {
+        final int index;
+        final Recipient address;
+        final Server server;
+        final Map<Recipient, SenderTag> tags = new ConcurrentHashMap<>();
+        /** Responses waiting for the connection: bounded; the deliverer takes from the front. */
+        final LinkedBlockingDeque<byte[]> held;
+        final ReentrantLock lock = new ReentrantLock();
+        final Condition connected = lock.newCondition();
+        final Condition resumed = lock.newCondition();
+        /** Guarded by {@link #lock}. */
+        WebSocket connection;
+        /** Guarded by {@link #lock}. */
+        boolean paused;
+        final Thread deliverer;
+
+        Client(int index, Recipient address, InetSocketAddress bind) {
+            this.index = index;
+            this.address = address;
+            this.held = new LinkedBlockingDeque<>(heldMessages);
+            this.server = new Server(this, bind);
+            this.deliverer = Thread.ofVirtual().name("emulator-deliver-" + index).unstarted(this::deliverLoop);
+        }
+
+        void startServer() throws IOException {
+            server.setReuseAddr(true);
+            server.start();
+            try {
+                if (!server.started.await(10, TimeUnit.SECONDS) || server.startFailure != null) {
+                    throw new IOException("nym-client stand-in: cannot listen on " + server.getAddress()
+                            + (server.startFailure != null ? ": " + server.startFailure : ""), server.startFailure);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while starting the stand-in");
+            }
+            deliverer.start();
+        }
+
+        WebSocket connection() {
+            lock.lock();
+            try {
+                return connection;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void hold(byte[] response) {
+            if (!held.offer(response)) {
+                dropped.increment();
+                LOG.debug("client {}: held-message limit reached, dropping", index);
+            }
+        }
+
+        /** Moves held responses to the connection while there is one and it keeps up. */
+        void deliverLoop() {
+            try {
+                while (!closed) {
+                    byte[] next = held.take();
+                    while (true) {
+                        WebSocket conn = awaitConnection();
+                        if (conn instanceof WebSocketImpl impl && impl.outQueue.size() > MAX_QUEUED_FRAMES) {
+                            LockSupport.parkNanos(1_000_000); // the client is not reading: wait (emulator only)
+                            if (Thread.interrupted()) {
+                                return;
+                            }
+                            continue;
+                        }
+                        try {
+                            conn.send(next);
+                            break;
+                        } catch (WebsocketNotConnectedException e) {
+                            clearConnection(conn); // it went away: keep the message for the next one
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                // closed
+            }
+        }
+
+        WebSocket awaitConnection() throws InterruptedException {
+            lock.lock();
+            try {
+                while (connection == null || !connection.isOpen()) {
+                    connected.await();
+                }
+                return connection;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void clearConnection(WebSocket conn) {
+            lock.lock();
+            try {
+                if (connection == conn) {
+                    connection = null;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void pauseRequests(boolean pause) {
+            lock.lock();
+            try {
+                paused = pause;
+                resumed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void awaitResumed() {
+            lock.lock();
+            try {
+                while (paused && !closed) {
+                    resumed.awaitUninterruptibly();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void opened(WebSocket conn) {
+            lock.lock();
+            try {
+                if (connection != null && connection.isOpen()) {
+                    conn.close(CloseFrame.POLICY_VALIDATION, "nym-client serves one connection at a time");
+                    return;
+                }
+                connection = conn;
+                connected.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            LOG.debug("client {}: connected from {}", index, conn.getRemoteSocketAddress());
+        }
+
+        void request(WebSocket conn, byte[] bytes) {
+            awaitResumed();
+            if (conn != connection()) {
+                return; // a refused second connection
+            }
+            Decoded<NymRequest> decoded = NymCodec.decodeRequest(bytes);
+            if (!decoded.isOk()) {
+                reply(conn, new NymResponse.Error(decoded.malformed().requestErrorKind(), decoded.detail()));
+                return;
+            }
+            long connectionId = 0;
+            switch (decoded.value()) {
+                case NymRequest.Send s -> {
+                    connectionId = s.connectionId();
+                    route(this, s.recipient(), s.data(), null);
+                }
+                case NymRequest.SendAnonymous s -> {
+                    connectionId = s.connectionId();
+                    route(this, s.recipient(), s.data(), tagFor(this, s.recipient()));
+                }
+                case NymRequest.Reply r -> {
+                    connectionId = r.connectionId();
+                    TagRoute tr = tagRoutes.get(r.senderTag());
+                    if (tr == null || !tr.issuedTo().equals(address)) {
+                        reply(conn, new NymResponse.Error(NymResponse.Error.KIND_OTHER,
+                                "no reply SURBs for sender tag " + r.senderTag()));
+                        return;
+                    }
+                    routeTo(tr.sender(), r.data(), null);
+                }
+                case NymRequest.SelfAddress a -> reply(conn, new NymResponse.SelfAddress(address));
+                case NymRequest.ClosedConnection c -> { }
+                case NymRequest.GetLaneQueueLength g -> reply(conn, new NymResponse.LaneQueueLength(g.connectionId(), 0));
+            }
+            if (connectionId != 0) {
+                reply(conn, new NymResponse.LaneQueueLength(connectionId, 0));
+            }
+        }
+
+        void reply(WebSocket conn, NymResponse response) {
+            try {
+                conn.send(NymCodec.encode(response));
+            } catch (WebsocketNotConnectedException e) {
+                // gone: nothing to answer
+            }
+        }
+
+        void stop() {
+            deliverer.interrupt();
+            try {
+                server.stop(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            lock.lock();
+            try {
+                resumed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** The Java-WebSocket server of one client. */
+    private static final class Server extends WebSocketServer {
+        final Client client;
+        final CountDownLatch started = new CountDownLatch(1);
+        volatile Exception startFailure;
+
+        Server(Client client, InetSocketAddress bind) {
+            super(bind);
+            this.client = client;
+        }
+
+        @Override
+        public void onOpen(WebSocket conn, ClientHandshake handshake) {
+            client.opened(conn);
+        }
+
+        @Override
+        public void onClose(WebSocket conn, int code, String reason, boolean remote) {
+            client.clearConnection(conn);
+        }
+
+        @Override
+        public void onMessage(WebSocket conn, String message) {
+            if (conn == client.connection()) {
+                client.reply(conn, new NymResponse.Error(NymResponse.Error.KIND_OTHER,
+                        "the nym-client stand-in speaks only the binary API"));
+            }
+        }
+
+        @Override
+        public void onMessage(WebSocket conn, ByteBuffer message) {
+            byte[] bytes = new byte[message.remaining()];
+            message.get(bytes);
+            client.request(conn, bytes);
+        }
+
+        @Override
+        public void onError(WebSocket conn, Exception ex) {
+            if (conn == null) {
+                startFailure = ex;
+                started.countDown();
+            } else {
+                LOG.debug("client {}: connection error: {}", client.index, ex.toString());
+            }
+        }
+
+        @Override
+        public void onStart() {
+            started.countDown();
+        }
+    }
+
+    /** A message on its way: due at {@link #due} ({@link System#nanoTime()} time). */
+    private record Pending(Client target, byte[] response, long due, long order) implements Delayed {
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return unit.convert(due - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public int compareTo(Delayed other) {
+            Pending o = (Pending) other;
+            long d = due - o.due;
+            return d != 0 ? (d < 0 ? -1 : 1) : Long.compare(order, o.order);
+        }
+    }
+
+    /** Configures a {@link NymClientEmulator}; each value is checked when set. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port;
+        private int clients = 1;
+        private Duration minLatency = Duration.ZERO;
+        private Duration maxLatency = Duration.ZERO;
+        private double loss;
+        private double duplicate;
+        private Long seed;
+        private int heldMessages = 65_536;
+        private long maxInFlightMessages = 1_000_000;
+        private List<Recipient> addresses = List.of();
+
+        private Builder() {
+        }
+
+        /**
+         * Gives the first clients configured identities (addresses) instead of random ones.
+         *
+         * @param addresses the addresses of clients 0, 1, ...; distinct
+         * @return this builder
+         */
+        public Builder addresses(Recipient... addresses) {
+            this.addresses = List.of(addresses);
+            return this;
+        }
+
+        /**
+         * Sets the interface the servers listen on.
+         *
+         * @param host default 127.0.0.1
+         * @return this builder
+         */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /**
+         * Sets the first port: client i listens on {@code port + i}; 0 takes free ports.
+         *
+         * @param port 0 to 65535; default 0
+         * @return this builder
+         */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * Sets how many clients to run.
+         *
+         * @param clients 1 or more; default 1
+         * @return this builder
+         */
+        public Builder clients(int clients) {
+            if (clients < 1 || clients > 1000) {
+                throw new IllegalArgumentException("clients must be between 1 and 1000: " + clients);
+            }
+            this.clients = clients;
+            return this;
+        }
+
+        /**
+         * Sets the range each message's delay is drawn from.
+         *
+         * @param min at least 0
+         * @param max at least min
+         * @return this builder
+         */
+        public Builder latency(Duration min, Duration max) {
+            if (min.isNegative() || min.compareTo(max) > 0) {
+                throw new IllegalArgumentException("latency: need 0 <= min <= max, got " + min + ".." + max);
+            }
+            this.minLatency = min;
+            this.maxLatency = max;
+            return this;
+        }
+
+        /**
+         * Sets the probability that a message is lost.
+         *
+         * @param p in [0, 1]; default 0
+         * @return this builder
+         */
+        public Builder loss(double p) {
+            this.loss = rate(p, "loss");
+            return this;
+        }
+
+        /**
+         * Sets the probability that a message is delivered twice.
+         *
+         * @param p in [0, 1]; default 0
+         * @return this builder
+         */
+        public Builder duplicate(double p) {
+            this.duplicate = rate(p, "duplicate");
+            return this;
+        }
+
+        /**
+         * Sets the seed of addresses, tags and random decisions.
+         *
+         * @param seed the seed; default random
+         * @return this builder
+         */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Sets how many messages a client holds while it has no connection or does not read.
+         *
+         * @param messages positive; default 65 536
+         * @return this builder
+         */
+        public Builder heldMessages(int messages) {
+            if (messages <= 0) {
+                throw new IllegalArgumentException("heldMessages must be positive: " + messages);
+            }
+            this.heldMessages = messages;
+            return this;
+        }
+
+        /**
+         * Starts the servers.
+         *
+         * @return the running emulator
+         * @throws IOException if a port cannot be bound
+         */
+        public NymClientEmulator start() throws IOException {
+            return new NymClientEmulator(this);
+        }
+
+        private static double rate(double p, String what) {
+            if (!(p >= 0 && p <= 1)) {
+                throw new IllegalArgumentException(what + " must be in [0, 1]: " + p);
+            }
+            return p;
+        }
+    }
+}

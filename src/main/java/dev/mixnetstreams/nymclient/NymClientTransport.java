@@ -1,0 +1,838 @@
+package dev.mixnetstreams.nymclient;
+
+import dev.mixnetstreams.InboundMessage;
+import dev.mixnetstreams.MixnetTransport;
+import dev.mixnetstreams.Recipient;
+import dev.mixnetstreams.SenderTag;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link MixnetTransport} over a Nym native client's ({@code nym-client}) WebSocket binary API,
+ * using the JDK's {@link java.net.http.WebSocket}.
+ *
+ * <pre>{@code
+ * try (MixnetClient client = MixnetClient.builder(
+ *         NymClientTransport.connect(URI.create("ws://127.0.0.1:1977"))).build()) {
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <ul>
+ *   <li><b>Connect.</b> {@link #connect} opens the WebSocket, sends SelfAddress and waits for the
+ *       answer, both within {@link Options#connectTimeout}. nym-client serves one connection at a
+ *       time: a second transport to the same nym-client is refused or closed by it.
+ *   <li><b>Requests.</b> {@link #send} is Send (0x00; the receiver gets no sender tag), {@link
+ *       #sendAnonymous} is SendAnonymous (0x01) with the SURB count, {@link #reply} is Reply (0x02);
+ *       all with connection id 0, so nym-client sends no answer to them.
+ *   <li><b>Responses.</b> Received (0x01) goes into the bounded {@link #inbound()} queue with its
+ *       sender tag, if any. Error (0x00) is logged (warn, with its kind and text), counted, kept as
+ *       {@link #lastError()} and passed to {@link Options#errorListener}; it does <em>not</em> fail
+ *       the transport or any send, because nym-client answers asynchronously and an Error cannot be
+ *       tied to the request that caused it. LaneQueueLength (0x03) is kept as {@link
+ *       #lastLaneQueueLength()}. Malformed responses, text messages and messages larger than
+ *       {@link Options#maxMessageBytes} are counted by reason ({@link #stats()}) and dropped, never
+ *       fatal.
+ *   <li><b>Fragments.</b> A binary message delivered in parts is reassembled, up to {@link
+ *       Options#maxMessageBytes}.
+ *   <li><b>Outbound back-pressure.</b> Requests go out one at a time (the JDK WebSocket allows one
+ *       outstanding send) from a queue owned by one writer virtual thread. The bytes queued or being
+ *       sent are bounded by {@link Options#maxBytesInFlight}: a sender that would exceed it waits
+ *       (one message larger than the bound goes alone), for at most {@link Options#sendTimeout},
+ *       then fails with an {@link IOException}.
+ *   <li><b>Inbound back-pressure.</b> The transport asks the WebSocket for one message at a time
+ *       ({@link WebSocket#request}) and asks for the next only once the previous one is in the
+ *       inbound queue. When the queue is full, a virtual thread waits for room, so nothing is
+ *       dropped and nothing more is read; TCP flow control then holds nym-client back.
+ *   <li><b>Connection loss.</b> When nym-client closes the connection or it breaks, every blocked
+ *       and later send fails at once with an {@link IOException} saying so, and the {@link
+ *       #onFailure} callbacks run: a {@link dev.mixnetstreams.MixnetClient} over this transport
+ *       then fails every stream, accept and message wait. Messages already in the inbound queue
+ *       stay there. There is no automatic reconnection: a new transport (and a new client) is the
+ *       way to go on; with a real nym-client the address stays the same.
+ * </ul>
+ *
+ * <p>Thread-safe. No lock is held across WebSocket I/O.
+ */
+public final class NymClientTransport implements MixnetTransport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NymClientTransport.class);
+
+    private final URI uri;
+    private final Options options;
+    private final BlockingQueue<InboundMessage> inbound;
+    private final HttpClient http;
+    private volatile WebSocket webSocket;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when bytes in flight drop, or the transport fails or closes (senders wait on it). */
+    private final Condition room = lock.newCondition();
+    /** Signalled when the outbox has work, or the transport fails or closes (the writer waits on it). */
+    private final Condition work = lock.newCondition();
+    /** Guarded by {@link #lock}: encoded requests not yet handed to the WebSocket, oldest first. */
+    private final ArrayDeque<byte[]> outbox = new ArrayDeque<>();
+    /** Guarded by {@link #lock}: bytes in the outbox plus the request being sent. */
+    private long bytesInFlight;
+    /** Guarded by {@link #lock}: senders waiting for room. */
+    private int blockedSenders;
+    /** Guarded by {@link #lock}. */
+    private boolean closed;
+    /** Set once, under {@link #lock}: why the connection was lost. */
+    private volatile IOException failure;
+    private volatile Thread writer;
+    /** The virtual thread waiting for room in a full inbound queue, if any. */
+    private volatile Thread pusher;
+
+    private final CompletableFuture<Recipient> selfAddress = new CompletableFuture<>();
+    private final List<Consumer<IOException>> failureCallbacks = new CopyOnWriteArrayList<>();
+
+    /** Only the WebSocket's listener thread touches the reassembly state (one callback at a time). */
+    private byte[] partial = new byte[0];
+    private int partialLength;
+    private boolean partialOversized;
+
+    private final LongAdder received = new LongAdder();
+    private final LongAdder errorResponses = new LongAdder();
+    private final LongAdder inboundFullPauses = new LongAdder();
+    private final LongAdder requestsSent = new LongAdder();
+    private final AtomicLongArray malformed = new AtomicLongArray(Malformed.values().length);
+    private final LongAdder oversized = new LongAdder();
+    private final LongAdder textMessages = new LongAdder();
+    private volatile NymResponse.Error lastError;
+    private volatile NymResponse.LaneQueueLength lastLaneQueueLength;
+
+    private NymClientTransport(URI uri, Options options) {
+        this.uri = uri;
+        this.options = options.copy();
+        this.inbound = new LinkedBlockingQueue<>(options.inboundCapacity);
+        this.http = HttpClient.newBuilder().connectTimeout(options.connectTimeout).build();
+    }
+
+    /**
+     * Connects to a nym-client with the default {@link Options}.
+     *
+     * @param uri for example {@code ws://127.0.0.1:1977}
+     * @return the connected transport, its {@link #address()} known
+     * @throws IOException if the connection fails or nym-client does not tell its address in time
+     */
+    public static NymClientTransport connect(URI uri) throws IOException {
+        return connect(uri, new Options());
+    }
+
+    /**
+     * Connects to a nym-client: opens the WebSocket, asks SelfAddress and waits for the answer,
+     * all within {@link Options#connectTimeout}.
+     *
+     * @param uri for example {@code ws://127.0.0.1:1977}
+     * @param options the settings (copied)
+     * @return the connected transport, its {@link #address()} known
+     * @throws IOException if the connection fails or nym-client does not tell its address in time
+     * @throws InterruptedIOException if the thread is interrupted while connecting (flag set again)
+     */
+    public static NymClientTransport connect(URI uri, Options options) throws IOException {
+        Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(options, "options");
+        NymClientTransport t = new NymClientTransport(uri, options);
+        long deadline = System.nanoTime() + options.connectTimeout.toNanos();
+        try {
+            WebSocket ws = t.http.newWebSocketBuilder().connectTimeout(options.connectTimeout)
+                    .buildAsync(uri, t.new Listener()).get(options.connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            t.webSocket = ws;
+            t.writer = Thread.ofVirtual().name("nym-client-writer").start(t::writeLoop);
+            t.submit(NymCodec.encode(new NymRequest.SelfAddress()));
+            Recipient address = t.selfAddress.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            LOG.debug("connected to nym-client at {}: {}", uri, address);
+            return t;
+        } catch (ExecutionException e) {
+            t.close();
+            Throwable cause = e.getCause();
+            throw new IOException("cannot connect to nym-client at " + uri + ": " + cause, cause);
+        } catch (TimeoutException e) {
+            t.close();
+            throw new IOException("nym-client at " + uri + " did not connect and tell its address within "
+                    + options.connectTimeout.toMillis() + " ms", e);
+        } catch (InterruptedException e) {
+            t.close();
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while connecting to nym-client at " + uri);
+        } catch (IOException | RuntimeException e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Returns nym-client's own address, as it answered SelfAddress.
+     *
+     * @return the address
+     */
+    @Override
+    public Recipient address() {
+        return selfAddress.getNow(null);
+    }
+
+    /**
+     * Returns the WebSocket URI this transport connected to.
+     *
+     * @return the URI
+     */
+    public URI uri() {
+        return uri;
+    }
+
+    /**
+     * Sends a Send request (0x00): the receiver gets no sender tag.
+     *
+     * @param recipient where to send
+     * @param message the bytes
+     * @throws IOException if the connection is lost or closed, or no room came within the send
+     *     timeout
+     */
+    @Override
+    public void send(Recipient recipient, byte[] message) throws IOException {
+        submit(NymCodec.encode(new NymRequest.Send(recipient, 0, message)));
+    }
+
+    /**
+     * Sends a SendAnonymous request (0x01) with {@code replySurbs} reply SURBs: the receiver gets a
+     * sender tag.
+     *
+     * @param recipient where to send
+     * @param message the bytes
+     * @param replySurbs 0 or more
+     * @throws IOException if the connection is lost or closed, or no room came within the send
+     *     timeout
+     */
+    @Override
+    public void sendAnonymous(Recipient recipient, byte[] message, int replySurbs) throws IOException {
+        if (replySurbs < 0) {
+            throw new IllegalArgumentException("replySurbs: must be >= 0, got " + replySurbs);
+        }
+        submit(NymCodec.encode(new NymRequest.SendAnonymous(recipient, replySurbs, 0, message)));
+    }
+
+    /**
+     * Sends a Reply request (0x02) to the sender behind a tag. An unknown tag is reported by
+     * nym-client as an Error response, asynchronously (see {@link #lastError()}).
+     *
+     * @param senderTag the tag an inbound message carried
+     * @param message the bytes
+     * @throws IOException if the connection is lost or closed, or no room came within the send
+     *     timeout
+     */
+    @Override
+    public void reply(SenderTag senderTag, byte[] message) throws IOException {
+        submit(NymCodec.encode(new NymRequest.Reply(senderTag, 0, message)));
+    }
+
+    /**
+     * Sends any request as it is, for example {@link NymRequest.GetLaneQueueLength} (whose answer
+     * becomes {@link #lastLaneQueueLength()}) or a request with a connection id.
+     *
+     * @param request the request
+     * @throws IOException if the connection is lost or closed, or no room came within the send
+     *     timeout
+     */
+    public void sendRequest(NymRequest request) throws IOException {
+        submit(NymCodec.encode(request));
+    }
+
+    /** Sends bytes as one binary message, well-formed or not (tests provoke Error responses). */
+    void sendRaw(byte[] bytes) throws IOException {
+        submit(bytes.clone());
+    }
+
+    /**
+     * Returns the bounded queue Received messages go into.
+     *
+     * @return the queue, the same on every call
+     */
+    @Override
+    public BlockingQueue<InboundMessage> inbound() {
+        return inbound;
+    }
+
+    /**
+     * Registers a callback for the connection being lost; see {@link MixnetTransport#onFailure}.
+     * Each callback runs at most once; not after {@link #close()}.
+     *
+     * @param callback called with the cause
+     */
+    @Override
+    public void onFailure(Consumer<IOException> callback) {
+        Objects.requireNonNull(callback, "callback");
+        AtomicBoolean ran = new AtomicBoolean();
+        Consumer<IOException> once = cause -> {
+            if (ran.compareAndSet(false, true)) {
+                callback.accept(cause);
+            }
+        };
+        failureCallbacks.add(once);
+        IOException cause = failure;
+        if (cause != null) {
+            failureCallbacks.remove(once);
+            once.accept(cause);
+        }
+    }
+
+    /**
+     * Returns why the connection was lost, if it was.
+     *
+     * @return the cause, or empty while connected (and after a plain {@link #close()})
+     */
+    public Optional<IOException> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /**
+     * Returns the last Error response nym-client sent.
+     *
+     * @return the error, or empty if none came
+     */
+    public Optional<NymResponse.Error> lastError() {
+        return Optional.ofNullable(lastError);
+    }
+
+    /**
+     * Returns the last LaneQueueLength response nym-client sent.
+     *
+     * @return the response, or empty if none came
+     */
+    public Optional<NymResponse.LaneQueueLength> lastLaneQueueLength() {
+        return Optional.ofNullable(lastLaneQueueLength);
+    }
+
+    /**
+     * Returns a snapshot of the counters.
+     *
+     * @return the counters now
+     */
+    public Stats stats() {
+        Map<Malformed, Long> byReason = new EnumMap<>(Malformed.class);
+        for (Malformed m : Malformed.values()) {
+            long n = malformed.get(m.ordinal());
+            if (n > 0) {
+                byReason.put(m, n);
+            }
+        }
+        long inFlight;
+        int blocked;
+        lock.lock();
+        try {
+            inFlight = bytesInFlight;
+            blocked = blockedSenders;
+        } finally {
+            lock.unlock();
+        }
+        return new Stats(requestsSent.sum(), received.sum(), errorResponses.sum(), Map.copyOf(byReason),
+                oversized.sum(), textMessages.sum(), inboundFullPauses.sum(), inFlight, blocked);
+    }
+
+    /**
+     * Closes the transport: sends fail from now on; requests already queued are given to the
+     * WebSocket for up to {@link Options#closeTimeout}, then the connection is closed. Messages in
+     * the inbound queue stay. Idempotent; does not run the failure callbacks.
+     */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            room.signalAll();
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        failureCallbacks.clear();
+        Thread p = pusher;
+        if (p != null) {
+            p.interrupt();
+        }
+        boolean interrupted = false;
+        Thread w = writer;
+        if (w != null) {
+            try {
+                if (!w.join(options.closeTimeout)) {
+                    w.interrupt();
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+                w.interrupt();
+            }
+        }
+        WebSocket ws = webSocket;
+        if (ws != null) {
+            try {
+                ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(options.closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.debug("close handshake with nym-client did not complete: {}", e.toString());
+            }
+            ws.abort();
+        }
+        http.shutdownNow();
+        selfAddress.completeExceptionally(new IOException("transport closed"));
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.debug("nym-client transport to {} closed", uri);
+    }
+
+    /**
+     * Describes the transport for logs.
+     *
+     * @return its URI, address and state
+     */
+    @Override
+    public String toString() {
+        return "NymClientTransport[" + uri + ", " + address() + (failure != null ? ", failed" : "") + "]";
+    }
+
+    // ---- outbound ----
+
+    private void submit(byte[] request) throws IOException {
+        long deadline = System.nanoTime() + options.sendTimeout.toNanos();
+        lock.lock();
+        try {
+            while (true) {
+                checkUsableLocked();
+                if (bytesInFlight == 0 || bytesInFlight + request.length <= options.maxBytesInFlight) {
+                    break;
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    throw new IOException("nym-client at " + uri + " took no more data for "
+                            + options.sendTimeout.toMillis() + " ms (" + bytesInFlight + " bytes waiting to be sent)");
+                }
+                blockedSenders++;
+                try {
+                    room.awaitNanos(remaining);
+                } finally {
+                    blockedSenders--;
+                }
+            }
+            outbox.addLast(request);
+            bytesInFlight += request.length;
+            work.signal();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting to send to nym-client");
+        } finally {
+            lock.unlock();
+        }
+        requestsSent.increment();
+    }
+
+    private void checkUsableLocked() throws IOException {
+        IOException cause = failure;
+        if (cause != null) {
+            throw new IOException("nym-client connection lost: " + cause.getMessage(), cause);
+        }
+        if (closed) {
+            throw new IOException("nym-client transport closed");
+        }
+    }
+
+    /** The writer: hands queued requests to the WebSocket one at a time, outside the lock. */
+    private void writeLoop() {
+        while (true) {
+            byte[] next;
+            lock.lock();
+            try {
+                while (outbox.isEmpty() && failure == null && !closed) {
+                    work.awaitUninterruptibly();
+                }
+                if (failure != null || outbox.isEmpty()) {
+                    return; // failed, or closed with everything sent
+                }
+                next = outbox.peekFirst();
+            } finally {
+                lock.unlock();
+            }
+            try {
+                webSocket.sendBinary(ByteBuffer.wrap(next), true).get();
+            } catch (ExecutionException e) {
+                fail(new IOException("sending to nym-client failed: " + e.getCause(), e.getCause()));
+                return;
+            } catch (InterruptedException e) {
+                return; // close() gave up waiting
+            }
+            lock.lock();
+            try {
+                outbox.pollFirst();
+                bytesInFlight -= next.length;
+                room.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    // ---- failure ----
+
+    private void fail(IOException cause) {
+        lock.lock();
+        try {
+            if (failure != null || closed) {
+                return;
+            }
+            failure = cause;
+            outbox.clear();
+            bytesInFlight = 0;
+            room.signalAll();
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        LOG.warn("nym-client at {}: {}", uri, cause.getMessage());
+        selfAddress.completeExceptionally(cause);
+        Thread w = writer;
+        if (w != null) {
+            w.interrupt();
+        }
+        Thread p = pusher;
+        if (p != null) {
+            p.interrupt();
+        }
+        for (Consumer<IOException> callback : failureCallbacks) {
+            try {
+                callback.accept(cause);
+            } catch (RuntimeException e) {
+                LOG.error("failure callback threw", e);
+            }
+        }
+        failureCallbacks.clear();
+        WebSocket ws = webSocket;
+        if (ws != null) {
+            ws.abort();
+        }
+    }
+
+    // ---- inbound ----
+
+    /** Handles one whole message; returns whether the next may be requested now. */
+    private boolean handle(byte[] bytes) {
+        Decoded<NymResponse> decoded = NymCodec.decodeResponse(bytes);
+        if (!decoded.isOk()) {
+            malformed.incrementAndGet(decoded.malformed().ordinal());
+            LOG.warn("nym-client at {}: dropped a malformed response ({}): {}", uri, decoded.malformed(), decoded.detail());
+            return true;
+        }
+        switch (decoded.value()) {
+            case NymResponse.Received r -> {
+                received.increment();
+                InboundMessage message = r.toInboundMessage();
+                if (!inbound.offer(message)) {
+                    inboundFullPauses.increment();
+                    waitForRoom(message);
+                    return false;
+                }
+            }
+            case NymResponse.SelfAddress a -> selfAddress.complete(a.address());
+            case NymResponse.Error e -> {
+                errorResponses.increment();
+                lastError = e;
+                LOG.warn("nym-client at {} answered with an error, {}: {}", uri, NymResponse.Error.kindName(e.kind()),
+                        e.message());
+                Consumer<NymResponse.Error> listener = options.errorListener;
+                if (listener != null) {
+                    try {
+                        listener.accept(e);
+                    } catch (RuntimeException ex) {
+                        LOG.error("error listener threw", ex);
+                    }
+                }
+            }
+            case NymResponse.LaneQueueLength l -> {
+                lastLaneQueueLength = l;
+                LOG.debug("nym-client lane {}: {} queued", l.lane(), l.queueLength());
+            }
+        }
+        return true;
+    }
+
+    /** The inbound queue is full: a virtual thread waits for room, then asks for the next message. */
+    private void waitForRoom(InboundMessage message) {
+        Thread t = Thread.ofVirtual().name("nym-client-inbound").unstarted(() -> {
+            try {
+                if (failure == null && !isClosed()) {
+                    inbound.put(message);
+                    WebSocket ws = webSocket;
+                    if (ws != null) {
+                        ws.request(1);
+                    }
+                }
+            } catch (InterruptedException e) {
+                // failed or closed: the message is dropped with the connection
+            } finally {
+                pusher = null;
+            }
+        });
+        pusher = t;
+        t.start();
+    }
+
+    private boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void append(ByteBuffer data) {
+        int n = data.remaining();
+        if (partialOversized || n > options.maxMessageBytes - partialLength) {
+            partialOversized = true;
+            return;
+        }
+        if (partial.length - partialLength < n) {
+            int capacity = (int) Math.min(options.maxMessageBytes, Math.max(partialLength + (long) n, partial.length * 2L));
+            partial = java.util.Arrays.copyOf(partial, capacity);
+        }
+        data.get(partial, partialLength, n);
+        partialLength += n;
+    }
+
+    /** The JDK WebSocket's callbacks: one at a time, one message requested at a time. */
+    private final class Listener implements WebSocket.Listener {
+
+        @Override
+        public void onOpen(WebSocket ws) {
+            ws.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+            if (last && partialLength == 0 && !partialOversized) {
+                byte[] whole = new byte[data.remaining()];
+                data.get(whole);
+                if (whole.length > options.maxMessageBytes) {
+                    oversized.increment();
+                } else if (!handle(whole)) {
+                    return null;
+                }
+                ws.request(1);
+                return null;
+            }
+            append(data);
+            if (!last) {
+                ws.request(1);
+                return null;
+            }
+            boolean tooLarge = partialOversized;
+            byte[] whole = java.util.Arrays.copyOf(partial, partialLength);
+            partial = new byte[0];
+            partialLength = 0;
+            partialOversized = false;
+            if (tooLarge) {
+                oversized.increment();
+                LOG.warn("nym-client at {}: dropped a message larger than {} bytes", uri, options.maxMessageBytes);
+            } else if (!handle(whole)) {
+                return null;
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            if (last) {
+                textMessages.increment();
+                LOG.warn("nym-client at {}: dropped a text message (this transport speaks the binary API)", uri);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            fail(new IOException("nym-client at " + uri + " closed the connection (status " + statusCode
+                    + (reason == null || reason.isEmpty() ? "" : ", " + reason) + ")"));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            fail(new IOException("connection to nym-client at " + uri + " broke: " + error, error));
+        }
+    }
+
+    /**
+     * Counters of a {@link NymClientTransport}.
+     *
+     * @param requestsSent requests queued for sending (including SelfAddress)
+     * @param messagesReceived Received responses
+     * @param errorResponses Error responses
+     * @param malformedResponses malformed responses dropped, by reason (only reasons seen)
+     * @param oversizedMessages messages dropped for exceeding {@link Options#maxMessageBytes}
+     * @param textMessages text messages dropped
+     * @param inboundFullPauses times the inbound queue was full and reading paused until it had room
+     * @param bytesInFlight request bytes queued or being sent now
+     * @param blockedSenders senders waiting for room now
+     */
+    public record Stats(long requestsSent, long messagesReceived, long errorResponses,
+                        Map<Malformed, Long> malformedResponses, long oversizedMessages, long textMessages,
+                        long inboundFullPauses, long bytesInFlight, int blockedSenders) {
+    }
+
+    /**
+     * Settings of a {@link NymClientTransport}; each is checked when set. Mutable, copied by
+     * {@link NymClientTransport#connect(URI, Options)}.
+     */
+    public static final class Options {
+
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration sendTimeout = Duration.ofMinutes(2);
+        private Duration closeTimeout = Duration.ofSeconds(5);
+        private int inboundCapacity = 4096;
+        private long maxBytesInFlight = 4L << 20;
+        private int maxMessageBytes = 32 << 20;
+        private Consumer<NymResponse.Error> errorListener;
+
+        /** Creates options with every default. */
+        public Options() {
+        }
+
+        private Options copy() {
+            Options o = new Options();
+            o.connectTimeout = connectTimeout;
+            o.sendTimeout = sendTimeout;
+            o.closeTimeout = closeTimeout;
+            o.inboundCapacity = inboundCapacity;
+            o.maxBytesInFlight = maxBytesInFlight;
+            o.maxMessageBytes = maxMessageBytes;
+            o.errorListener = errorListener;
+            return o;
+        }
+
+        /**
+         * Sets how long connecting, including the SelfAddress answer, may take.
+         *
+         * @param timeout positive; default 10 s
+         * @return these options
+         */
+        public Options connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how long a send may wait for room (see {@link #maxBytesInFlight}) before it fails.
+         *
+         * @param timeout positive; default 2 minutes
+         * @return these options
+         */
+        public Options sendTimeout(Duration timeout) {
+            this.sendTimeout = positive(timeout, "sendTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how long {@link NymClientTransport#close()} lets queued requests go out, and waits
+         * for the close handshake.
+         *
+         * @param timeout positive; default 5 s
+         * @return these options
+         */
+        public Options closeTimeout(Duration timeout) {
+            this.closeTimeout = positive(timeout, "closeTimeout");
+            return this;
+        }
+
+        /**
+         * Sets the capacity of the inbound queue; when full, reading pauses (nothing is dropped).
+         *
+         * @param messages positive; default 4096
+         * @return these options
+         */
+        public Options inboundCapacity(int messages) {
+            if (messages <= 0) {
+                throw new IllegalArgumentException("inboundCapacity must be positive: " + messages);
+            }
+            this.inboundCapacity = messages;
+            return this;
+        }
+
+        /**
+         * Sets how many request bytes may be queued or being sent before senders wait.
+         *
+         * @param bytes positive; default 4 MiB
+         * @return these options
+         */
+        public Options maxBytesInFlight(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxBytesInFlight must be positive: " + bytes);
+            }
+            this.maxBytesInFlight = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the largest response accepted (after reassembling fragments); larger ones are
+         * counted and dropped.
+         *
+         * @param bytes positive; default 32 MiB
+         * @return these options
+         */
+        public Options maxMessageBytes(int bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxMessageBytes must be positive: " + bytes);
+            }
+            this.maxMessageBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets a listener for Error responses, called on the WebSocket's thread; it must not block.
+         *
+         * @param listener the listener, or {@code null} for none (the default; errors are still
+         *     logged and counted)
+         * @return these options
+         */
+        public Options errorListener(Consumer<NymResponse.Error> listener) {
+            this.errorListener = listener;
+            return this;
+        }
+
+        private static Duration positive(Duration d, String what) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive: " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package dev.mixnetstreams.nymclient;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mixnetstreams.InboundMessage;
+import dev.mixnetstreams.MixnetClient;
+import dev.mixnetstreams.MixnetListener;
+import dev.mixnetstreams.MixnetStream;
+import dev.mixnetstreams.cli.emulator.NymClientEmulator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** NymClientTransport against the stand-in, over real WebSockets on loopback. */
+@Timeout(60)
+class NymClientTransportTest {
+
+    /** Waits for a condition the test cannot be told about (a counter); a generous bound, not a timing assertion. */
+    static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("never happened: " + what);
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    @Test
+    void connectLearnsTheAddressAndMessagesFlowWithTags() throws Exception {
+        try (NymClientEmulator emulator = NymClientEmulator.builder().clients(2).start();
+             NymClientTransport a = NymClientTransport.connect(emulator.uri(0));
+             NymClientTransport b = NymClientTransport.connect(emulator.uri(1))) {
+            assertEquals(emulator.address(0), a.address());
+            assertEquals(emulator.address(1), b.address());
+            a.send(b.address(), new byte[] {1});
+            InboundMessage plain = b.inbound().poll(20, TimeUnit.SECONDS);
+            assertArrayEquals(new byte[] {1}, plain.data());
+            assertNull(plain.senderTag());
+            a.sendAnonymous(b.address(), new byte[] {2}, 5);
+            InboundMessage anonymous = b.inbound().poll(20, TimeUnit.SECONDS);
+            assertNotNull(anonymous.senderTag());
+            b.reply(anonymous.senderTag(), new byte[] {3});
+            InboundMessage reply = a.inbound().poll(20, TimeUnit.SECONDS);
+            assertArrayEquals(new byte[] {3}, reply.data());
+            assertNull(reply.senderTag());
+            a.sendRequest(new NymRequest.GetLaneQueueLength(9));
+            await("lane queue length", () -> a.lastLaneQueueLength().isPresent());
+            assertEquals(new NymResponse.LaneQueueLength(9, 0), a.lastLaneQueueLength().orElseThrow());
+        }
+    }
+
+    @Test
+    void aSecondConnectionToTheSameClientIsRefused() throws Exception {
+        try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
+             NymClientTransport first = NymClientTransport.connect(emulator.uri(0))) {
+            IOException e = assertThrows(IOException.class, () -> NymClientTransport.connect(emulator.uri(0),
+                    new NymClientTransport.Options().connectTimeout(Duration.ofSeconds(20))));
+            assertTrue(e.getMessage().contains("1008") || e.getMessage().contains("closed"), e.getMessage());
+            assertTrue(first.failure().isEmpty());
+        }
+    }
+
+    @Test
+    void errorResponsesAreSurfacedAndNotFatal() throws Exception {
+        CompletableFuture<NymResponse.Error> seen = new CompletableFuture<>();
+        try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
+             NymClientTransport t = NymClientTransport.connect(emulator.uri(0),
+                     new NymClientTransport.Options().errorListener(seen::complete))) {
+            t.sendRaw(new byte[] {0x03, 0x00}); // SelfAddress with a trailing byte: malformed
+            NymResponse.Error error = seen.get(20, TimeUnit.SECONDS);
+            assertEquals(NymResponse.Error.KIND_MALFORMED_REQUEST, error.kind());
+            assertEquals(error, t.lastError().orElseThrow());
+            assertEquals(1, t.stats().errorResponses());
+            // still usable
+            t.send(t.address(), new byte[] {42});
+            assertArrayEquals(new byte[] {42}, t.inbound().poll(20, TimeUnit.SECONDS).data());
+            assertTrue(t.failure().isEmpty());
+        }
+    }
+
+    @Test
+    void inboundBackPressureLosesNothing() throws Exception {
+        int messages = 2000;
+        try (NymClientEmulator emulator = NymClientEmulator.builder().clients(2).start();
+             NymClientTransport a = NymClientTransport.connect(emulator.uri(0));
+             NymClientTransport b = NymClientTransport.connect(emulator.uri(1),
+                     new NymClientTransport.Options().inboundCapacity(4))) {
+            for (int i = 0; i < messages; i++) {
+                a.send(b.address(), ByteBuffer.allocate(4).putInt(i).array());
+            }
+            await("the inbound queue filled and reading paused", () -> b.stats().inboundFullPauses() > 0);
+            for (int i = 0; i < messages; i++) {
+                InboundMessage m = b.inbound().poll(20, TimeUnit.SECONDS);
+                assertNotNull(m, "message " + i + " lost");
+                assertEquals(i, ByteBuffer.wrap(m.data()).getInt(), "in order without latency");
+            }
+            assertNull(b.inbound().poll());
+            assertEquals(0, emulator.stats().dropped());
+        }
+    }
+
+    @Test
+    void fragmentedAndLargeMessagesAreReassembled() throws Exception {
+        byte[] big = new byte[3 << 20];
+        new SplittableRandom(3).nextBytes(big);
+        try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
+             NymClientTransport t = NymClientTransport.connect(emulator.uri(0))) {
+            t.send(t.address(), big); // the JDK client may deliver this in several parts
+            assertArrayEquals(big, t.inbound().poll(20, TimeUnit.SECONDS).data());
+        }
+        try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
+             NymClientTransport t = NymClientTransport.connect(emulator.uri(0),
+                     new NymClientTransport.Options().maxMessageBytes(1 << 20))) {
+            t.send(t.address(), big);
+            t.send(t.address(), new byte[] {7});
+            assertArrayEquals(new byte[] {7}, t.inbound().poll(20, TimeUnit.SECONDS).data());
+            assertEquals(1, t.stats().oversizedMessages());
+        }
+    }
+
+    @Test
+    void aSlowConnectionBlocksSendersWithinTheBoundAndLossFailsThem() throws Exception {
+        long bound = 64 << 10;
+        try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
+             NymClientTransport t = NymClientTransport.connect(emulator.uri(0),
+                     new NymClientTransport.Options().maxBytesInFlight(bound))) {
+            emulator.pauseRequests(0, true);
+            byte[] chunk = new byte[8 << 10];
+            CompletableFuture<Throwable> sender = CompletableFuture.supplyAsync(() -> {
+                try {
+                    while (true) {
+                        t.send(t.address(), chunk);
+                    }
+                } catch (IOException e) {
+                    return e;
+                }
+            }, Executors.newVirtualThreadPerTaskExecutor());
+            await("a sender blocked", () -> t.stats().blockedSenders() > 0);
+            assertTrue(t.stats().bytesInFlight() <= bound, "in flight: " + t.stats().bytesInFlight());
+            emulator.disconnect(0);
+            Throwable failure = sender.get(20, TimeUnit.SECONDS);
+            assertTrue(failure instanceof IOException, String.valueOf(failure));
+            assertTrue(failure.getMessage().contains("connection lost"), failure.getMessage());
+            IOException later = assertThrows(IOException.class, () -> t.send(t.address(), chunk));
+            assertTrue(later.getMessage().contains("connection lost"), later.getMessage());
+            emulator.pauseRequests(0, false);
+        }
+    }
+
+    @Test
+    void streamsEndToEndWithJitterAndDuplicates() throws Exception {
+        int streams = 24;
+        int bytes = 48 << 10;
+        // closed last: the accept loop ends when the server client closes
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+             NymClientEmulator emulator = NymClientEmulator.builder().clients(2).seed(11)
+                .latency(Duration.ZERO, Duration.ofMillis(15)).duplicate(0.02).start();
+             MixnetClient server = MixnetClient.builder(NymClientTransport.connect(emulator.uri(0))).build();
+             MixnetClient client = MixnetClient.builder(NymClientTransport.connect(emulator.uri(1))).build()) {
+            MixnetListener listener = server.listener();
+            threads.submit(() -> {
+                while (true) {
+                    MixnetStream s = listener.accept();
+                    threads.submit(() -> {
+                        try (s) {
+                            s.getInputStream().transferTo(s.getOutputStream());
+                            s.shutdownOutput();
+                        }
+                        return null;
+                    });
+                }
+            });
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < streams; i++) {
+                int n = i;
+                done.add(threads.submit(() -> {
+                    byte[] data = new byte[bytes];
+                    SplittableRandom random = new SplittableRandom(n);
+                    random.nextBytes(data);
+                    try (MixnetStream s = client.openStream(server.address())) {
+                        Future<byte[]> echoed = threads.submit(() -> s.getInputStream().readAllBytes());
+                        OutputStream out = s.getOutputStream();
+                        for (int off = 0; off < data.length; ) {
+                            int len = Math.min(data.length - off, 1 + random.nextInt(8192));
+                            out.write(data, off, len);
+                            off += len;
+                        }
+                        s.shutdownOutput();
+                        assertArrayEquals(data, echoed.get());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+            assertEquals(streams, client.stats().streamsOpened());
+        }
+    }
+
+    @Test
+    void aNymClientThatDisconnectsMidTransferFailsBlockedReadsAndWritesPromptly() throws Exception {
+        try (NymClientEmulator emulator = NymClientEmulator.builder().clients(2).start();
+             MixnetClient server = MixnetClient.builder(NymClientTransport.connect(emulator.uri(0))).build();
+             MixnetClient client = MixnetClient.builder(NymClientTransport.connect(emulator.uri(1),
+                     new NymClientTransport.Options().maxBytesInFlight(32 << 10))).build()) {
+            MixnetListener listener = server.listener();
+            MixnetStream opened = client.openStream(server.address());
+            opened.getOutputStream().write(new byte[1000]);
+            MixnetStream accepted = listener.accept();
+            InputStream in = accepted.getInputStream();
+            assertEquals(1000, in.readNBytes(1000).length);
+
+            // the server's reader blocks; the client's writer blocks on a nym-client that stopped reading
+            CountDownLatch started = new CountDownLatch(2);
+            CompletableFuture<Throwable> read = CompletableFuture.supplyAsync(() -> {
+                started.countDown();
+                try {
+                    in.read();
+                    return null;
+                } catch (IOException e) {
+                    return e;
+                }
+            }, Executors.newVirtualThreadPerTaskExecutor());
+            emulator.pauseRequests(1, true);
+            CompletableFuture<Throwable> write = CompletableFuture.supplyAsync(() -> {
+                started.countDown();
+                try {
+                    while (true) {
+                        opened.getOutputStream().write(new byte[4096]);
+                    }
+                } catch (IOException e) {
+                    return e;
+                }
+            }, Executors.newVirtualThreadPerTaskExecutor());
+            started.await();
+            MixnetStream openedReader = opened;
+            CompletableFuture<Throwable> openerRead = CompletableFuture.supplyAsync(() -> {
+                try {
+                    openedReader.getInputStream().read();
+                    return null;
+                } catch (IOException e) {
+                    return e;
+                }
+            }, Executors.newVirtualThreadPerTaskExecutor());
+
+            emulator.disconnect(0); // the server's nym-client goes away
+            Throwable readFailure = read.get(20, TimeUnit.SECONDS);
+            assertTrue(readFailure instanceof IOException && readFailure.getMessage().contains("transport failed"),
+                    String.valueOf(readFailure));
+            assertThrows(IOException.class, listener::accept);
+
+            emulator.disconnect(1); // and the client's, while its writer is blocked
+            Throwable writeFailure = write.get(20, TimeUnit.SECONDS);
+            assertTrue(writeFailure instanceof IOException, String.valueOf(writeFailure));
+            Throwable openerFailure = openerRead.get(20, TimeUnit.SECONDS);
+            assertTrue(openerFailure instanceof IOException, String.valueOf(openerFailure));
+            assertThrows(IOException.class, () -> client.openStream(server.address()));
+            emulator.pauseRequests(1, false);
+        }
+    }
+}
