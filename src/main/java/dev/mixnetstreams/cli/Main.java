@@ -14,6 +14,8 @@ import java.util.List;
  * frame decode HEX
  * emulator --port P [--clients N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
  * address --nym URL
+ * tunnel-server --nym URL --upstream HOST:PORT
+ * tunnel-client --nym URL --server NYM-ADDRESS --listen HOST:PORT
  * </pre>
  */
 public final class Main {
@@ -33,7 +35,13 @@ public final class Main {
                   a local stand-in for nym-client: N clients on ws://127.0.0.1:P, P+1, ...;
                   prints each one's URL and address, runs until Ctrl-C
               address --nym URL
-                  prints the address of the nym-client at URL (e.g. ws://127.0.0.1:1977)""";
+                  prints the address of the nym-client at URL (e.g. ws://127.0.0.1:1977)
+              tunnel-server --nym URL --upstream HOST:PORT
+                  the tunnel's server half on a nym-client: prints its address, connects every
+                  stream opened to it to HOST:PORT
+              tunnel-client --nym URL --server NYM-ADDRESS --listen HOST:PORT
+                  the tunnel's client half on another nym-client: every TCP connection to
+                  --listen becomes a stream to the tunnel-server at NYM-ADDRESS""";
 
     private Main() {
     }
@@ -67,6 +75,8 @@ public final class Main {
                 case "tunnel" -> TunnelCommand.run(rest, out);
                 case "emulator" -> NymCommands.emulator(rest, out, new java.util.concurrent.CountDownLatch(1));
                 case "address" -> NymCommands.address(rest, out, err);
+                case "tunnel-server" -> NymTunnelCommands.runServer(rest, out);
+                case "tunnel-client" -> NymTunnelCommands.runClient(rest, out);
                 case "help", "--help", "-h" -> {
                     out.println(USAGE);
                     yield 0;

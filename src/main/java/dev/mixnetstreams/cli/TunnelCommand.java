@@ -79,13 +79,24 @@ final class TunnelCommand {
     }
 
     static int run(List<String> rest, PrintStream out) throws UsageException, InterruptedException {
-        Running running = start(rest, out);
+        return runUntilStopped(start(rest, out));
+    }
+
+    /**
+     * Runs until Ctrl-C or SIGTERM, then closes {@code running} (which prints its summary) and
+     * exits 0; returns 1 at once if it did not start.
+     */
+    static int runUntilStopped(AutoCloseable running) throws InterruptedException {
         if (running == null) {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            running.close();
+            try {
+                running.close();
+            } catch (Exception e) {
+                System.err.println("while stopping: " + e);
+            }
             stopped.countDown();
             // A stop asked for is a success: exit 0, not the signal's 130/143 (which exec:exec
             // reports as a failed build). Everything is closed and the summary flushed by now.
