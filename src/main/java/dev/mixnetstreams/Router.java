@@ -54,6 +54,12 @@ final class Router {
     private final long earlyTimeoutNanos;
     private final long lingerNanos;
     private final int maxEarlyFrames;
+    /**
+     * Early frames one stream may hold: its reorder window. More Data than that before the Open
+     * means the Open is most likely lost, and one lost Open must not take the whole store from
+     * other streams for the early-frame timeout.
+     */
+    private final int maxEarlyFramesPerStream;
     private final long maxEarlyBytes;
     private final long maxUnreadBytes;
 
@@ -76,6 +82,7 @@ final class Router {
         this.earlyTimeoutNanos = config.earlyFrameTimeout().toNanos();
         this.lingerNanos = MixnetClient.Builder.CLOSED_STREAM_LINGER.toNanos();
         this.maxEarlyFrames = config.maxEarlyFrames();
+        this.maxEarlyFramesPerStream = config.reorderWindow();
         this.maxEarlyBytes = config.maxEarlyBytes();
         this.maxUnreadBytes = config.maxUnreadBytes();
     }
@@ -302,8 +309,16 @@ final class Router {
             counters.drop(DropReason.EARLY_DATA_LIMIT);
             return;
         }
+        ArrayDeque<EarlyFrame> same = earlyByStream.get(id);
+        if (same == null) {
+            same = new ArrayDeque<>(4);
+            earlyByStream.put(id, same);
+        } else if (same.size() >= maxEarlyFramesPerStream) {
+            counters.drop(DropReason.EARLY_DATA_LIMIT);
+            return;
+        }
         EarlyFrame frame = new EarlyFrame(id, sequence, payload, senderTag, System.nanoTime());
-        earlyByStream.computeIfAbsent(id, k -> new ArrayDeque<>(4)).addLast(frame);
+        same.addLast(frame);
         earlyByAge.add(frame);
         earlyFrames++;
         earlyBytes += payload.length;

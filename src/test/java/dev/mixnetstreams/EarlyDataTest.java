@@ -99,6 +99,32 @@ class EarlyDataTest {
     }
 
     @Test
+    void oneStreamHoldsAtMostItsReorderWindowOfEarlyFrames() throws Exception {
+        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
+        SenderTag tag = StreamTestSupport.tag(6);
+        long lostOpen = 91;
+        long other = 92;
+        try (MixnetClient server = MixnetClient.builder(endpoint).reorderWindow(8).maxEarlyFrames(100).build()) {
+            MixnetListener listener = server.listener();
+            // A stream whose Open was lost: its Data would otherwise fill the whole store.
+            for (int seq = 0; seq < 20; seq++) {
+                endpoint.inbound.add(new InboundMessage(data(lostOpen, seq, piece(seq)), tag));
+            }
+            awaitCondition("12 dropped", () -> server.stats().dropped(DropReason.EARLY_DATA_LIMIT) == 12);
+            assertEquals(8, server.stats().earlyFramesHeld());
+
+            // Another stream's early data still has room, and arrives.
+            endpoint.inbound.add(new InboundMessage(data(other, 0, piece(0)), tag));
+            endpoint.inbound.add(new InboundMessage(open(other), tag));
+            MixnetStream stream = listener.accept();
+            assertEquals(new StreamId(other), stream.id());
+            assertArrayEquals(piece(0), StreamTestSupport.readExactly(stream.getInputStream(), piece(0).length));
+            assertEquals(12, server.stats().dropped(DropReason.EARLY_DATA_LIMIT));
+        }
+    }
+
+    @Test
     void earlyBytesBeyondTheByteLimitAreDroppedAndCounted() throws Exception {
         LoopbackNetwork net = new LoopbackNetwork();
         LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
