@@ -251,6 +251,11 @@ public final class MixnetStream implements Closeable {
         closed.set(true);
     }
 
+    /** The accepting side's peer tag, {@code null} on the opening side (the router's peer check). */
+    SenderTag peerSenderTag() {
+        return remoteSenderTag;
+    }
+
     boolean isTerminated() {
         return terminated != null;
     }
@@ -323,7 +328,7 @@ public final class MixnetStream implements Closeable {
         public int read(byte[] b, int off, int len) throws IOException {
             Objects.checkFromIndexSize(off, len, b.length);
             long timeout = readTimeoutNanos;
-            long deadline = System.nanoTime() + timeout;
+            long deadline = timeout == 0 ? 0 : System.nanoTime() + timeout;   // no clock read without a timeout
             acquire(timeout);
             try {
                 if (closed.get()) {
@@ -367,6 +372,9 @@ public final class MixnetStream implements Closeable {
         }
 
         private void acquire(long timeoutNanos) throws IOException {
+            if (readLock.tryLock()) {
+                return;     // the usual case, one reader: no interrupt check, no queueing
+            }
             try {
                 if (timeoutNanos == 0) {
                     readLock.lockInterruptibly();

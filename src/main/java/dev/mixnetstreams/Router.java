@@ -80,26 +80,33 @@ final class Router {
     }
 
     void run() {
-        long nextSweep = System.nanoTime() + sweepIntervalNanos;
+        // One clock read per message: the time it was taken from the queue, used for the stream's
+        // activity, the early-frame age and the sweep.
+        long now = System.nanoTime();
+        long nextSweep = now + sweepIntervalNanos;
         while (!client.closing()) {
             InboundMessage message;
             try {
-                long wait = nextSweep - System.nanoTime();
-                message = wait > 0 ? inbound.poll(wait, TimeUnit.NANOSECONDS) : inbound.poll();
+                message = inbound.poll();
+                if (message == null) {
+                    long wait = nextSweep - now;
+                    message = wait > 0 ? inbound.poll(wait, TimeUnit.NANOSECONDS) : null;
+                }
             } catch (InterruptedException e) {
                 if (client.closing()) {
                     break;
                 }
+                now = System.nanoTime();
                 continue;
             }
+            now = System.nanoTime();
             try {
                 if (message != null && message != WAKE_UP) {
                     counters.messagesIn.increment();
-                    handle(message);
+                    handle(message, now);
                 } else if (!messageQueueDrained && client.streamModeActive()) {
-                    drainMessageQueue();
+                    drainMessageQueue(now);
                 }
-                long now = System.nanoTime();
                 if (now - nextSweep >= 0) {
                     sweep(now);
                     nextSweep = now + sweepIntervalNanos;
@@ -112,7 +119,7 @@ final class Router {
         LOG.debug("router stopped");
     }
 
-    private void handle(InboundMessage message) {
+    private void handle(InboundMessage message, long now) {
         if (!client.streamModeActive()) {
             if (!client.messages.offer(message)) {
                 counters.drop(DropReason.MESSAGE_QUEUE_FULL);
@@ -120,20 +127,20 @@ final class Router {
             return;
         }
         if (!messageQueueDrained) {
-            drainMessageQueue();
+            drainMessageQueue(now);
         }
-        route(message);
+        route(message, now);
     }
 
     /** Stream mode began: messages received before it and not taken may be stream frames. */
-    private void drainMessageQueue() {
+    private void drainMessageQueue(long now) {
         messageQueueDrained = true;
         for (InboundMessage early : client.messages.refuseFromNowOn()) {
-            route(early);
+            route(early, now);
         }
     }
 
-    private void route(InboundMessage message) {
+    private void route(InboundMessage message, long now) {
         DecodeStatus status = view.wrap(message.data());
         switch (status) {
             case FRAME -> { }
@@ -156,13 +163,13 @@ final class Router {
             LOG.debug("frame in: {}", view);
         }
         if (view.type() == FrameType.OPEN) {
-            onOpen(id, message.senderTag());
+            onOpen(id, message.senderTag(), now);
         } else {
-            onData(id, view.sequence(), view.copyPayload(), message.senderTag());
+            onData(id, view.sequence(), view.copyPayload(), message.senderTag(), now);
         }
     }
 
-    private void onOpen(long id, SenderTag senderTag) {
+    private void onOpen(long id, SenderTag senderTag, long now) {
         if (senderTag == null) {
             counters.drop(DropReason.OPEN_WITHOUT_SENDER_TAG);
             return;
@@ -191,29 +198,28 @@ final class Router {
                 if (!frame.settled) {
                     settle(frame);
                     counters.earlyFramesDelivered.increment();
-                    deliver(stream, frame.sequence, frame.payload, frame.senderTag);
+                    deliver(stream, frame.sequence, frame.payload, frame.senderTag, now);
                 }
             }
         }
     }
 
-    private void onData(long id, int sequence, byte[] payload, SenderTag senderTag) {
+    private void onData(long id, int sequence, byte[] payload, SenderTag senderTag, long now) {
         MixnetStream stream = client.streams.get(id);
         if (stream == null) {
-            hold(id, sequence, payload, senderTag);
+            hold(id, sequence, payload, senderTag, now);
             return;
         }
-        deliver(stream, sequence, payload, senderTag);
+        deliver(stream, sequence, payload, senderTag, now);
     }
 
-    private void deliver(MixnetStream stream, int sequence, byte[] payload, SenderTag senderTag) {
+    private void deliver(MixnetStream stream, int sequence, byte[] payload, SenderTag senderTag, long now) {
         if (stream.isClosed() || stream.isTerminated()) {
             counters.drop(DropReason.CLOSED_STREAM);
             return;
         }
-        boolean fromPeer = stream.isOpener()
-                ? senderTag == null
-                : stream.remoteSenderTag().orElseThrow().equals(senderTag);
+        SenderTag peer = stream.peerSenderTag();
+        boolean fromPeer = peer == null ? senderTag == null : peer.equals(senderTag);
         if (!fromPeer) {
             counters.drop(DropReason.WRONG_PEER);
             return;
@@ -221,7 +227,7 @@ final class Router {
         OfferResult result = stream.inbound.offer(sequence, payload);
         switch (result) {
             case ACCEPTED -> {
-                stream.lastActivityNanos = System.nanoTime();
+                stream.lastActivityNanos = now;
                 counters.bytesIn.add(payload.length);
             }
             case DUPLICATE, LATE -> counters.drop(DropReason.DUPLICATE_DATA);
@@ -233,24 +239,24 @@ final class Router {
                         stream.inbound.unreadBytes() + payload.length - 1);
                 stream.terminate(new IOException("stream reset: more unread data arrived than the limit of "
                         + "maxUnreadBytes allows; read faster or raise the limit"), true);
-                stream.closedAtNanos = System.nanoTime();
+                stream.closedAtNanos = now;
             }
         }
     }
 
     /** Holds Data that overtook its stream's Open, within the limits on count, bytes and age. */
-    private void hold(long id, int sequence, byte[] payload, SenderTag senderTag) {
+    private void hold(long id, int sequence, byte[] payload, SenderTag senderTag, long now) {
         MixnetListener listener = client.takenListener();
         if (listener == null || listener.isClosed()) {
             counters.drop(DropReason.UNKNOWN_STREAM);
             return;
         }
-        expireEarlyFrames(System.nanoTime());
+        expireEarlyFrames(now);
         if (earlyFrames >= maxEarlyFrames || payload.length > maxEarlyBytes - earlyBytes) {
             counters.drop(DropReason.EARLY_DATA_LIMIT);
             return;
         }
-        EarlyFrame frame = new EarlyFrame(id, sequence, payload, senderTag, System.nanoTime());
+        EarlyFrame frame = new EarlyFrame(id, sequence, payload, senderTag, now);
         earlyByStream.computeIfAbsent(id, k -> new ArrayDeque<>(4)).addLast(frame);
         earlyByAge.addLast(frame);
         earlyFrames++;
