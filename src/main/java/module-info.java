@@ -4,6 +4,8 @@
  */
 module dev.mixnetstreams {
     requires org.slf4j;
+    // Optional: the JFR events (dev.mixnetstreams.internal.jfr) are off without it.
+    requires static jdk.jfr;
 
     exports dev.mixnetstreams;
     exports dev.mixnetstreams.sim;

@@ -1,6 +1,7 @@
 package dev.mixnetstreams;
 
 import dev.mixnetstreams.internal.ReorderBuffer;
+import dev.mixnetstreams.internal.jfr.StreamEvents;
 import dev.mixnetstreams.wire.FrameCodec;
 import dev.mixnetstreams.wire.FrameType;
 import java.io.Closeable;
@@ -66,6 +67,7 @@ public final class MixnetClient implements Closeable {
         this.transport = transport;
         this.config = config;
         this.messages = new MessageQueue(config.messageQueueCapacity());
+        StreamEvents.init();    // a recording started from now on sees this client's events
         this.router = new Router(this, transport.inbound(), config);
         this.routerThread = Thread.ofVirtual()
                 .name("mixnet-router-" + CLIENT_NUMBERS.incrementAndGet())
@@ -138,6 +140,7 @@ public final class MixnetClient implements Closeable {
             throw e;
         }
         LOG.debug("{}: opened", id);
+        StreamEvents.opened(id.value(), true);
         return stream;
     }
 

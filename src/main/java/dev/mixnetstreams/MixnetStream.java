@@ -1,6 +1,7 @@
 package dev.mixnetstreams;
 
 import dev.mixnetstreams.internal.ReorderBuffer;
+import dev.mixnetstreams.internal.jfr.StreamEvents;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -205,6 +206,9 @@ public final class MixnetStream implements Closeable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        if (terminated == null) {   // an end by the client was recorded as such
+            StreamEvents.closed(id.value(), "closed");
+        }
         try {
             shutdownOutput();
         } catch (IOException e) {
@@ -229,6 +233,9 @@ public final class MixnetStream implements Closeable {
      * {@code discard}).
      */
     void terminate(IOException cause, boolean discard) {
+        if (terminated == null && !closed.get()) {
+            StreamEvents.closed(id.value(), cause.getMessage());
+        }
         terminated = cause;
         if (discard) {
             inbound.reset(cause);
@@ -365,6 +372,7 @@ public final class MixnetStream implements Closeable {
                 return n;
             } catch (StreamDataLossException e) {
                 client.counters().dataLossEvents.increment();
+                StreamEvents.dataLost(id.value(), e.firstLostSequence(), e.lostMessages(), e.streamOffset());
                 throw e;
             } finally {
                 readLock.unlock();

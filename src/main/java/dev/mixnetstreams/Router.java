@@ -1,6 +1,7 @@
 package dev.mixnetstreams;
 
 import dev.mixnetstreams.internal.OfferResult;
+import dev.mixnetstreams.internal.jfr.StreamEvents;
 import dev.mixnetstreams.wire.DecodeStatus;
 import dev.mixnetstreams.wire.FrameType;
 import dev.mixnetstreams.wire.FrameView;
@@ -122,7 +123,7 @@ final class Router {
     private void handle(InboundMessage message, long now) {
         if (!client.streamModeActive()) {
             if (!client.messages.offer(message)) {
-                counters.drop(DropReason.MESSAGE_QUEUE_FULL);
+                drop(DropReason.MESSAGE_QUEUE_FULL, 0);
             }
             return;
         }
@@ -145,15 +146,15 @@ final class Router {
         switch (status) {
             case FRAME -> { }
             case TOO_SHORT -> {
-                counters.drop(DropReason.TOO_SHORT);
+                drop(DropReason.TOO_SHORT, 0);
                 return;
             }
             case NOT_STREAM_KIND -> {
-                counters.drop(DropReason.NOT_STREAM_KIND);
+                drop(DropReason.NOT_STREAM_KIND, 0);
                 return;
             }
             case UNKNOWN_MESSAGE_TYPE -> {
-                counters.drop(DropReason.UNKNOWN_MESSAGE_TYPE);
+                drop(DropReason.UNKNOWN_MESSAGE_TYPE, 0);
                 return;
             }
         }
@@ -171,26 +172,27 @@ final class Router {
 
     private void onOpen(long id, SenderTag senderTag, long now) {
         if (senderTag == null) {
-            counters.drop(DropReason.OPEN_WITHOUT_SENDER_TAG);
+            drop(DropReason.OPEN_WITHOUT_SENDER_TAG, id);
             return;
         }
         if (client.streams.containsKey(id)) {
-            counters.drop(DropReason.DUPLICATE_OPEN);
+            drop(DropReason.DUPLICATE_OPEN, id);
             return;
         }
         MixnetListener listener = client.takenListener();
         if (listener == null || listener.isClosed()) {
-            counters.drop(DropReason.NO_LISTENER);
+            drop(DropReason.NO_LISTENER, id);
             return;
         }
         MixnetStream stream = new MixnetStream(new StreamId(id), client, null, senderTag, 0, client.newReorderBuffer());
         client.streams.put(id, stream);
         if (!listener.offer(stream)) {
             client.streams.remove(id, stream);
-            counters.drop(listener.isClosed() ? DropReason.NO_LISTENER : DropReason.ACCEPT_BACKLOG_FULL);
+            drop(listener.isClosed() ? DropReason.NO_LISTENER : DropReason.ACCEPT_BACKLOG_FULL, id);
             return;
         }
         counters.streamsAccepted.increment();
+        StreamEvents.opened(id, false);
         LOG.debug("{}: accepted into the backlog", stream.id());
         ArrayDeque<EarlyFrame> held = earlyByStream.remove(id);
         if (held != null) {
@@ -215,13 +217,13 @@ final class Router {
 
     private void deliver(MixnetStream stream, int sequence, byte[] payload, SenderTag senderTag, long now) {
         if (stream.isClosed() || stream.isTerminated()) {
-            counters.drop(DropReason.CLOSED_STREAM);
+            drop(DropReason.CLOSED_STREAM, stream.id().value());
             return;
         }
         SenderTag peer = stream.peerSenderTag();
         boolean fromPeer = peer == null ? senderTag == null : peer.equals(senderTag);
         if (!fromPeer) {
-            counters.drop(DropReason.WRONG_PEER);
+            drop(DropReason.WRONG_PEER, stream.id().value());
             return;
         }
         OfferResult result = stream.inbound.offer(sequence, payload);
@@ -230,10 +232,10 @@ final class Router {
                 stream.lastActivityNanos = now;
                 counters.bytesIn.add(payload.length);
             }
-            case DUPLICATE, LATE -> counters.drop(DropReason.DUPLICATE_DATA);
-            case CLOSED -> counters.drop(DropReason.CLOSED_STREAM);
+            case DUPLICATE, LATE -> drop(DropReason.DUPLICATE_DATA, stream.id().value());
+            case CLOSED -> drop(DropReason.CLOSED_STREAM, stream.id().value());
             case OVER_BUDGET -> {
-                counters.drop(DropReason.UNREAD_LIMIT);
+                drop(DropReason.UNREAD_LIMIT, stream.id().value());
                 counters.streamsReset.increment();
                 LOG.warn("{}: reset: the peer sent more than the {} unread bytes allowed", stream.id(),
                         stream.inbound.unreadBytes() + payload.length - 1);
@@ -248,12 +250,12 @@ final class Router {
     private void hold(long id, int sequence, byte[] payload, SenderTag senderTag, long now) {
         MixnetListener listener = client.takenListener();
         if (listener == null || listener.isClosed()) {
-            counters.drop(DropReason.UNKNOWN_STREAM);
+            drop(DropReason.UNKNOWN_STREAM, id);
             return;
         }
         expireEarlyFrames(now);
         if (earlyFrames >= maxEarlyFrames || payload.length > maxEarlyBytes - earlyBytes) {
-            counters.drop(DropReason.EARLY_DATA_LIMIT);
+            drop(DropReason.EARLY_DATA_LIMIT, id);
             return;
         }
         EarlyFrame frame = new EarlyFrame(id, sequence, payload, senderTag, now);
@@ -277,7 +279,7 @@ final class Router {
             earlyByAge.pollFirst();
             if (!oldest.settled) {
                 settle(oldest);
-                counters.drop(DropReason.EARLY_DATA_EXPIRED);
+                drop(DropReason.EARLY_DATA_EXPIRED, oldest.streamId);
                 ArrayDeque<EarlyFrame> same = earlyByStream.get(oldest.streamId);
                 if (same != null) {
                     same.remove(oldest);
@@ -287,6 +289,12 @@ final class Router {
                 }
             }
         }
+    }
+
+    /** Counts a drop and, while a flight recording runs, records it. */
+    private void drop(DropReason reason, long streamId) {
+        counters.drop(reason);
+        StreamEvents.frameDropped(reason.name(), streamId);
     }
 
     /** Reaps idle streams, forgets closed ones after their linger, expires early frames. */
