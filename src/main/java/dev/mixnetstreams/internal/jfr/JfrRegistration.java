@@ -21,7 +21,13 @@ final class JfrRegistration {
     private JfrRegistration() {
     }
 
-    /** Installs the listener and catches up with a recording already running. */
+    /**
+     * Installs the listener. If the recorder is already initialised (a recording may run, e.g. from
+     * {@code -XX:StartFlightRecording}), {@code addListener} calls {@code recorderInitialized}
+     * before it returns, which catches up. JFR calls {@code recordingStateChanged} on the thread
+     * that started or stopped the recording, after releasing its own locks, so {@link #LOCK} is
+     * never taken inside a JFR lock except {@code addListener}'s, and nothing here waits for that.
+     */
     static void install() {
         FlightRecorder.addListener(new FlightRecorderListener() {
             @Override
@@ -34,9 +40,6 @@ final class JfrRegistration {
                 update();
             }
         });
-        if (FlightRecorder.isInitialized()) {
-            update();
-        }
     }
 
     /** Registers the events while any recording runs, unregisters them when none does. */
