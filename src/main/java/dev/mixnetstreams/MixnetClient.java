@@ -62,6 +62,7 @@ public final class MixnetClient implements Closeable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Router router;
     private final Thread routerThread;
+    private final Thread sweepTicker;
 
     private MixnetClient(MixnetTransport transport, Settings config) {
         this.transport = transport;
@@ -69,9 +70,9 @@ public final class MixnetClient implements Closeable {
         this.messages = new MessageQueue(config.messageQueueCapacity());
         StreamEvents.init();    // a recording started from now on sees this client's events
         this.router = new Router(this, transport.inbound(), config);
-        this.routerThread = Thread.ofVirtual()
-                .name("mixnet-router-" + CLIENT_NUMBERS.incrementAndGet())
-                .start(router::run);
+        int number = CLIENT_NUMBERS.incrementAndGet();
+        this.routerThread = Thread.ofVirtual().name("mixnet-router-" + number).start(router::run);
+        this.sweepTicker = Thread.ofVirtual().name("mixnet-sweep-" + number).start(router::runTicker);
     }
 
     /**
@@ -277,13 +278,16 @@ public final class MixnetClient implements Closeable {
         streams.clear();
         messages.close();
         routerThread.interrupt();
+        sweepTicker.interrupt();
         boolean interrupted = false;
-        while (true) {
-            try {
-                routerThread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
+        for (Thread thread : List.of(routerThread, sweepTicker)) {
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
         }
         transport.close();

@@ -26,6 +26,8 @@ final class Router {
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
     /** Wakes the router (stream mode began, a stream closed, the client closes); carries nothing. */
     static final InboundMessage WAKE_UP = new InboundMessage(new byte[0], null);
+    /** Tells the router to sweep now; put into the queue by the client's sweep ticker. */
+    static final InboundMessage SWEEP = new InboundMessage(new byte[0], null);
     private static final long MAX_SWEEP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /** A Data frame that arrived before its stream's Open. */
@@ -80,6 +82,23 @@ final class Router {
         inbound.offer(WAKE_UP);
     }
 
+    /**
+     * The sweep ticker: a virtual thread that puts {@link #SWEEP} into the queue every sweep
+     * interval until the client closes. It lets the router block in an untimed {@code take()}: a
+     * timed wait would make the JDK schedule (and then cancel) a timer each time the router parks,
+     * which is once per message when traffic is light.
+     */
+    void runTicker() {
+        while (!client.closing()) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(sweepIntervalNanos);
+            } catch (InterruptedException e) {
+                continue;       // the client closes (checked above)
+            }
+            inbound.offer(SWEEP);   // if the queue is full, the router is busy and sweeps on time anyway
+        }
+    }
+
     void run() {
         // One clock read per message: the time it was taken from the queue, used for the stream's
         // activity, the early-frame age and the sweep.
@@ -90,8 +109,7 @@ final class Router {
             try {
                 message = inbound.poll();
                 if (message == null) {
-                    long wait = nextSweep - now;
-                    message = wait > 0 ? inbound.poll(wait, TimeUnit.NANOSECONDS) : null;
+                    message = inbound.take();   // untimed: the ticker's SWEEP wakes us to sweep
                 }
             } catch (InterruptedException e) {
                 if (client.closing()) {
@@ -102,13 +120,13 @@ final class Router {
             }
             now = System.nanoTime();
             try {
-                if (message != null && message != WAKE_UP) {
+                if (message != WAKE_UP && message != SWEEP) {
                     counters.messagesIn.increment();
                     handle(message, now);
                 } else if (!messageQueueDrained && client.streamModeActive()) {
                     drainMessageQueue(now);
                 }
-                if (now - nextSweep >= 0) {
+                if (message == SWEEP || now - nextSweep >= 0) {
                     sweep(now);
                     nextSweep = now + sweepIntervalNanos;
                 }
