@@ -1,17 +1,58 @@
 package dev.mixnetstreams;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
-/** One client's counters; written from the router and from writers, read as a {@link ClientStats}. */
+/**
+ * One client's counters, read as a {@link ClientStats}. Those written by many threads (writers,
+ * readers, the application) are {@link LongAdder}s; those written only by the router, on every
+ * inbound message, are {@link RouterCounter}s: a plain add with opaque access, no CAS.
+ */
 final class Counters {
 
-    final LongAdder framesIn = new LongAdder();
+    /**
+     * A counter with exactly one writer (the router thread): {@link #add} is a load and an opaque
+     * store, no atomic read-modify-write; {@link #sum} reads it from any thread (opaque: never a
+     * torn or out-of-thin-air value, eventually the latest).
+     */
+    static final class RouterCounter {
+        private static final VarHandle VALUE;
+
+        static {
+            try {
+                VALUE = MethodHandles.lookup().findVarHandle(RouterCounter.class, "value", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        @SuppressWarnings("unused") // accessed through VALUE
+        private long value;
+
+        /** Adds {@code n}; only ever called from the router thread. */
+        void add(long n) {
+            VALUE.setOpaque(this, (long) VALUE.getOpaque(this) + n);
+        }
+
+        /** Adds one; only ever called from the router thread. */
+        void increment() {
+            add(1);
+        }
+
+        /** Returns the count; any thread. */
+        long sum() {
+            return (long) VALUE.getOpaque(this);
+        }
+    }
+
+    final RouterCounter framesIn = new RouterCounter();
     final LongAdder framesOut = new LongAdder();
-    final LongAdder bytesIn = new LongAdder();
+    final RouterCounter bytesIn = new RouterCounter();
     final LongAdder bytesOut = new LongAdder();
-    final LongAdder messagesIn = new LongAdder();
+    final RouterCounter messagesIn = new RouterCounter();
     final LongAdder dataLossEvents = new LongAdder();
     final LongAdder earlyFramesHeld = new LongAdder();
     final LongAdder earlyFramesDelivered = new LongAdder();

@@ -2,6 +2,7 @@ package dev.mixnetstreams;
 
 import dev.mixnetstreams.internal.ByteBudget;
 import dev.mixnetstreams.internal.ReorderBuffer;
+import dev.mixnetstreams.internal.jfr.StreamEvents;
 import dev.mixnetstreams.wire.FrameCodec;
 import dev.mixnetstreams.wire.FrameType;
 import java.io.Closeable;
@@ -66,16 +67,18 @@ public final class MixnetClient implements Closeable {
     private final Thread routerThread;
     /** Set once when the transport reports a failure ({@link MixnetTransport#onFailure}). */
     private final AtomicReference<IOException> transportFailure = new AtomicReference<>();
+    private final Thread sweepTicker;
 
     private MixnetClient(MixnetTransport transport, Settings config) {
         this.transport = transport;
         this.config = config;
         this.messages = new MessageQueue(config.messageQueueCapacity());
         this.unreadBudget = new ByteBudget(config.maxTotalUnreadBytes());
+        StreamEvents.init();    // a recording started from now on sees this client's events
         this.router = new Router(this, transport.inbound(), config);
-        this.routerThread = Thread.ofVirtual()
-                .name("mixnet-router-" + CLIENT_NUMBERS.incrementAndGet())
-                .start(router::run);
+        int number = CLIENT_NUMBERS.incrementAndGet();
+        this.routerThread = Thread.ofVirtual().name("mixnet-router-" + number).start(router::run);
+        this.sweepTicker = Thread.ofVirtual().name("mixnet-sweep-" + number).start(router::runTicker);
         transport.onFailure(this::transportFailed);
     }
 
@@ -178,6 +181,7 @@ public final class MixnetClient implements Closeable {
             throw e;
         }
         LOG.debug("{}: opened", id);
+        StreamEvents.opened(id.value(), true);
         return stream;
     }
 
@@ -335,13 +339,16 @@ public final class MixnetClient implements Closeable {
         streams.clear();
         messages.close();
         routerThread.interrupt();
+        sweepTicker.interrupt();
         boolean interrupted = false;
-        while (true) {
-            try {
-                routerThread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
+        for (Thread thread : List.of(routerThread, sweepTicker)) {
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
         }
         transport.close();

@@ -1,6 +1,7 @@
 package dev.mixnetstreams;
 
 import dev.mixnetstreams.internal.ReorderBuffer;
+import dev.mixnetstreams.internal.jfr.StreamEvents;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -205,6 +206,9 @@ public final class MixnetStream implements Closeable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        if (terminated == null) {   // an end by the client was recorded as such
+            StreamEvents.closed(id.value(), "closed");
+        }
         try {
             shutdownOutput();
         } catch (IOException e) {
@@ -229,6 +233,9 @@ public final class MixnetStream implements Closeable {
      * {@code discard}).
      */
     void terminate(IOException cause, boolean discard) {
+        if (terminated == null && !closed.get()) {
+            StreamEvents.closed(id.value(), cause.getMessage());
+        }
         terminated = cause;
         if (discard) {
             inbound.reset(cause);
@@ -249,6 +256,11 @@ public final class MixnetStream implements Closeable {
         }
         terminate(cause, true);
         closed.set(true);
+    }
+
+    /** The accepting side's peer tag, {@code null} on the opening side (the router's peer check). */
+    SenderTag peerSenderTag() {
+        return remoteSenderTag;
     }
 
     boolean isTerminated() {
@@ -323,7 +335,7 @@ public final class MixnetStream implements Closeable {
         public int read(byte[] b, int off, int len) throws IOException {
             Objects.checkFromIndexSize(off, len, b.length);
             long timeout = readTimeoutNanos;
-            long deadline = System.nanoTime() + timeout;
+            long deadline = timeout == 0 ? 0 : System.nanoTime() + timeout;   // no clock read without a timeout
             acquire(timeout);
             try {
                 if (closed.get()) {
@@ -360,6 +372,7 @@ public final class MixnetStream implements Closeable {
                 return n;
             } catch (StreamDataLossException e) {
                 client.counters().dataLossEvents.increment();
+                StreamEvents.dataLost(id.value(), e.firstLostSequence(), e.lostMessages(), e.streamOffset());
                 throw e;
             } finally {
                 readLock.unlock();
@@ -367,6 +380,9 @@ public final class MixnetStream implements Closeable {
         }
 
         private void acquire(long timeoutNanos) throws IOException {
+            if (readLock.tryLock()) {
+                return;     // the usual case, one reader: no interrupt check, no queueing
+            }
             try {
                 if (timeoutNanos == 0) {
                     readLock.lockInterruptibly();

@@ -21,12 +21,15 @@ public final class Recipient {
     public static final int KEY_LENGTH = 32;
 
     private final byte[] bytes;
+    /** {@code Arrays.hashCode(bytes)}, computed once: transports look addresses up per message. */
+    private final int hash;
 
     /** The text form, computed on first use (racy but benign: Strings are immutable). */
     private String text;
 
     private Recipient(byte[] bytes) {
         this.bytes = bytes;
+        this.hash = Arrays.hashCode(bytes);
     }
 
     /**
@@ -173,7 +176,7 @@ public final class Recipient {
      */
     @Override
     public boolean equals(Object o) {
-        return o instanceof Recipient r && Arrays.equals(bytes, r.bytes);
+        return o == this || o instanceof Recipient r && r.hash == hash && Arrays.equals(bytes, r.bytes);
     }
 
     /**
@@ -183,6 +186,6 @@ public final class Recipient {
      */
     @Override
     public int hashCode() {
-        return Arrays.hashCode(bytes);
+        return hash;
     }
 }

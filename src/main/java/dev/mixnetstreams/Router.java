@@ -1,6 +1,7 @@
 package dev.mixnetstreams;
 
 import dev.mixnetstreams.internal.OfferResult;
+import dev.mixnetstreams.internal.jfr.StreamEvents;
 import dev.mixnetstreams.wire.DecodeStatus;
 import dev.mixnetstreams.wire.FrameType;
 import dev.mixnetstreams.wire.FrameView;
@@ -26,6 +27,8 @@ final class Router {
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
     /** Wakes the router (stream mode began, a stream closed, the client closes); carries nothing. */
     static final InboundMessage WAKE_UP = new InboundMessage(new byte[0], null);
+    /** Tells the router to sweep now; put into the queue by the client's sweep ticker. */
+    static final InboundMessage SWEEP = new InboundMessage(new byte[0], null);
     private static final long MAX_SWEEP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /** A Data frame that arrived before its stream's Open. */
@@ -92,28 +95,50 @@ final class Router {
         inbound.offer(WAKE_UP);
     }
 
+    /**
+     * The sweep ticker: a virtual thread that puts {@link #SWEEP} into the queue every sweep
+     * interval until the client closes. It lets the router block in an untimed {@code take()}: a
+     * timed wait would make the JDK schedule (and then cancel) a timer each time the router parks,
+     * which is once per message when traffic is light.
+     */
+    void runTicker() {
+        while (!client.closing()) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(sweepIntervalNanos);
+            } catch (InterruptedException e) {
+                continue;       // the client closes (checked above)
+            }
+            inbound.offer(SWEEP);   // if the queue is full, the router is busy and sweeps on time anyway
+        }
+    }
+
     void run() {
-        long nextSweep = System.nanoTime() + sweepIntervalNanos;
+        // One clock read per message: the time it was taken from the queue, used for the stream's
+        // activity, the early-frame age and the sweep.
+        long now = System.nanoTime();
+        long nextSweep = now + sweepIntervalNanos;
         while (!client.closing()) {
             InboundMessage message;
             try {
-                long wait = nextSweep - System.nanoTime();
-                message = wait > 0 ? inbound.poll(wait, TimeUnit.NANOSECONDS) : inbound.poll();
+                message = inbound.poll();
+                if (message == null) {
+                    message = inbound.take();   // untimed: the ticker's SWEEP wakes us to sweep
+                }
             } catch (InterruptedException e) {
                 if (client.closing()) {
                     break;
                 }
                 continue;
             }
+            now = System.nanoTime();
             try {
-                if (message != null && message != WAKE_UP) {
+                if (message != WAKE_UP && message != SWEEP) {
                     counters.messagesIn.increment();
-                    handle(message);
+                    handle(message, now);
                 } else if (!messageQueueDrained && client.streamModeActive()) {
-                    drainMessageQueue();
+                    drainMessageQueue(now);
                 }
-                long now = System.nanoTime();
-                if (now - nextSweep >= 0) {
+                if (message == SWEEP || now - nextSweep >= 0) {
                     sweep(now);
                     nextSweep = now + sweepIntervalNanos;
                 }
@@ -126,41 +151,41 @@ final class Router {
         LOG.debug("router stopped");
     }
 
-    private void handle(InboundMessage message) {
+    private void handle(InboundMessage message, long now) {
         if (!client.streamModeActive()) {
             if (!client.messages.offer(message)) {
-                counters.drop(DropReason.MESSAGE_QUEUE_FULL);
+                drop(DropReason.MESSAGE_QUEUE_FULL, 0);
             }
             return;
         }
         if (!messageQueueDrained) {
-            drainMessageQueue();
+            drainMessageQueue(now);
         }
-        route(message);
+        route(message, now);
     }
 
     /** Stream mode began: messages received before it and not taken may be stream frames. */
-    private void drainMessageQueue() {
+    private void drainMessageQueue(long now) {
         messageQueueDrained = true;
         for (InboundMessage early : client.messages.refuseFromNowOn()) {
-            route(early);
+            route(early, now);
         }
     }
 
-    private void route(InboundMessage message) {
+    private void route(InboundMessage message, long now) {
         DecodeStatus status = view.wrap(message.data());
         switch (status) {
             case FRAME -> { }
             case TOO_SHORT -> {
-                counters.drop(DropReason.TOO_SHORT);
+                drop(DropReason.TOO_SHORT, 0);
                 return;
             }
             case NOT_STREAM_KIND -> {
-                counters.drop(DropReason.NOT_STREAM_KIND);
+                drop(DropReason.NOT_STREAM_KIND, 0);
                 return;
             }
             case UNKNOWN_MESSAGE_TYPE -> {
-                counters.drop(DropReason.UNKNOWN_MESSAGE_TYPE);
+                drop(DropReason.UNKNOWN_MESSAGE_TYPE, 0);
                 return;
             }
         }
@@ -170,34 +195,35 @@ final class Router {
             LOG.debug("frame in: {}", view);
         }
         if (view.type() == FrameType.OPEN) {
-            onOpen(id, message.senderTag());
+            onOpen(id, message.senderTag(), now);
         } else {
-            onData(id, view.sequence(), view.copyPayload(), message.senderTag());
+            onData(id, view.sequence(), view.copyPayload(), message.senderTag(), now);
         }
     }
 
-    private void onOpen(long id, SenderTag senderTag) {
+    private void onOpen(long id, SenderTag senderTag, long now) {
         if (senderTag == null) {
-            counters.drop(DropReason.OPEN_WITHOUT_SENDER_TAG);
+            drop(DropReason.OPEN_WITHOUT_SENDER_TAG, id);
             return;
         }
         if (client.streams.containsKey(id)) {
-            counters.drop(DropReason.DUPLICATE_OPEN);
+            drop(DropReason.DUPLICATE_OPEN, id);
             return;
         }
         MixnetListener listener = client.takenListener();
         if (listener == null || listener.isClosed()) {
-            counters.drop(DropReason.NO_LISTENER);
+            drop(DropReason.NO_LISTENER, id);
             return;
         }
         MixnetStream stream = new MixnetStream(new StreamId(id), client, null, senderTag, 0, client.newReorderBuffer());
         client.streams.put(id, stream);
         if (!listener.offer(stream)) {
             client.streams.remove(id, stream);
-            counters.drop(listener.isClosed() ? DropReason.NO_LISTENER : DropReason.ACCEPT_BACKLOG_FULL);
+            drop(listener.isClosed() ? DropReason.NO_LISTENER : DropReason.ACCEPT_BACKLOG_FULL, id);
             return;
         }
         counters.streamsAccepted.increment();
+        StreamEvents.opened(id, false);
         LOG.debug("{}: accepted into the backlog", stream.id());
         ArrayDeque<EarlyFrame> held = earlyByStream.remove(id);
         if (held != null) {
@@ -206,30 +232,30 @@ final class Router {
                 if (senderTag.equals(frame.senderTag)) {
                     counters.earlyFramesDelivered.increment();
                 }
-                deliver(stream, frame.sequence, frame.payload, frame.senderTag); // counts WRONG_PEER if not
+                deliver(stream, frame.sequence, frame.payload, frame.senderTag, now); // counts WRONG_PEER if not
             }
         }
     }
 
-    private void onData(long id, int sequence, byte[] payload, SenderTag senderTag) {
+    private void onData(long id, int sequence, byte[] payload, SenderTag senderTag, long now) {
         MixnetStream stream = client.streams.get(id);
         if (stream == null) {
-            hold(id, sequence, payload, senderTag);
+            hold(id, sequence, payload, senderTag, now);
             return;
         }
-        deliver(stream, sequence, payload, senderTag);
+        deliver(stream, sequence, payload, senderTag, now);
     }
 
-    private void deliver(MixnetStream stream, int sequence, byte[] payload, SenderTag senderTag) {
+    private void deliver(MixnetStream stream, int sequence, byte[] payload, SenderTag senderTag, long now) {
+        long id = stream.id().value();
         if (stream.isClosed() || stream.isTerminated()) {
-            counters.drop(DropReason.CLOSED_STREAM);
+            drop(DropReason.CLOSED_STREAM, id);
             return;
         }
-        boolean fromPeer = stream.isOpener()
-                ? senderTag == null
-                : stream.remoteSenderTag().orElseThrow().equals(senderTag);
+        SenderTag peer = stream.peerSenderTag();
+        boolean fromPeer = peer == null ? senderTag == null : peer.equals(senderTag);
         if (!fromPeer) {
-            counters.drop(DropReason.WRONG_PEER);
+            drop(DropReason.WRONG_PEER, id);
             return;
         }
         // Counted before the hand-off, so a reader that has the bytes also sees them counted.
@@ -248,20 +274,18 @@ final class Router {
             counters.bytesIn.add(-payload.length);
         }
         switch (result) {
-            case ACCEPTED -> {
-                stream.lastActivityNanos = System.nanoTime();
-            }
-            case DUPLICATE, LATE -> counters.drop(DropReason.DUPLICATE_DATA);
-            case CLOSED -> counters.drop(DropReason.CLOSED_STREAM);
+            case ACCEPTED -> stream.lastActivityNanos = now;
+            case DUPLICATE, LATE -> drop(DropReason.DUPLICATE_DATA, id);
+            case CLOSED -> drop(DropReason.CLOSED_STREAM, id);
             case OVER_BUDGET -> {
-                counters.drop(DropReason.UNREAD_LIMIT);
+                drop(DropReason.UNREAD_LIMIT, id);
                 LOG.warn("{}: reset: {} unread bytes held and {} more arrived, over the limit of {}", stream.id(),
                         stream.inbound.unreadBytes(), payload.length, maxUnreadBytes);
                 reset(stream, "stream reset: more unread data arrived than the limit of "
                         + "maxUnreadBytes allows; read faster or raise the limit");
             }
             case OVER_SHARED_BUDGET -> {
-                counters.drop(DropReason.CLIENT_UNREAD_LIMIT);
+                drop(DropReason.CLIENT_UNREAD_LIMIT, id);
                 LOG.warn("{}: reset: the client's limit on unread bytes of all streams is reached "
                         + "and this stream holds the most", stream.id());
                 reset(stream, "stream reset: the client's limit on unread bytes of all streams together "
@@ -298,15 +322,15 @@ final class Router {
     }
 
     /** Holds Data that overtook its stream's Open, within the limits on count, bytes and age. */
-    private void hold(long id, int sequence, byte[] payload, SenderTag senderTag) {
+    private void hold(long id, int sequence, byte[] payload, SenderTag senderTag, long now) {
         MixnetListener listener = client.takenListener();
         if (listener == null || listener.isClosed()) {
-            counters.drop(DropReason.UNKNOWN_STREAM);
+            drop(DropReason.UNKNOWN_STREAM, id);
             return;
         }
-        expireEarlyFrames(System.nanoTime());
+        expireEarlyFrames(now);
         if (earlyFrames >= maxEarlyFrames || payload.length > maxEarlyBytes - earlyBytes) {
-            counters.drop(DropReason.EARLY_DATA_LIMIT);
+            drop(DropReason.EARLY_DATA_LIMIT, id);
             return;
         }
         ArrayDeque<EarlyFrame> same = earlyByStream.get(id);
@@ -314,10 +338,10 @@ final class Router {
             same = new ArrayDeque<>(4);
             earlyByStream.put(id, same);
         } else if (same.size() >= maxEarlyFramesPerStream) {
-            counters.drop(DropReason.EARLY_DATA_LIMIT);
+            drop(DropReason.EARLY_DATA_LIMIT, id);
             return;
         }
-        EarlyFrame frame = new EarlyFrame(id, sequence, payload, senderTag, System.nanoTime());
+        EarlyFrame frame = new EarlyFrame(id, sequence, payload, senderTag, now);
         same.addLast(frame);
         earlyByAge.add(frame);
         earlyFrames++;
@@ -342,7 +366,7 @@ final class Router {
             oldestFirst.remove();
             earlyFrames--;
             earlyBytes -= oldest.payload.length;
-            counters.drop(DropReason.EARLY_DATA_EXPIRED);
+            drop(DropReason.EARLY_DATA_EXPIRED, oldest.streamId);
             ArrayDeque<EarlyFrame> same = earlyByStream.get(oldest.streamId);
             if (same != null) {
                 same.remove(oldest);
@@ -351,6 +375,12 @@ final class Router {
                 }
             }
         }
+    }
+
+    /** Counts a drop and, while a flight recording runs, records it. */
+    private void drop(DropReason reason, long streamId) {
+        counters.drop(reason);
+        StreamEvents.frameDropped(reason.name(), streamId);
     }
 
     /** Reaps idle streams, forgets closed ones after their linger, expires early frames. */

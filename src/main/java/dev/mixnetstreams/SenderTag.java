@@ -17,9 +17,12 @@ public final class SenderTag {
     public static final int LENGTH = 16;
 
     private final byte[] bytes;
+    /** {@code Arrays.hashCode(bytes)}, computed once: replies are routed by tag per message. */
+    private final int hash;
 
     private SenderTag(byte[] bytes) {
         this.bytes = bytes;
+        this.hash = Arrays.hashCode(bytes);
     }
 
     /**
@@ -90,7 +93,7 @@ public final class SenderTag {
      */
     @Override
     public boolean equals(Object o) {
-        return o instanceof SenderTag t && Arrays.equals(bytes, t.bytes);
+        return o == this || o instanceof SenderTag t && t.hash == hash && Arrays.equals(bytes, t.bytes);
     }
 
     /**
@@ -100,6 +103,6 @@ public final class SenderTag {
      */
     @Override
     public int hashCode() {
-        return Arrays.hashCode(bytes);
+        return hash;
     }
 }

@@ -97,7 +97,8 @@ class MessageModeTest {
             // message-mode messages and went back to waiting on its queue.
             awaitCondition("3 messages in and the router idle", () -> server.stats().messagesIn() == 3
                     && serverEndpoint.consumer != null
-                    && serverEndpoint.consumer.getState() == Thread.State.TIMED_WAITING);
+                    && (serverEndpoint.consumer.getState() == Thread.State.WAITING
+                    || serverEndpoint.consumer.getState() == Thread.State.TIMED_WAITING));
             assertTrue(!server.isStreamMode());
             assertEquals(0, server.stats().framesIn());
 
