@@ -385,7 +385,9 @@ public final class MixnetClient implements Closeable {
     }
 
     ReorderBuffer newReorderBuffer() {
-        return new ReorderBuffer(config.reorderWindow(), config.maxUnreadBytes(), unreadBudget);
+        // Streams get whole received frames; their payload starts after the 16-byte header.
+        return new ReorderBuffer(config.reorderWindow(), config.maxUnreadBytes(), unreadBudget,
+                FrameCodec.HEADER_LENGTH);
     }
 
     /** Sends one Data frame of a stream; no lock is held here. */

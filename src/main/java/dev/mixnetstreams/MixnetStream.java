@@ -358,13 +358,14 @@ public final class MixnetStream implements Closeable {
                         }
                         next = inbound.take(remaining);
                     }
-                    if (next.length == 0) {
+                    int payloadOffset = inbound.payloadOffset(); // whole frames: the payload follows the header
+                    if (next.length == payloadOffset) {
                         endOfStream = true;
                         chunk = null;
                         return -1;
                     }
                     chunk = next;
-                    position = 0;
+                    position = payloadOffset;
                 }
                 int n = Math.min(len, chunk.length - position);
                 System.arraycopy(chunk, position, b, off, n);

@@ -3,6 +3,7 @@ package dev.mixnetstreams;
 import dev.mixnetstreams.internal.OfferResult;
 import dev.mixnetstreams.internal.jfr.StreamEvents;
 import dev.mixnetstreams.wire.DecodeStatus;
+import dev.mixnetstreams.wire.FrameCodec;
 import dev.mixnetstreams.wire.FrameType;
 import dev.mixnetstreams.wire.FrameView;
 import java.io.IOException;
@@ -35,14 +36,14 @@ final class Router {
     private static final class EarlyFrame {
         final long streamId;
         final int sequence;
-        final byte[] payload;
+        final byte[] frameBytes;
         final SenderTag senderTag;
         final long arrivedNanos;
 
-        EarlyFrame(long streamId, int sequence, byte[] payload, SenderTag senderTag, long arrivedNanos) {
+        EarlyFrame(long streamId, int sequence, byte[] frameBytes, SenderTag senderTag, long arrivedNanos) {
             this.streamId = streamId;
             this.sequence = sequence;
-            this.payload = payload;
+            this.frameBytes = frameBytes;
             this.senderTag = senderTag;
             this.arrivedNanos = arrivedNanos;
         }
@@ -197,7 +198,8 @@ final class Router {
         if (view.type() == FrameType.OPEN) {
             onOpen(id, message.senderTag(), now);
         } else {
-            onData(id, view.sequence(), view.copyPayload(), message.senderTag(), now);
+            // The whole frame is handed on: the payload stays where it arrived, after the header.
+            onData(id, view.sequence(), message.data(), message.senderTag(), now);
         }
     }
 
@@ -232,21 +234,21 @@ final class Router {
                 if (senderTag.equals(frame.senderTag)) {
                     counters.earlyFramesDelivered.increment();
                 }
-                deliver(stream, frame.sequence, frame.payload, frame.senderTag, now); // counts WRONG_PEER if not
+                deliver(stream, frame.sequence, frame.frameBytes, frame.senderTag, now); // counts WRONG_PEER if not
             }
         }
     }
 
-    private void onData(long id, int sequence, byte[] payload, SenderTag senderTag, long now) {
+    private void onData(long id, int sequence, byte[] frameBytes, SenderTag senderTag, long now) {
         MixnetStream stream = client.streams.get(id);
         if (stream == null) {
-            hold(id, sequence, payload, senderTag, now);
+            hold(id, sequence, frameBytes, senderTag, now);
             return;
         }
-        deliver(stream, sequence, payload, senderTag, now);
+        deliver(stream, sequence, frameBytes, senderTag, now);
     }
 
-    private void deliver(MixnetStream stream, int sequence, byte[] payload, SenderTag senderTag, long now) {
+    private void deliver(MixnetStream stream, int sequence, byte[] frameBytes, SenderTag senderTag, long now) {
         long id = stream.id().value();
         if (stream.isClosed() || stream.isTerminated()) {
             drop(DropReason.CLOSED_STREAM, id);
@@ -259,8 +261,9 @@ final class Router {
             return;
         }
         // Counted before the hand-off, so a reader that has the bytes also sees them counted.
-        counters.bytesIn.add(payload.length);
-        OfferResult result = stream.inbound.offer(sequence, payload);
+        int length = frameBytes.length - FrameCodec.HEADER_LENGTH;
+        counters.bytesIn.add(length);
+        OfferResult result = stream.inbound.offer(sequence, frameBytes);
         while (result == OfferResult.OVER_SHARED_BUDGET) {
             MixnetStream hoarder = largestHolder(stream);
             if (hoarder == null) {
@@ -268,10 +271,10 @@ final class Router {
             }
             reset(hoarder, "stream reset: the client's limit on unread bytes of all streams together "
                     + "(maxTotalUnreadBytes) was reached and this stream held the most; read faster or raise it");
-            result = stream.inbound.offer(sequence, payload);
+            result = stream.inbound.offer(sequence, frameBytes);
         }
         if (result != OfferResult.ACCEPTED) {
-            counters.bytesIn.add(-payload.length);
+            counters.bytesIn.add(-length);
         }
         switch (result) {
             case ACCEPTED -> stream.lastActivityNanos = now;
@@ -280,7 +283,7 @@ final class Router {
             case OVER_BUDGET -> {
                 drop(DropReason.UNREAD_LIMIT, id);
                 LOG.warn("{}: reset: {} unread bytes held and {} more arrived, over the limit of {}", stream.id(),
-                        stream.inbound.unreadBytes(), payload.length, maxUnreadBytes);
+                        stream.inbound.unreadBytes(), length, maxUnreadBytes);
                 reset(stream, "stream reset: more unread data arrived than the limit of "
                         + "maxUnreadBytes allows; read faster or raise the limit");
             }
@@ -322,14 +325,14 @@ final class Router {
     }
 
     /** Holds Data that overtook its stream's Open, within the limits on count, bytes and age. */
-    private void hold(long id, int sequence, byte[] payload, SenderTag senderTag, long now) {
+    private void hold(long id, int sequence, byte[] frameBytes, SenderTag senderTag, long now) {
         MixnetListener listener = client.takenListener();
         if (listener == null || listener.isClosed()) {
             drop(DropReason.UNKNOWN_STREAM, id);
             return;
         }
         expireEarlyFrames(now);
-        if (earlyFrames >= maxEarlyFrames || payload.length > maxEarlyBytes - earlyBytes) {
+        if (earlyFrames >= maxEarlyFrames || payloadLength(frameBytes) > maxEarlyBytes - earlyBytes) {
             drop(DropReason.EARLY_DATA_LIMIT, id);
             return;
         }
@@ -341,11 +344,11 @@ final class Router {
             drop(DropReason.EARLY_DATA_LIMIT, id);
             return;
         }
-        EarlyFrame frame = new EarlyFrame(id, sequence, payload, senderTag, now);
+        EarlyFrame frame = new EarlyFrame(id, sequence, frameBytes, senderTag, now);
         same.addLast(frame);
         earlyByAge.add(frame);
         earlyFrames++;
-        earlyBytes += payload.length;
+        earlyBytes += payloadLength(frameBytes);
         counters.earlyFramesHeld.increment();
     }
 
@@ -353,7 +356,7 @@ final class Router {
     private void settle(EarlyFrame frame) {
         earlyByAge.remove(frame);
         earlyFrames--;
-        earlyBytes -= frame.payload.length;
+        earlyBytes -= payloadLength(frame.frameBytes);
     }
 
     private void expireEarlyFrames(long now) {
@@ -365,7 +368,7 @@ final class Router {
             }
             oldestFirst.remove();
             earlyFrames--;
-            earlyBytes -= oldest.payload.length;
+            earlyBytes -= payloadLength(oldest.frameBytes);
             drop(DropReason.EARLY_DATA_EXPIRED, oldest.streamId);
             ArrayDeque<EarlyFrame> same = earlyByStream.get(oldest.streamId);
             if (same != null) {
@@ -375,6 +378,11 @@ final class Router {
                 }
             }
         }
+    }
+
+    /** The payload's length in a whole frame. */
+    private static int payloadLength(byte[] frame) {
+        return frame.length - FrameCodec.HEADER_LENGTH;
     }
 
     /** Counts a drop and, while a flight recording runs, records it. */

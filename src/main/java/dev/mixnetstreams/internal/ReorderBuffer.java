@@ -109,6 +109,11 @@ public final class ReorderBuffer {
     private final long maxUnreadBytes;
     /** The budget shared with other buffers, or {@code null} for none. */
     private final ByteBudget shared;
+    /**
+     * Bytes at the start of every offered array that are not payload (a frame's header): the
+     * router hands over received frames as they are, without copying the payload out.
+     */
+    private final int skip;
     /** Bytes this buffer holds against {@link #shared}; {@code null} without a shared budget. */
     private final AtomicLong sharedHeld;
 
@@ -181,6 +186,27 @@ public final class ReorderBuffer {
      * @throws IllegalArgumentException if a limit is below 1
      */
     public ReorderBuffer(int maxBufferedMessages, long maxUnreadBytes, ByteBudget shared) {
+        this(maxBufferedMessages, maxUnreadBytes, shared, 0);
+    }
+
+    /**
+     * Creates a buffer whose offered arrays start with {@code skip} bytes that are not payload, such
+     * as a whole received frame whose payload follows its header. Lengths, budgets and loss offsets
+     * count payload bytes only; {@link #poll} and {@link #take} return the arrays as offered, and
+     * the reader starts at {@link #payloadOffset()}.
+     *
+     * @param maxBufferedMessages out-of-order messages held before skipping ahead (at least 1)
+     * @param maxUnreadBytes payload bytes held in total before offers are refused (at least 1)
+     * @param shared the shared budget, or {@code null} for none
+     * @param skip bytes before the payload in every offered array (0 or more); an array of exactly
+     *     {@code skip} bytes carries an empty payload
+     * @throws IllegalArgumentException if a limit is below 1 or {@code skip} is negative
+     */
+    public ReorderBuffer(int maxBufferedMessages, long maxUnreadBytes, ByteBudget shared, int skip) {
+        if (skip < 0) {
+            throw new IllegalArgumentException("skip must not be negative: " + skip);
+        }
+        this.skip = skip;
         if (maxBufferedMessages < 1) {
             throw new IllegalArgumentException("maxBufferedMessages must be at least 1: " + maxBufferedMessages);
         }
@@ -209,7 +235,7 @@ public final class ReorderBuffer {
         }
         if (sequence == nextSequence && ringCount == 0 && farAhead == null) {
             // In order and nothing waits out of order: no lock.
-            int length = payload.length;
+            int length = payload.length - skip;
             if (length > maxUnreadBytes - (deliveredBytes - (long) TAKEN_BYTES.getAcquire(this))) {
                 return OfferResult.OVER_BUDGET;
             }
@@ -221,6 +247,11 @@ public final class ReorderBuffer {
             publish(payload, length);
             return OfferResult.ACCEPTED;
         }
+        return offerSlow(sequence, payload);
+    }
+
+    /** Everything but an in-order message with nothing out of order; kept out of line so {@link #offer} inlines. */
+    private OfferResult offerSlow(int sequence, byte[] payload) {
         lock.lock();
         try {
             return offerLocked(sequence, payload);
@@ -237,7 +268,7 @@ public final class ReorderBuffer {
         if (ahead < 0) {
             return OfferResult.LATE;
         }
-        int length = payload.length;
+        int length = payload.length - skip;
         long unread = deliveredBytes - (long) TAKEN_BYTES.getAcquire(this) + outOfOrderBytes;
         boolean overBudget = length > maxUnreadBytes - unread;
         if (ahead == 0) {
@@ -403,10 +434,10 @@ public final class ReorderBuffer {
             if (payload != null) {
                 ring[slot] = null;
                 ringCount--;
-                outOfOrderBytes -= payload.length;
+                outOfOrderBytes -= payload.length - skip;
                 nextSequence++;
                 nextPosition++;
-                publish(payload, payload.length);
+                publish(payload, payload.length - skip);
             } else if (!pullFarAheadIntoRing()) {
                 return;
             }
@@ -475,8 +506,9 @@ public final class ReorderBuffer {
             return null;
         }
         if (item instanceof byte[] payload) {
-            TAKEN_BYTES.setRelease(this, takenBytes + payload.length);
-            releaseShared(payload.length);
+            int length = payload.length - skip;
+            TAKEN_BYTES.setRelease(this, takenBytes + length);
+            releaseShared(length);
             return payload;
         }
         Gap gap = (Gap) item;
@@ -574,6 +606,15 @@ public final class ReorderBuffer {
             throw new IllegalStateException("ready queue empty after a wake-up for data");
         }
         return payload;
+    }
+
+    /**
+     * Returns where the payload starts in every array this buffer hands out.
+     *
+     * @return the {@code skip} given at construction, 0 by default
+     */
+    public int payloadOffset() {
+        return skip;
     }
 
     /**
