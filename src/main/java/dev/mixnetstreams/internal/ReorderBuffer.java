@@ -67,6 +67,8 @@ public final class ReorderBuffer {
      */
     static final int RING_SIZE = 1024;
     static final int INITIAL_RING_SLOTS = 16;
+    /** How often {@link #take} polls again, with {@link Thread#onSpinWait()}, before it parks. */
+    static final int SPINS_BEFORE_PARKING = 256;
     /** Slots per chunk of the ready queue. */
     private static final int CHUNK_SLOTS = 32;
 
@@ -576,6 +578,15 @@ public final class ReorderBuffer {
         byte[] payload = poll();
         if (payload != null) {
             return payload;
+        }
+        // Spin briefly before parking: a reader keeping up with a busy stream usually finds the
+        // next message within microseconds, and parking and unparking costs more than that.
+        for (int spins = SPINS_BEFORE_PARKING; spins > 0; spins--) {
+            Thread.onSpinWait();
+            payload = poll();
+            if (payload != null) {
+                return payload;
+            }
         }
         lock.lock();
         try {
