@@ -575,34 +575,46 @@ public final class ReorderBuffer {
      * @throws IOException if the buffer is closed or reset, or failed and everything ready was taken
      */
     public byte[] take(long timeoutNanos) throws IOException {
-        byte[] payload = poll();
-        if (payload != null) {
-            return payload;
-        }
-        // Spin briefly before parking: a reader keeping up with a busy stream usually finds the
-        // next message within microseconds, and parking and unparking costs more than that.
-        for (int spins = SPINS_BEFORE_PARKING; spins > 0; spins--) {
-            Thread.onSpinWait();
-            payload = poll();
+        boolean timed = timeoutNanos > 0;
+        long deadline = System.nanoTime() + timeoutNanos; // compared by subtraction: wrap-safe
+        while (true) {
+            byte[] payload = poll();
             if (payload != null) {
                 return payload;
             }
+            // Spin briefly before parking: a reader keeping up with a busy stream usually finds
+            // the next message within microseconds, and parking and unparking costs more than that.
+            for (int spins = SPINS_BEFORE_PARKING; spins > 0; spins--) {
+                Thread.onSpinWait();
+                payload = poll();
+                if (payload != null) {
+                    return payload;
+                }
+            }
+            awaitReadyOrEnded(timed, deadline);
+            // Something is ready or the buffer ended: poll again, which returns it or throws. (A
+            // close racing with this wake-up can leave nothing to return; then the loop sees the
+            // ended state on its next poll.)
         }
+    }
+
+    /** Parks until the ready queue has something or the buffer ended, or until {@code deadline} if timed. */
+    private void awaitReadyOrEnded(boolean timed, long deadline) throws IOException {
         lock.lock();
         try {
-            long remaining = timeoutNanos;
             while (true) {
                 readerWaiting = true;
                 if (readyVolatile() || state != OPEN) {
-                    break;
+                    return;
                 }
-                if (timeoutNanos <= 0) {
+                if (!timed) {
                     readable.await();
                 } else {
+                    long remaining = deadline - System.nanoTime();
                     if (remaining <= 0) {
                         throw new SocketTimeoutException("read timed out");
                     }
-                    remaining = readable.awaitNanos(remaining);
+                    readable.awaitNanos(remaining);
                 }
             }
         } catch (InterruptedException e) {
@@ -612,11 +624,6 @@ public final class ReorderBuffer {
             readerWaiting = false;
             lock.unlock();
         }
-        payload = poll();
-        if (payload == null) {
-            throw new IllegalStateException("ready queue empty after a wake-up for data");
-        }
-        return payload;
     }
 
     /**
