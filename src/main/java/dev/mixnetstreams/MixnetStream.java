@@ -401,13 +401,17 @@ public final class MixnetStream implements Closeable {
             if (closed.get()) {
                 throw new IOException("stream closed");
             }
-            readLock.lock();
-            try {
-                long ready = (chunk == null ? 0 : chunk.length - position) + inbound.readyBytes();
-                return (int) Math.min(Integer.MAX_VALUE, ready);
-            } finally {
-                readLock.unlock();
+            long ready = inbound.readyBytes();
+            // Never wait for a reader that holds the lock (it may be blocked until data comes):
+            // then the bytes left in its current chunk are not counted.
+            if (readLock.tryLock()) {
+                try {
+                    ready += chunk == null ? 0 : chunk.length - position;
+                } finally {
+                    readLock.unlock();
+                }
             }
+            return (int) Math.min(Integer.MAX_VALUE, ready);
         }
 
         @Override

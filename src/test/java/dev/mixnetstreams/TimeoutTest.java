@@ -60,6 +60,24 @@ class TimeoutTest {
     }
 
     @Test
+    void availableNeverWaitsForABlockedReader() throws Exception {
+        LoopbackNetwork net = new LoopbackNetwork();
+        try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
+             MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
+            MixnetListener listener = server.listener();
+            MixnetStream opened = client.openStream(server.address());
+            MixnetStream accepted = listener.accept();
+            LifecycleTest.Started<Integer> reader = LifecycleTest.start("reader",
+                    () -> accepted.getInputStream().read());
+            awaitBlocked(reader.thread());
+            // The blocked reader holds the read lock; available() answers anyway.
+            assertEquals(0, accepted.getInputStream().available());
+            opened.getOutputStream().write(utf8("ab"));
+            assertEquals('a', reader.result().get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void interruptingABlockedReaderThrowsInterruptedIOExceptionAndKeepsTheFlag() throws Exception {
         LoopbackNetwork net = new LoopbackNetwork();
         try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
