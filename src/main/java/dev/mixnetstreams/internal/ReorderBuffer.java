@@ -236,20 +236,28 @@ public final class ReorderBuffer {
             return OfferResult.CLOSED;
         }
         if (sequence == nextSequence && ringCount == 0 && farAhead == null) {
-            // In order and nothing waits out of order: no lock.
-            int length = payload.length - skip;
-            if (length > maxUnreadBytes - (deliveredBytes - (long) TAKEN_BYTES.getAcquire(this))) {
-                return OfferResult.OVER_BUDGET;
-            }
-            if (shared != null && !reserveShared(length)) {
-                return OfferResult.OVER_SHARED_BUDGET;
-            }
-            nextSequence++;
-            nextPosition++;
-            publish(payload, length);
-            return OfferResult.ACCEPTED;
+            // In order and nothing waits out of order: no lock (nothing is held out of order).
+            return acceptInOrder(payload, payload.length - skip, 0);
         }
         return offerSlow(sequence, payload);
+    }
+
+    /**
+     * Accepts the next expected message if the budgets allow: the one path for in-order data,
+     * lock-free from {@link #offer} and under the lock from {@link #offerLocked}.
+     */
+    private OfferResult acceptInOrder(byte[] payload, int length, long heldOutOfOrder) {
+        long unread = deliveredBytes - (long) TAKEN_BYTES.getAcquire(this) + heldOutOfOrder;
+        if (length > maxUnreadBytes - unread) {
+            return OfferResult.OVER_BUDGET;
+        }
+        if (shared != null && !reserveShared(length)) {
+            return OfferResult.OVER_SHARED_BUDGET;
+        }
+        nextSequence++;
+        nextPosition++;
+        publish(payload, length);
+        return OfferResult.ACCEPTED;
     }
 
     /** Everything but an in-order message with nothing out of order; kept out of line so {@link #offer} inlines. */
@@ -274,16 +282,11 @@ public final class ReorderBuffer {
         long unread = deliveredBytes - (long) TAKEN_BYTES.getAcquire(this) + outOfOrderBytes;
         boolean overBudget = length > maxUnreadBytes - unread;
         if (ahead == 0) {
-            if (overBudget) {
-                return OfferResult.OVER_BUDGET;
+            OfferResult result = acceptInOrder(payload, length, outOfOrderBytes);
+            if (result == OfferResult.ACCEPTED) {
+                drainContiguous();
             }
-            if (shared != null && !reserveShared(length)) {
-                return OfferResult.OVER_SHARED_BUDGET;
-            }
-            nextSequence++;
-            nextPosition++;
-            publish(payload, length);
-            drainContiguous();
+            return result;
         } else {
             if (ahead < RING_SIZE) {
                 ensureRingReaches(ahead);
