@@ -2,6 +2,7 @@ package dev.mixnetstreams;
 
 import dev.mixnetstreams.internal.ByteBudget;
 import dev.mixnetstreams.internal.ReorderBuffer;
+import dev.mixnetstreams.internal.Waits;
 import dev.mixnetstreams.internal.jfr.StreamEvents;
 import dev.mixnetstreams.wire.FrameCodec;
 import dev.mixnetstreams.wire.FrameType;
@@ -342,14 +343,7 @@ public final class MixnetClient implements Closeable {
         sweepTicker.interrupt();
         boolean interrupted = false;
         for (Thread thread : List.of(routerThread, sweepTicker)) {
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+            interrupted |= Waits.joinUninterruptibly(thread);
         }
         transport.close();
         if (interrupted) {
@@ -442,11 +436,7 @@ public final class MixnetClient implements Closeable {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException(what + " must be positive: " + timeout);
         }
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
+        return Waits.saturatedNanos(timeout);
     }
 
     /**

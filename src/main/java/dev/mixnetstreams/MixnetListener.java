@@ -1,5 +1,6 @@
 package dev.mixnetstreams;
 
+import dev.mixnetstreams.internal.Waits;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -71,13 +72,7 @@ public final class MixnetListener implements Closeable {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("accept timeout must be positive: " + timeout);
         }
-        long nanos;
-        try {
-            nanos = timeout.toNanos();
-        } catch (ArithmeticException e) {
-            nanos = Long.MAX_VALUE;
-        }
-        return acceptNanos(nanos);
+        return acceptNanos(Waits.saturatedNanos(timeout));
     }
 
     private MixnetStream acceptNanos(long timeoutNanos) throws IOException {

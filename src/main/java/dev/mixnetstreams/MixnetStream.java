@@ -1,6 +1,7 @@
 package dev.mixnetstreams;
 
 import dev.mixnetstreams.internal.ReorderBuffer;
+import dev.mixnetstreams.internal.Waits;
 import dev.mixnetstreams.internal.jfr.StreamEvents;
 import java.io.Closeable;
 import java.io.IOException;
@@ -140,13 +141,7 @@ public final class MixnetStream implements Closeable {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("read timeout must not be negative: " + timeout);
         }
-        long nanos;
-        try {
-            nanos = timeout.toNanos();
-        } catch (ArithmeticException e) {
-            nanos = Long.MAX_VALUE;
-        }
-        readTimeoutNanos = nanos;
+        readTimeoutNanos = Waits.saturatedNanos(timeout);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.mixnetstreams.tunnel;
 
+import dev.mixnetstreams.internal.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -128,12 +129,7 @@ final class TunnelEngine {
     }
 
     boolean awaitActiveAtMost(int count, Duration timeout) throws InterruptedException {
-        long nanos;
-        try {
-            nanos = timeout.toNanos();
-        } catch (ArithmeticException e) {
-            nanos = Long.MAX_VALUE;
-        }
+        long nanos = Waits.saturatedNanos(timeout);
         lock.lock();
         try {
             while (active > count) {
@@ -164,14 +160,7 @@ final class TunnelEngine {
         while (!threads.isEmpty()) {
             List<Thread> snapshot = new ArrayList<>(threads);
             for (Thread thread : snapshot) {
-                while (true) {
-                    try {
-                        thread.join();
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
+                interrupted |= Waits.joinUninterruptibly(thread);
                 // A thread that ended without reaching its finally (it never started) is dropped here.
                 threads.remove(thread);
             }
