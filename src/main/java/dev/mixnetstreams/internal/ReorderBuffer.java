@@ -35,8 +35,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Concurrency: one producer (the router) calls {@link #offer}, which never blocks on the
  * reader; one consumer at a time (the stream's reader; {@code MixnetStream} serialises its readers)
  * calls {@link #poll} or {@link #take}. Delivered messages go to the reader through a
- * single-producer single-consumer queue of recycled array chunks, so a message in order with
- * nothing out of order takes no lock on either side. A {@link ReentrantLock} guards the
+ * single-producer single-consumer queue — a power-of-two array whose slots are null when free,
+ * which the producer replaces by one twice the size when it is full and by a small one when a large
+ * one is empty, linking old to new — so a message in order with nothing out of order takes no lock
+ * on either side. A {@link ReentrantLock} guards the
  * out-of-order state (the ring, the far-ahead map) and, with its {@link Condition}, the reader's
  * wait: the reader announces that it waits (a volatile flag, then a volatile re-check of the queue
  * under the lock), and the producer, after publishing with a volatile store, signals under the lock
@@ -69,8 +71,13 @@ public final class ReorderBuffer {
     static final int INITIAL_RING_SLOTS = 16;
     /** How often {@link #take} polls again, with {@link Thread#onSpinWait()}, before it parks. */
     static final int SPINS_BEFORE_PARKING = 256;
-    /** Slots per chunk of the ready queue. */
-    private static final int CHUNK_SLOTS = 32;
+    /** Slots of a new ready queue; it doubles when full. */
+    static final int INITIAL_READY_SLOTS = 16;
+    /**
+     * A ready queue larger than this (grown by a burst the reader did not keep up with) is replaced
+     * by a new one of {@value #INITIAL_READY_SLOTS} slots the next time the producer finds it empty.
+     */
+    static final int SHRINK_READY_SLOTS_ABOVE = 1024;
 
     private static final int OPEN = 0;
     /** Hand out what is ready, then the failure. */
@@ -82,14 +89,12 @@ public final class ReorderBuffer {
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
     private static final VarHandle DELIVERED_BYTES;
     private static final VarHandle TAKEN_BYTES;
-    private static final VarHandle SPARE;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             DELIVERED_BYTES = lookup.findVarHandle(ReorderBuffer.class, "deliveredBytes", long.class);
             TAKEN_BYTES = lookup.findVarHandle(ReorderBuffer.class, "takenBytes", long.class);
-            SPARE = lookup.findVarHandle(ReorderBuffer.class, "spare", Chunk.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -99,11 +104,6 @@ public final class ReorderBuffer {
     private record Gap(long firstLostSequence, long lostMessages, long streamOffset) {
     }
 
-    /** A piece of the ready queue. A slot is null until the producer fills it and after the consumer empties it. */
-    private static final class Chunk {
-        final Object[] slots = new Object[CHUNK_SLOTS];
-        volatile Chunk next;
-    }
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition readable = lock.newCondition();
@@ -145,20 +145,23 @@ public final class ReorderBuffer {
     private long nextPosition;
     /** Bytes published to the ready queue since the start (the stream offset of the next one); released. */
     private long deliveredBytes;
-    /** The chunk the producer fills, and its next free slot. */
-    private Chunk tail;
-    private int tailIndex;
+    /**
+     * The ready queue as the producer sees it: the array it fills and its count of items put in it
+     * (the next slot is {@code count & (length - 1)}). A slot is null until the producer fills it
+     * and again once the consumer empties it; the slot after the next is always kept null, so the
+     * next slot is free. When the array is full the producer moves to one twice the size and leaves
+     * the new array itself in its last slot of the old one as the link the consumer follows.
+     */
+    private Object[] producerSlots;
+    private int producerCount;
 
     // ---- consumer side (the reader) ----
 
-    /** The chunk the consumer empties, and its next slot. */
-    private Chunk head;
-    private int headIndex;
+    /** The ready queue as the consumer sees it: the array it empties and its count of items taken from it. */
+    private Object[] consumerSlots;
+    private int consumerCount;
     /** Bytes taken by the reader since the start; released. */
     private long takenBytes;
-    /** An emptied chunk handed back by the consumer for the producer to reuse. */
-    @SuppressWarnings("unused") // through SPARE
-    private Chunk spare;
 
     /** Creates a buffer with the reference's limit of 256 out-of-order messages and no byte limit. */
     public ReorderBuffer() {
@@ -219,9 +222,9 @@ public final class ReorderBuffer {
         this.maxUnreadBytes = maxUnreadBytes;
         this.shared = shared;
         this.sharedHeld = shared == null ? null : new AtomicLong();
-        Chunk first = new Chunk();
-        this.tail = first;
-        this.head = first;
+        Object[] first = new Object[INITIAL_READY_SLOTS];
+        this.producerSlots = first;
+        this.consumerSlots = first;
     }
 
     /**
@@ -371,28 +374,43 @@ public final class ReorderBuffer {
      * written with a volatile store, so that it is ordered before the read of {@link #readerWaiting}.
      */
     private void publish(Object item, int length) {
-        Chunk chunk = tail;
-        if (chunk == null) {
+        Object[] slots = producerSlots;
+        if (slots == null) {
             return; // reset or closed: the queue was dropped, and so is the item
         }
-        int index = tailIndex;
-        if (index == CHUNK_SLOTS) {
-            Chunk fresh = (Chunk) SPARE.getAndSet(this, (Chunk) null);
-            if (fresh == null) {
-                fresh = new Chunk();
-            } else {
-                fresh.next = null;
-            }
-            chunk.next = fresh;
-            tail = chunk = fresh;
-            index = 0;
-        }
+        int mask = slots.length - 1;
+        int count = producerCount;
         DELIVERED_BYTES.setRelease(this, deliveredBytes + length);
-        SLOTS.setVolatile(chunk.slots, index, item);
-        tailIndex = index + 1;
+        if (SLOTS.getAcquire(slots, (count + 1) & mask) == null && slots.length <= SHRINK_READY_SLOTS_ABOVE) {
+            SLOTS.setVolatile(slots, count & mask, item);
+            producerCount = count + 1;
+        } else {
+            publishMoving(slots, count, item);
+        }
         if (readerWaiting) {
             signalReaders();
         }
+    }
+
+    /**
+     * Publishes {@code item} as the first of a new array, linked from the current one: twice the
+     * size if the current one is full, or the initial size if it is larger than needed and empty.
+     * Otherwise (large but not empty) publishes in place.
+     */
+    private void publishMoving(Object[] slots, int count, Object item) {
+        int mask = slots.length - 1;
+        boolean full = SLOTS.getAcquire(slots, (count + 1) & mask) != null;
+        boolean empty = SLOTS.getAcquire(slots, (count - 1) & mask) == null;
+        if (!full && !empty) {
+            SLOTS.setVolatile(slots, count & mask, item);
+            producerCount = count + 1;
+            return;
+        }
+        Object[] next = new Object[full ? slots.length * 2 : INITIAL_READY_SLOTS];
+        next[0] = item;
+        producerSlots = next;
+        producerCount = 1;
+        SLOTS.setVolatile(slots, count & mask, next);  // the link; its array is complete before it is seen
     }
 
     private void signalReaders() {
@@ -529,42 +547,31 @@ public final class ReorderBuffer {
 
     /** Removes and returns the head of the ready queue, or null (consumer only). */
     private Object takeReady() {
-        Chunk chunk = head;
-        if (chunk == null) {
+        Object[] slots = consumerSlots;
+        if (slots == null) {
             return null; // reset or closed: the queue was dropped
         }
-        int index = headIndex;
-        if (index == CHUNK_SLOTS) {
-            Chunk next = chunk.next;
-            if (next == null) {
-                return null;
-            }
-            head = next;
-            headIndex = 0;
-            SPARE.setRelease(this, chunk);
-            chunk = next;
-            index = 0;
+        int slot = consumerCount & (slots.length - 1);
+        Object item = SLOTS.getAcquire(slots, slot);
+        if (item == null) {
+            return null;
         }
-        Object item = SLOTS.getAcquire(chunk.slots, index);
-        if (item != null) {
-            chunk.slots[index] = null;
-            headIndex = index + 1;
+        if (item instanceof Object[] next) {
+            // The producer moved to a new array; the old one is left to the garbage collector.
+            consumerSlots = slots = next;
+            consumerCount = 0;
+            slot = 0;
+            item = next[0];
         }
+        SLOTS.setRelease(slots, slot, null);
+        consumerCount++;
         return item;
     }
 
     /** Whether the ready queue holds something, read with volatile semantics (consumer only). */
     private boolean readyVolatile() {
-        Chunk chunk = head;
-        if (chunk == null) {
-            return false;
-        }
-        int index = headIndex;
-        if (index == CHUNK_SLOTS) {
-            Chunk next = chunk.next;
-            return next != null && SLOTS.getVolatile(next.slots, 0) != null;
-        }
-        return SLOTS.getVolatile(chunk.slots, index) != null;
+        Object[] slots = consumerSlots;
+        return slots != null && SLOTS.getVolatile(slots, consumerCount & (slots.length - 1)) != null;
     }
 
     /**
@@ -636,6 +643,12 @@ public final class ReorderBuffer {
      */
     public int payloadOffset() {
         return skip;
+    }
+
+    /** The length of the array the producer fills (0 once dropped); for tests. */
+    int readyQueueCapacity() {
+        Object[] slots = producerSlots;
+        return slots == null ? 0 : slots.length;
     }
 
     /**
@@ -740,10 +753,9 @@ public final class ReorderBuffer {
                 releaseAllShared();
                 // Drop the ready queue so its payloads can be collected now, not when the stream is
                 // forgotten. Neither side uses it once the state says so; one racing with this end
-                // sees either the old chunks (and its result is moot) or null (and stops).
-                head = null;
-                tail = null;
-                SPARE.setRelease(this, (Chunk) null);
+                // sees either the old array (and its result is moot) or null (and stops).
+                consumerSlots = null;
+                producerSlots = null;
             }
             ring = null;
             ringMask = 0;
