@@ -69,8 +69,13 @@ public final class ReorderBuffer {
      */
     static final int RING_SIZE = 1024;
     static final int INITIAL_RING_SLOTS = 16;
-    /** How often {@link #take} polls again, with {@link Thread#onSpinWait()}, before it parks. */
-    static final int SPINS_BEFORE_PARKING = 256;
+    /** How often {@link #take} polls again, with {@link Thread#onSpinWait()}, before it parks, at most. */
+    static final int SPINS_BEFORE_PARKING = 64;
+    /**
+     * A park that ended sooner than this after it began means the next message came about when
+     * spinning would have found it: the reader spins fully again. A longer one halves its spins.
+     */
+    static final long SHORT_WAIT_NANOS = 20_000;
     /** Slots of a new ready queue; it doubles when full. */
     static final int INITIAL_READY_SLOTS = 16;
     /**
@@ -160,6 +165,8 @@ public final class ReorderBuffer {
     /** The ready queue as the consumer sees it: the array it empties and its count of items taken from it. */
     private Object[] consumerSlots;
     private int consumerCount;
+    /** How often {@link #take} polls before it parks; adapts between 0 and {@link #SPINS_BEFORE_PARKING}. */
+    private int spinLimit = SPINS_BEFORE_PARKING;
     /** Bytes taken by the reader since the start; released. */
     private long takenBytes;
 
@@ -594,14 +601,19 @@ public final class ReorderBuffer {
             }
             // Spin briefly before parking: a reader keeping up with a busy stream usually finds
             // the next message within microseconds, and parking and unparking costs more than that.
-            for (int spins = SPINS_BEFORE_PARKING; spins > 0; spins--) {
+            // Adaptive: a reader whose messages come further apart (one of many streams sharing
+            // the client, a slow peer) stops spinning, so it does not hold a carrier thread that
+            // the router and other readers need.
+            for (int spins = spinLimit; spins > 0; spins--) {
                 Thread.onSpinWait();
                 payload = poll();
                 if (payload != null) {
                     return payload;
                 }
             }
+            long parkedAt = System.nanoTime();
             awaitReadyOrEnded(timed, deadline);
+            spinLimit = System.nanoTime() - parkedAt < SHORT_WAIT_NANOS ? SPINS_BEFORE_PARKING : spinLimit >> 1;
             // Something is ready or the buffer ended: poll again, which returns it or throws. (A
             // close racing with this wake-up can leave nothing to return; then the loop sees the
             // ended state on its next poll.)

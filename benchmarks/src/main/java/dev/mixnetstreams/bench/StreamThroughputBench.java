@@ -78,6 +78,13 @@ public class StreamThroughputBench {
     @Param({"1", "16"})
     public int streamCount;
 
+    /**
+     * The thread that writes: {@code virtual} (a virtual thread started per invocation, as the
+     * library's users write) or {@code platform} (the JMH thread itself). See the class comment.
+     */
+    @Param({"virtual", "platform"})
+    public String writer;
+
     /** {@code memory} or {@code sim} (see the class comment). */
     @Param({"memory"})
     public String transport;
@@ -234,11 +241,13 @@ public class StreamThroughputBench {
     public void streams() throws IOException {
         waiter = Thread.currentThread();
         target += BYTES_PER_INVOCATION;
-        OutputStream[] outs = outputs;
-        byte[] p = payload;
-        for (int i = 0; i < messagesPerInvocation; i++) {
-            outs[i % outs.length].write(p, 0, p.length);
-        }
+        onWriterThread(() -> {
+            OutputStream[] outs = outputs;
+            byte[] p = payload;
+            for (int i = 0; i < messagesPerInvocation; i++) {
+                outs[i % outs.length].write(p, 0, p.length);
+            }
+        });
         awaitReceived();
     }
 
@@ -252,12 +261,48 @@ public class StreamThroughputBench {
     public void rawTransport() throws IOException {
         waiter = Thread.currentThread();
         target += BYTES_PER_INVOCATION;
-        byte[] p = payload;
-        for (int i = 0; i < messagesPerInvocation; i++) {
-            byte[] message = new byte[FrameCodec.HEADER_LENGTH + p.length];
-            System.arraycopy(p, 0, message, FrameCodec.HEADER_LENGTH, p.length);
-            rawSender.sendAnonymous(rawPeer, message, MixnetClient.DEFAULT_REPLY_SURBS);
-        }
+        onWriterThread(() -> {
+            byte[] p = payload;
+            for (int i = 0; i < messagesPerInvocation; i++) {
+                byte[] message = new byte[FrameCodec.HEADER_LENGTH + p.length];
+                System.arraycopy(p, 0, message, FrameCodec.HEADER_LENGTH, p.length);
+                rawSender.sendAnonymous(rawPeer, message, MixnetClient.DEFAULT_REPLY_SURBS);
+            }
+        });
         awaitReceived();
+    }
+
+    /** The writing half of an invocation. */
+    @FunctionalInterface
+    private interface Writes {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code writes} on the JMH thread ({@code platform}) or on a new virtual thread, and waits for it. */
+    private void onWriterThread(Writes writes) throws IOException {
+        if (writer.equals("platform")) {
+            writes.run();
+            return;
+        }
+        if (!writer.equals("virtual")) {
+            throw new IllegalArgumentException("writer: " + writer);
+        }
+        IOException[] failure = new IOException[1];
+        Thread thread = Thread.ofVirtual().name("bench-writer").start(() -> {
+            try {
+                writes.run();
+            } catch (IOException e) {
+                failure[0] = e;
+            }
+        });
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while writing", e);
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
     }
 }
