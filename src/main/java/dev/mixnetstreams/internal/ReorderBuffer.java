@@ -8,7 +8,6 @@ import java.lang.invoke.VarHandle;
 import java.net.SocketTimeoutException;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -77,7 +76,7 @@ public final class ReorderBuffer {
      */
     static final long SHORT_WAIT_NANOS = 20_000;
     /** Slots of a new ready queue; it doubles when full. */
-    static final int INITIAL_READY_SLOTS = 16;
+    static final int INITIAL_READY_SLOTS = 8;
     /**
      * A ready queue larger than this (grown by a burst the reader did not keep up with) is replaced
      * by a new one of {@value #INITIAL_READY_SLOTS} slots the next time the producer finds it empty.
@@ -94,12 +93,14 @@ public final class ReorderBuffer {
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
     private static final VarHandle DELIVERED_BYTES;
     private static final VarHandle TAKEN_BYTES;
+    private static final VarHandle SHARED_HELD;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             DELIVERED_BYTES = lookup.findVarHandle(ReorderBuffer.class, "deliveredBytes", long.class);
             TAKEN_BYTES = lookup.findVarHandle(ReorderBuffer.class, "takenBytes", long.class);
+            SHARED_HELD = lookup.findVarHandle(ReorderBuffer.class, "sharedHeld", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -121,8 +122,9 @@ public final class ReorderBuffer {
      * router hands over received frames as they are, without copying the payload out.
      */
     private final int skip;
-    /** Bytes this buffer holds against {@link #shared}; {@code null} without a shared budget. */
-    private final AtomicLong sharedHeld;
+    /** Bytes this buffer holds against {@link #shared} (0 without one); changed atomically through {@link #SHARED_HELD}. */
+    @SuppressWarnings("unused") // through SHARED_HELD
+    private volatile long sharedHeld;
 
     /** OPEN, FAILED, RESET or CLOSED; only ever increases. */
     private volatile int state = OPEN;
@@ -228,7 +230,6 @@ public final class ReorderBuffer {
         this.maxBufferedMessages = maxBufferedMessages;
         this.maxUnreadBytes = maxUnreadBytes;
         this.shared = shared;
-        this.sharedHeld = shared == null ? null : new AtomicLong();
         Object[] first = new Object[INITIAL_READY_SLOTS];
         this.producerSlots = first;
         this.consumerSlots = first;
@@ -342,7 +343,7 @@ public final class ReorderBuffer {
         if (!shared.tryReserve(length)) {
             return false;
         }
-        sharedHeld.addAndGet(length);
+        SHARED_HELD.getAndAdd(this, (long) length);
         if (state >= RESET) {
             releaseAllShared();
         }
@@ -357,19 +358,19 @@ public final class ReorderBuffer {
         long held;
         long given;
         do {
-            held = sharedHeld.get();
+            held = (long) SHARED_HELD.getVolatile(this);
             if (held <= 0) {
                 return;
             }
             given = Math.min(held, bytes);
-        } while (!sharedHeld.compareAndSet(held, held - given));
+        } while (!SHARED_HELD.compareAndSet(this, held, held - given));
         shared.release(given);
     }
 
     /** Gives back everything this buffer holds against the shared budget. */
     private void releaseAllShared() {
         if (shared != null) {
-            long held = sharedHeld.getAndSet(0);
+            long held = (long) SHARED_HELD.getAndSet(this, 0L);
             if (held > 0) {
                 shared.release(held);
             }
