@@ -131,7 +131,7 @@ def markdown(results):
         b_op = alloc(r)
         out.append("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |".format(
             short(r["benchmark"]), params_text(r), r["mode"], fmt(pm["score"]), fmt(pm.get("scoreError")),
-            pm["scoreUnit"].replace("ops/s", "B/s" if "StreamThroughput" in r["benchmark"] else "ops/s"),
+            pm["scoreUnit"].replace("ops/s", "B/s" if ("StreamThroughput" in r["benchmark"] or "JdkPipeline" in r["benchmark"]) else "ops/s"),
             fmt(pct.get("50.0")) if sample else "", fmt(pct.get("99.0")) if sample else "",
             "" if b_op is None else f"{b_op:.3g}"))
     return "\n".join(out) + "\n"
