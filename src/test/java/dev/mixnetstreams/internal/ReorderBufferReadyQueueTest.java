@@ -1,12 +1,14 @@
 package dev.mixnetstreams.internal;
 
 import static dev.mixnetstreams.internal.OfferResult.ACCEPTED;
+import static dev.mixnetstreams.internal.ReorderBufferTest.msg;
+import static dev.mixnetstreams.internal.ReorderBufferTest.seqOf;
+import static dev.mixnetstreams.internal.ReorderBufferTest.takeInOrder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,14 +22,6 @@ import org.junit.jupiter.api.Test;
  * every move, with the producer and the consumer on different threads.
  */
 class ReorderBufferReadyQueueTest {
-
-    private static byte[] msg(int sequence) {
-        return ByteBuffer.allocate(4).putInt(sequence).array();
-    }
-
-    private static int seqOf(byte[] payload) {
-        return ByteBuffer.wrap(payload).getInt();
-    }
 
     @Test
     void aBurstGrowsTheQueueAndEverythingComesOutInOrder() throws IOException {
@@ -84,15 +78,7 @@ class ReorderBufferReadyQueueTest {
         int count = 300_000;
         ReorderBuffer buffer = new ReorderBuffer();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<String> consumer = threads.submit(() -> {
-                for (int expected = 0; expected < count; expected++) {
-                    int got = seqOf(buffer.take(0));
-                    if (got != expected) {
-                        return "expected " + expected + " got " + got;
-                    }
-                }
-                return buffer.poll() == null ? "ok" : "extra message";
-            });
+            Future<String> consumer = threads.submit(() -> takeInOrder(buffer, count));
             int sequence = 0;
             while (sequence < count) {
                 // bursts from 1 to 4,000 messages, then a pause of random length for the reader to catch up

@@ -42,12 +42,28 @@ class ReorderBufferTest {
         return ByteBuffer.allocate(4 + extra).putInt(sequence).array();
     }
 
-    private static byte[] msg(int sequence) {
+    static byte[] msg(int sequence) {
         return msg(sequence, 0);
     }
 
-    private static int seqOf(byte[] payload) {
+    static int seqOf(byte[] payload) {
         return ByteBuffer.wrap(payload).getInt();
+    }
+
+    /**
+     * Takes {@code count} payloads made by {@link #msg} with {@code take(0)} and checks they carry
+     * 0, 1, 2… and that nothing follows.
+     *
+     * @return "ok", or what was wrong
+     */
+    static String takeInOrder(ReorderBuffer buffer, int count) throws IOException {
+        for (int expected = 0; expected < count; expected++) {
+            int got = seqOf(buffer.take(0));
+            if (got != expected) {
+                return "expected " + expected + " got " + got;
+            }
+        }
+        return buffer.poll() == null ? "ok" : "more than was sent";
     }
 
     private static long next(ReorderBuffer buffer) {
@@ -481,15 +497,7 @@ class ReorderBufferTest {
             }
             ReorderBuffer buffer = new ReorderBuffer();
             try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-                Future<String> consumer = threads.submit(() -> {
-                    for (int expected = 0; expected < count; expected++) {
-                        int got = seqOf(buffer.take(0));
-                        if (got != expected) {
-                            return "expected " + expected + " got " + got;
-                        }
-                    }
-                    return buffer.poll() == null ? "ok" : "more than was sent";
-                });
+                Future<String> consumer = threads.submit(() -> takeInOrder(buffer, count));
                 Future<Integer> producer = threads.submit(() -> {
                     int refused = 0;
                     for (int s : order) {

@@ -3,8 +3,6 @@ package dev.mixnetstreams.bench;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -61,9 +59,7 @@ public class JdkPipelineBench {
     private final BlockingQueue<byte[]> oneHopQueue = new LinkedBlockingQueue<>(MemoryNetwork.INBOUND_CAPACITY);
     private final BlockingQueue<byte[]> routerQueue = new LinkedBlockingQueue<>(MemoryNetwork.INBOUND_CAPACITY);
     private final BlockingQueue<byte[]> readerQueue = new LinkedBlockingQueue<>(MemoryNetwork.INBOUND_CAPACITY);
-    private final AtomicLong received = new AtomicLong();
-    private volatile long target;
-    private volatile Thread waiter;
+    private final ReceivedBytes received = new ReceivedBytes();
     private byte[] payload;
     private Thread[] threads;
 
@@ -96,12 +92,7 @@ public class JdkPipelineBench {
             while (true) {
                 byte[] message = queue.take();
                 System.arraycopy(message, HEADER, buffer, 0, message.length - HEADER);
-                if (received.addAndGet(message.length - HEADER) >= target) {
-                    Thread w = waiter;
-                    if (w != null) {
-                        LockSupport.unpark(w);
-                    }
-                }
+                received.arrived(message.length - HEADER);
             }
         } catch (InterruptedException e) {
             // tear-down
@@ -132,16 +123,13 @@ public class JdkPipelineBench {
     }
 
     private void run(BlockingQueue<byte[]> queue) throws InterruptedException {
-        waiter = Thread.currentThread();
-        target += BYTES_PER_INVOCATION;
+        received.expect(BYTES_PER_INVOCATION);
         if (writer.equals("platform")) {
             write(queue);
         } else {
             Thread.ofVirtual().name("pipeline-writer").start(() -> write(queue)).join();
         }
-        while (received.get() < target) {
-            LockSupport.park(this);
-        }
+        received.await();
     }
 
     /**

@@ -15,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -108,9 +106,7 @@ public class StreamThroughputBench {
     private Recipient rawPeer;
 
     /** Bytes read so far on the receiving side, and the count the benchmark thread waits for. */
-    private final AtomicLong received = new AtomicLong();
-    private volatile long target;
-    private volatile Thread waiter;
+    private final ReceivedBytes received = new ReceivedBytes();
 
     /** Creates the benchmark state; JMH calls {@link #setUp()} before measuring. */
     public StreamThroughputBench() {
@@ -176,7 +172,7 @@ public class StreamThroughputBench {
         try {
             int n;
             while ((n = in.read(buffer, 0, buffer.length)) > 0) {
-                arrived(n);
+                received.arrived(n);
             }
         } catch (IOException e) {
             // the client closed at tear-down
@@ -191,25 +187,10 @@ public class StreamThroughputBench {
                 byte[] message = inbound.take().data();
                 int n = message.length - FrameCodec.HEADER_LENGTH;
                 System.arraycopy(message, FrameCodec.HEADER_LENGTH, buffer, 0, n);
-                arrived(n);
+                received.arrived(n);
             }
         } catch (InterruptedException e) {
             // tear-down
-        }
-    }
-
-    private void arrived(int n) {
-        if (received.addAndGet(n) >= target) {
-            Thread w = waiter;
-            if (w != null) {
-                LockSupport.unpark(w);
-            }
-        }
-    }
-
-    private void awaitReceived() {
-        while (received.get() < target) {
-            LockSupport.park(this);
         }
     }
 
@@ -239,8 +220,7 @@ public class StreamThroughputBench {
     @Benchmark
     @OperationsPerInvocation(BYTES_PER_INVOCATION)
     public void streams() throws IOException {
-        waiter = Thread.currentThread();
-        target += BYTES_PER_INVOCATION;
+        received.expect(BYTES_PER_INVOCATION);
         onWriterThread(() -> {
             OutputStream[] outs = outputs;
             byte[] p = payload;
@@ -248,7 +228,7 @@ public class StreamThroughputBench {
                 outs[i % outs.length].write(p, 0, p.length);
             }
         });
-        awaitReceived();
+        received.await();
     }
 
     /**
@@ -259,8 +239,7 @@ public class StreamThroughputBench {
     @Benchmark
     @OperationsPerInvocation(BYTES_PER_INVOCATION)
     public void rawTransport() throws IOException {
-        waiter = Thread.currentThread();
-        target += BYTES_PER_INVOCATION;
+        received.expect(BYTES_PER_INVOCATION);
         onWriterThread(() -> {
             byte[] p = payload;
             for (int i = 0; i < messagesPerInvocation; i++) {
@@ -269,7 +248,7 @@ public class StreamThroughputBench {
                 rawSender.sendAnonymous(rawPeer, message, MixnetClient.DEFAULT_REPLY_SURBS);
             }
         });
-        awaitReceived();
+        received.await();
     }
 
     /** The writing half of an invocation. */
