@@ -56,13 +56,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code transport}: {@code memory} ({@link MemoryNetwork}: the send enqueues at the receiver on
  * the sender's thread) or {@code sim} ({@link SimulatedMixnet} with zero latency, which adds a
  * staging queue and a delivery thread per endpoint). Both methods use the chosen one identically.
+ *
+ * <p>Two forks: on the 2-vCPU machine the figures are made on, one fork's result can differ from
+ * the next by 20–40 % (where the threads happen to settle on the carriers), more than within a fork.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Fork(2)
 public class StreamThroughputBench {
 
     /** Bytes moved per invocation (the operation count; one operation is one byte). */
