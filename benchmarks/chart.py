@@ -116,10 +116,18 @@ def ratio_rows(results):
 
 def markdown(results):
     first = results[0]
+    def settings(r):
+        return (f"forks {r.get('forks')}, warm-up {r.get('warmupIterations')} × {r.get('warmupTime')}, "
+                f"measurement {r.get('measurementIterations')} × {r.get('measurementTime')}")
+    by_class = {}
+    for r in results:
+        by_class.setdefault(short(r["benchmark"]).split(".")[0], settings(r))
+    if len(set(by_class.values())) == 1:
+        how = settings(first)
+    else:
+        how = "; ".join(f"{cls}: {text}" for cls, text in by_class.items())
     out = [f"JMH {first.get('jmhVersion')}, {first.get('vmName')} {first.get('vmVersion')} "
-           f"(JDK {first.get('jdkVersion')}); forks {first.get('forks')}, warm-up "
-           f"{first.get('warmupIterations')} × {first.get('warmupTime')}, measurement "
-           f"{first.get('measurementIterations')} × {first.get('measurementTime')}.", ""]
+           f"(JDK {first.get('jdkVersion')}). {how}.", ""]
     out += ["| ratio | value | target |", "|---|---|---|"]
     out += [f"| {a} | {b} | {c} |" for a, b, c in ratio_rows(results)]
     out += ["", "| benchmark | params | mode | score | ± error | unit | p50 | p99 | B/op |",
