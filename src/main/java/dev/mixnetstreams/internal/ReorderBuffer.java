@@ -110,7 +110,6 @@ public final class ReorderBuffer {
     private record Gap(long firstLostSequence, long lostMessages, long streamOffset) {
     }
 
-
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition readable = lock.newCondition();
     private final int maxBufferedMessages;
@@ -157,7 +156,8 @@ public final class ReorderBuffer {
      * (the next slot is {@code count & (length - 1)}). A slot is null until the producer fills it
      * and again once the consumer empties it; the slot after the next is always kept null, so the
      * next slot is free. When the array is full the producer moves to one twice the size and leaves
-     * the new array itself in its last slot of the old one as the link the consumer follows.
+     * the new array itself in the old one's next slot as the link the consumer follows; it moves to
+     * a fresh small one the same way when a large one is empty.
      */
     private Object[] producerSlots;
     private int producerCount;
