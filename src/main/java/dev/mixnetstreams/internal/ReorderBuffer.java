@@ -75,8 +75,6 @@ public final class ReorderBuffer {
      * spinning would have found it: the reader spins fully again. A longer one halves its spins.
      */
     static final long SHORT_WAIT_NANOS = 20_000;
-    /** The same for a virtual-thread reader, which yields its carrier instead of spinning on it. */
-    static final int YIELDS_BEFORE_PARKING = 8;
     /** Slots of a new ready queue; it doubles when full. */
     static final int INITIAL_READY_SLOTS = 8;
     /**
@@ -169,10 +167,7 @@ public final class ReorderBuffer {
     /** The ready queue as the consumer sees it: the array it empties and its count of items taken from it. */
     private Object[] consumerSlots;
     private int consumerCount;
-    /**
-     * How often {@link #take} polls before it parks; adapts between 0 and {@link #SPINS_BEFORE_PARKING}
-     * ({@link #YIELDS_BEFORE_PARKING} on a virtual thread).
-     */
+    /** How often {@link #take} polls before it parks; adapts between 0 and {@link #SPINS_BEFORE_PARKING}. */
     private int spinLimit = SPINS_BEFORE_PARKING;
     /** Bytes taken by the reader since the start; released. */
     private long takenBytes;
@@ -610,17 +605,8 @@ public final class ReorderBuffer {
             // Adaptive: a reader whose messages come further apart (one of many streams sharing
             // the client, a slow peer) stops spinning, so it does not hold a carrier thread that
             // the router and other readers need.
-            // A virtual thread yields instead of spinning: its carrier then runs the router or
-            // another reader meanwhile, where a spin would hold it (with more busy virtual threads
-            // than carriers, spinning starves the very thread that would deliver the message).
-            boolean virtual = Thread.currentThread().isVirtual();
-            int most = virtual ? YIELDS_BEFORE_PARKING : SPINS_BEFORE_PARKING;
-            for (int spins = Math.min(spinLimit, most); spins > 0; spins--) {
-                if (virtual) {
-                    Thread.yield();
-                } else {
-                    Thread.onSpinWait();
-                }
+            for (int spins = spinLimit; spins > 0; spins--) {
+                Thread.onSpinWait();
                 payload = poll();
                 if (payload != null) {
                     return payload;
@@ -628,7 +614,7 @@ public final class ReorderBuffer {
             }
             long parkedAt = System.nanoTime();
             awaitReadyOrEnded(timed, deadline);
-            spinLimit = System.nanoTime() - parkedAt < SHORT_WAIT_NANOS ? most : Math.min(spinLimit, most) >> 1;
+            spinLimit = System.nanoTime() - parkedAt < SHORT_WAIT_NANOS ? SPINS_BEFORE_PARKING : spinLimit >> 1;
             // Something is ready or the buffer ended: poll again, which returns it or throws. (A
             // close racing with this wake-up can leave nothing to return; then the loop sees the
             // ended state on its next poll.)
