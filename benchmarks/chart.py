@@ -56,11 +56,12 @@ def find(results, bench, **params):
     return None
 
 
-def throughput_param_values(results, name):
-    """The values of one StreamThroughputBench param in the results ([None] if it is absent)."""
+def param_values(results, bench_class, name):
+    """The values of one param of a benchmark class in the results, numbers in numeric order
+    ([None] if the param is absent, [] if the class is)."""
     values = {(r.get("params") or {}).get(name) for r in results
-              if short(r["benchmark"]).startswith("StreamThroughputBench")}
-    return sorted(values, key=lambda v: (v is None, int(v) if v and v.isdigit() else 0, v or "")) or [None]
+              if short(r["benchmark"]).startswith(bench_class + ".")}
+    return sorted(values, key=lambda v: (v is None, int(v) if v and v.isdigit() else 0, v or ""))
 
 
 def ratio_rows(results):
@@ -77,10 +78,11 @@ def ratio_rows(results):
 
     # The target is for writers on virtual threads (how the library is used); a platform-thread
     # writer is reported (see benchmarks/README.md, "Why the writer runs on a virtual thread").
-    for wr in throughput_param_values(results, "writer"):
-        for ws in throughput_param_values(results, "writeSize"):
-            for sc in throughput_param_values(results, "streamCount"):
-                for tr in throughput_param_values(results, "transport"):
+    stb = "StreamThroughputBench"
+    for wr in param_values(results, stb, "writer"):
+        for ws in param_values(results, stb, "writeSize"):
+            for sc in param_values(results, stb, "streamCount"):
+                for tr in param_values(results, stb, "transport"):
                     label = f"writeSize={ws}, streamCount={sc}, transport={tr}" + (f", writer={wr}" if wr else "")
                     add(f"streams / rawTransport ({label})",
                         find(results, "StreamThroughputBench.streams", writeSize=ws, streamCount=sc,
@@ -88,8 +90,8 @@ def ratio_rows(results):
                         find(results, "StreamThroughputBench.rawTransport", writeSize=ws, streamCount=sc,
                              transport=tr, writer=wr),
                         "reported" if wr == "platform" else "≥ 0.8")
-    for wr in ("virtual", "platform"):
-        for ws in ("1024", "16384"):
+    for wr in param_values(results, "JdkPipelineBench", "writer"):
+        for ws in param_values(results, "JdkPipelineBench", "writeSize"):
             add(f"JdkPipelineBench twoHops / oneHop (writeSize={ws}, writer={wr}; JDK queues only)",
                 find(results, "JdkPipelineBench.twoHops", writeSize=ws, writer=wr),
                 find(results, "JdkPipelineBench.oneHop", writeSize=ws, writer=wr), "reported")

@@ -389,11 +389,14 @@ public final class ReorderBuffer {
         int mask = slots.length - 1;
         int count = producerCount;
         DELIVERED_BYTES.setRelease(this, deliveredBytes + length);
-        if (SLOTS.getAcquire(slots, (count + 1) & mask) == null && slots.length <= SHRINK_READY_SLOTS_ABOVE) {
+        boolean full = SLOTS.getAcquire(slots, (count + 1) & mask) != null;
+        boolean largeAndEmpty = slots.length > SHRINK_READY_SLOTS_ABOVE
+                && SLOTS.getAcquire(slots, (count - 1) & mask) == null;
+        if (full || largeAndEmpty) {
+            moveReadyQueue(slots, count, item, full);
+        } else {
             SLOTS.setVolatile(slots, count & mask, item);
             producerCount = count + 1;
-        } else {
-            publishMoving(slots, count, item);
         }
         if (readerWaiting) {
             signalReaders();
@@ -401,24 +404,15 @@ public final class ReorderBuffer {
     }
 
     /**
-     * Publishes {@code item} as the first of a new array, linked from the current one: twice the
-     * size if the current one is full, or the initial size if it is larger than needed and empty.
-     * Otherwise (large but not empty) publishes in place.
+     * Publishes {@code item} as the first of a new array, linked from the current one's next slot:
+     * twice the size if the current one is full, else (a large one found empty) the initial size.
      */
-    private void publishMoving(Object[] slots, int count, Object item) {
-        int mask = slots.length - 1;
-        boolean full = SLOTS.getAcquire(slots, (count + 1) & mask) != null;
-        boolean empty = SLOTS.getAcquire(slots, (count - 1) & mask) == null;
-        if (!full && !empty) {
-            SLOTS.setVolatile(slots, count & mask, item);
-            producerCount = count + 1;
-            return;
-        }
+    private void moveReadyQueue(Object[] slots, int count, Object item, boolean full) {
         Object[] next = new Object[full ? slots.length * 2 : INITIAL_READY_SLOTS];
         next[0] = item;
         producerSlots = next;
         producerCount = 1;
-        SLOTS.setVolatile(slots, count & mask, next);  // the link; its array is complete before it is seen
+        SLOTS.setVolatile(slots, count & (slots.length - 1), next);  // the link; its array is complete before it is seen
     }
 
     private void signalReaders() {

@@ -1,5 +1,6 @@
 package dev.mixnetstreams.bench;
 
+import java.io.IOException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -110,47 +111,37 @@ public class JdkPipelineBench {
         }
     }
 
-    private void write(BlockingQueue<byte[]> queue) {
-        try {
+    private void run(BlockingQueue<byte[]> queue) throws IOException {
+        received.expect(BYTES_PER_INVOCATION);
+        WriterThread.run(writer, () -> {
             for (int i = 0; i < BYTES_PER_INVOCATION / writeSize; i++) {
                 byte[] message = new byte[HEADER + writeSize];
                 System.arraycopy(payload, 0, message, HEADER, writeSize);
                 queue.put(message);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void run(BlockingQueue<byte[]> queue) throws InterruptedException {
-        received.expect(BYTES_PER_INVOCATION);
-        if (writer.equals("platform")) {
-            write(queue);
-        } else {
-            Thread.ofVirtual().name("pipeline-writer").start(() -> write(queue)).join();
-        }
+        });
         received.await();
     }
 
     /**
      * Writer, one queue, consumer.
      *
-     * @throws InterruptedException if interrupted
+     * @throws IOException if interrupted while writing
      */
     @Benchmark
     @OperationsPerInvocation(BYTES_PER_INVOCATION)
-    public void oneHop() throws InterruptedException {
+    public void oneHop() throws IOException {
         run(oneHopQueue);
     }
 
     /**
      * Writer, queue, router thread, queue, consumer.
      *
-     * @throws InterruptedException if interrupted
+     * @throws IOException if interrupted while writing
      */
     @Benchmark
     @OperationsPerInvocation(BYTES_PER_INVOCATION)
-    public void twoHops() throws InterruptedException {
+    public void twoHops() throws IOException {
         run(routerQueue);
     }
 }

@@ -224,7 +224,7 @@ public class StreamThroughputBench {
     @OperationsPerInvocation(BYTES_PER_INVOCATION)
     public void streams() throws IOException {
         received.expect(BYTES_PER_INVOCATION);
-        onWriterThread(() -> {
+        WriterThread.run(writer, () -> {
             OutputStream[] outs = outputs;
             byte[] p = payload;
             for (int i = 0; i < messagesPerInvocation; i++) {
@@ -243,7 +243,7 @@ public class StreamThroughputBench {
     @OperationsPerInvocation(BYTES_PER_INVOCATION)
     public void rawTransport() throws IOException {
         received.expect(BYTES_PER_INVOCATION);
-        onWriterThread(() -> {
+        WriterThread.run(writer, () -> {
             byte[] p = payload;
             for (int i = 0; i < messagesPerInvocation; i++) {
                 byte[] message = new byte[FrameCodec.HEADER_LENGTH + p.length];
@@ -252,39 +252,5 @@ public class StreamThroughputBench {
             }
         });
         received.await();
-    }
-
-    /** The writing half of an invocation. */
-    @FunctionalInterface
-    private interface Writes {
-        void run() throws IOException;
-    }
-
-    /** Runs {@code writes} on the JMH thread ({@code platform}) or on a new virtual thread, and waits for it. */
-    private void onWriterThread(Writes writes) throws IOException {
-        if (writer.equals("platform")) {
-            writes.run();
-            return;
-        }
-        if (!writer.equals("virtual")) {
-            throw new IllegalArgumentException("writer: " + writer);
-        }
-        IOException[] failure = new IOException[1];
-        Thread thread = Thread.ofVirtual().name("bench-writer").start(() -> {
-            try {
-                writes.run();
-            } catch (IOException e) {
-                failure[0] = e;
-            }
-        });
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while writing", e);
-        }
-        if (failure[0] != null) {
-            throw failure[0];
-        }
     }
 }
