@@ -16,6 +16,12 @@ final class JfrRegistration {
 
     private static final List<Class<? extends jdk.jfr.Event>> EVENTS = List.of(
             StreamOpenedEvent.class, StreamClosedEvent.class, DataLostEvent.class, FrameDroppedEvent.class);
+    /**
+     * The JDK classes that JFR's instrumented {@code commit()} refers to (as of JDK 25). See
+     * {@link #resolveCommitPath()}.
+     */
+    private static final List<String> COMMIT_PATH_CLASSES = List.of(
+            "jdk.jfr.internal.event.EventWriter", "jdk.jfr.internal.event.EventConfiguration");
     private static final ReentrantLock LOCK = new ReentrantLock();
 
     private JfrRegistration() {
@@ -58,9 +64,32 @@ final class JfrRegistration {
                     FlightRecorder.unregister(event);
                 }
             }
+            if (running) {
+                resolveCommitPath();
+            }
             StreamEvents.recording = running;
         } finally {
             LOCK.unlock();
+        }
+    }
+
+    /**
+     * Makes the event classes' loader an initiating loader of the JDK classes that the instrumented
+     * {@code commit()} uses, here, on the thread that started the recording. Otherwise the first
+     * commits resolve them through {@code ClassLoader.loadClass} from inside the VM; two virtual
+     * threads doing that at once (the router and a stream's reader, say) contend for the class
+     * loading lock with a native frame on the stack, which pins the carrier
+     * ({@code jdk.VirtualThreadPinned}, seen in CI). Best effort: a JDK that names these classes
+     * differently only loses the warm-up.
+     */
+    private static void resolveCommitPath() {
+        ClassLoader loader = StreamOpenedEvent.class.getClassLoader();
+        for (String name : COMMIT_PATH_CLASSES) {
+            try {
+                Class.forName(name, false, loader);
+            } catch (ClassNotFoundException | LinkageError absent) {
+                // another JDK's layout: the first commit resolves whatever it uses
+            }
         }
     }
 
