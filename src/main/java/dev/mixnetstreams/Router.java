@@ -76,13 +76,17 @@ final class Router {
     private int earlyFrames;
     private long earlyBytes;
     private boolean messageQueueDrained;
+    /** Set by the sweep ticker: the router sweeps after the message at hand (even if SWEEP found the queue full). */
+    private volatile boolean sweepDue;
 
     Router(MixnetClient client, BlockingQueue<InboundMessage> inbound, MixnetClient.Settings config) {
         this.client = client;
         this.inbound = inbound;
         this.counters = client.counters();
         this.idleTimeoutNanos = config.streamIdleTimeout().toNanos();
-        this.sweepIntervalNanos = Math.min(idleTimeoutNanos, MAX_SWEEP_INTERVAL_NANOS);
+        // Half the idle timeout: traffic is credited at the sweep after it (see MixnetStream.markTraffic),
+        // so an idle stream is closed within twice its idle timeout at most, as with a sweep per timeout.
+        this.sweepIntervalNanos = Math.max(1, Math.min(idleTimeoutNanos / 2, MAX_SWEEP_INTERVAL_NANOS));
         this.earlyTimeoutNanos = config.earlyFrameTimeout().toNanos();
         this.lingerNanos = MixnetClient.Builder.CLOSED_STREAM_LINGER.toNanos();
         this.maxEarlyFrames = config.maxEarlyFrames();
@@ -109,15 +113,14 @@ final class Router {
             } catch (InterruptedException e) {
                 continue;       // the client closes (checked above)
             }
-            inbound.offer(SWEEP);   // if the queue is full, the router is busy and sweeps on time anyway
+            sweepDue = true;
+            inbound.offer(SWEEP);   // if the queue is full, the router is busy and sees sweepDue after its next message
         }
     }
 
     void run() {
-        // One clock read per message: the time it was taken from the queue, used for the stream's
-        // activity, the early-frame age and the sweep.
-        long now = System.nanoTime();
-        long nextSweep = now + sweepIntervalNanos;
+        // No clock read per message: traffic marks the stream (MixnetStream.markTraffic) and the
+        // sweep, which the ticker asks for, reads the clock once and credits it.
         while (!client.closing()) {
             InboundMessage message;
             try {
@@ -131,17 +134,16 @@ final class Router {
                 }
                 continue;
             }
-            now = System.nanoTime();
             try {
                 if (message != WAKE_UP && message != SWEEP) {
                     counters.messagesIn.increment();
-                    handle(message, now);
+                    handle(message);
                 } else if (!messageQueueDrained && client.streamModeActive()) {
-                    drainMessageQueue(now);
+                    drainMessageQueue();
                 }
-                if (message == SWEEP || now - nextSweep >= 0) {
-                    sweep(now);
-                    nextSweep = now + sweepIntervalNanos;
+                if (sweepDue) {
+                    sweepDue = false;
+                    sweep(System.nanoTime());
                 }
             } catch (RuntimeException e) {
                 // Nothing a peer sends may stop the router; this is a bug, and it is logged as one.
@@ -152,7 +154,7 @@ final class Router {
         LOG.debug("router stopped");
     }
 
-    private void handle(InboundMessage message, long now) {
+    private void handle(InboundMessage message) {
         if (!client.streamModeActive()) {
             if (!client.messages.offer(message)) {
                 drop(DropReason.MESSAGE_QUEUE_FULL, 0);
@@ -160,20 +162,20 @@ final class Router {
             return;
         }
         if (!messageQueueDrained) {
-            drainMessageQueue(now);
+            drainMessageQueue();
         }
-        route(message, now);
+        route(message);
     }
 
     /** Stream mode began: messages received before it and not taken may be stream frames. */
-    private void drainMessageQueue(long now) {
+    private void drainMessageQueue() {
         messageQueueDrained = true;
         for (InboundMessage early : client.messages.refuseFromNowOn()) {
-            route(early, now);
+            route(early);
         }
     }
 
-    private void route(InboundMessage message, long now) {
+    private void route(InboundMessage message) {
         DecodeStatus status = view.wrap(message.data());
         switch (status) {
             case FRAME -> { }
@@ -196,14 +198,14 @@ final class Router {
             LOG.debug("frame in: {}", view);
         }
         if (view.type() == FrameType.OPEN) {
-            onOpen(id, message.senderTag(), now);
+            onOpen(id, message.senderTag());
         } else {
             // The whole frame is handed on: the payload stays where it arrived, after the header.
-            onData(id, view.sequence(), message.data(), message.senderTag(), now);
+            onData(id, view.sequence(), message.data(), message.senderTag());
         }
     }
 
-    private void onOpen(long id, SenderTag senderTag, long now) {
+    private void onOpen(long id, SenderTag senderTag) {
         if (senderTag == null) {
             drop(DropReason.OPEN_WITHOUT_SENDER_TAG, id);
             return;
@@ -234,21 +236,21 @@ final class Router {
                 if (senderTag.equals(frame.senderTag)) {
                     counters.earlyFramesDelivered.increment();
                 }
-                deliver(stream, frame.sequence, frame.frameBytes, frame.senderTag, now); // counts WRONG_PEER if not
+                deliver(stream, frame.sequence, frame.frameBytes, frame.senderTag); // counts WRONG_PEER if not
             }
         }
     }
 
-    private void onData(long id, int sequence, byte[] frameBytes, SenderTag senderTag, long now) {
+    private void onData(long id, int sequence, byte[] frameBytes, SenderTag senderTag) {
         MixnetStream stream = client.streams.get(id);
         if (stream == null) {
-            hold(id, sequence, frameBytes, senderTag, now);
+            hold(id, sequence, frameBytes, senderTag);
             return;
         }
-        deliver(stream, sequence, frameBytes, senderTag, now);
+        deliver(stream, sequence, frameBytes, senderTag);
     }
 
-    private void deliver(MixnetStream stream, int sequence, byte[] frameBytes, SenderTag senderTag, long now) {
+    private void deliver(MixnetStream stream, int sequence, byte[] frameBytes, SenderTag senderTag) {
         long id = stream.id().value();
         if (stream.isClosed() || stream.isTerminated()) {
             drop(DropReason.CLOSED_STREAM, id);
@@ -277,7 +279,7 @@ final class Router {
             counters.bytesIn.add(-length);
         }
         switch (result) {
-            case ACCEPTED -> stream.lastActivityNanos = now;
+            case ACCEPTED -> stream.markTraffic();
             case DUPLICATE, LATE -> drop(DropReason.DUPLICATE_DATA, id);
             case CLOSED -> drop(DropReason.CLOSED_STREAM, id);
             case OVER_BUDGET -> {
@@ -325,12 +327,13 @@ final class Router {
     }
 
     /** Holds Data that overtook its stream's Open, within the limits on count, bytes and age. */
-    private void hold(long id, int sequence, byte[] frameBytes, SenderTag senderTag, long now) {
+    private void hold(long id, int sequence, byte[] frameBytes, SenderTag senderTag) {
         MixnetListener listener = client.takenListener();
         if (listener == null || listener.isClosed()) {
             drop(DropReason.UNKNOWN_STREAM, id);
             return;
         }
+        long now = System.nanoTime();   // rare path: Data before its Open
         expireEarlyFrames(now);
         if (earlyFrames >= maxEarlyFrames || payloadLength(frameBytes) > maxEarlyBytes - earlyBytes) {
             drop(DropReason.EARLY_DATA_LIMIT, id);
@@ -401,6 +404,8 @@ final class Router {
                 if (now - stream.closedAtNanos > lingerNanos) {
                     it.remove();
                 }
+            } else if (stream.takeTrafficMark()) {
+                stream.lastActivityNanos = now;
             } else if (now - stream.lastActivityNanos > idleTimeoutNanos) {
                 counters.streamsReaped.increment();
                 LOG.debug("{}: idle for longer than {} ms, closing", stream.id(),

@@ -80,6 +80,41 @@ class LifecycleTest {
         }
     }
 
+    /**
+     * Traffic is not timestamped per frame: it marks the stream, and the sweep credits the mark. A
+     * stream whose traffic never stops — in both directions, over five idle timeouts — must never
+     * be reaped on either side, however the sweeps fall between the frames.
+     */
+    @Test
+    void streamWithSteadyTrafficIsNeverReaped() throws Exception {
+        LoopbackNetwork net = new LoopbackNetwork();
+        Duration idle = Duration.ofMillis(100);
+        try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).streamIdleTimeout(idle).build();
+             MixnetClient client = MixnetClient.builder(net.newEndpoint()).streamIdleTimeout(idle).build()) {
+            MixnetListener listener = server.listener();
+            MixnetStream opened = client.openStream(server.address());
+            opened.getOutputStream().write(0);
+            MixnetStream accepted = listener.accept();
+            InputStream serverIn = accepted.getInputStream();
+            InputStream clientIn = opened.getInputStream();
+            assertEquals(0, serverIn.read());
+            long end = System.nanoTime() + 5 * idle.toNanos();
+            int rounds = 0;
+            while (System.nanoTime() - end < 0) {   // a ping-pong, one byte each way per round
+                accepted.getOutputStream().write(rounds & 0xff);
+                assertEquals(rounds & 0xff, clientIn.read());
+                opened.getOutputStream().write(rounds & 0xff);
+                assertEquals(rounds & 0xff, serverIn.read());
+                rounds++;
+            }
+            assertEquals(0, server.stats().streamsReaped(), "after " + rounds + " rounds");
+            assertEquals(0, client.stats().streamsReaped(), "after " + rounds + " rounds");
+            // Once the traffic stops, both sides reap it.
+            awaitCondition("both reaped", () -> server.stats().streamsReaped() == 1
+                    && client.stats().streamsReaped() == 1);
+        }
+    }
+
     @Test
     void bytesReceivedBeforeReapingAreStillReadThenTheError() throws Exception {
         LoopbackNetwork net = new LoopbackNetwork();
