@@ -1,6 +1,7 @@
 package dev.mixnetstreams;
 
 import dev.mixnetstreams.internal.OfferResult;
+import dev.mixnetstreams.internal.ReorderBuffer;
 import dev.mixnetstreams.internal.jfr.StreamEvents;
 import dev.mixnetstreams.wire.DecodeStatus;
 import dev.mixnetstreams.wire.FrameCodec;
@@ -8,6 +9,7 @@ import dev.mixnetstreams.wire.FrameType;
 import dev.mixnetstreams.wire.FrameView;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -31,6 +33,8 @@ final class Router {
     /** Tells the router to sweep now; put into the queue by the client's sweep ticker. */
     static final InboundMessage SWEEP = new InboundMessage(new byte[0], null);
     private static final long MAX_SWEEP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** Messages the router takes from the queue at once, at most. */
+    static final int BATCH = 64;
 
     /** A Data frame that arrived before its stream's Open. */
     private static final class EarlyFrame {
@@ -76,6 +80,8 @@ final class Router {
     private int earlyFrames;
     private long earlyBytes;
     private boolean messageQueueDrained;
+    /** Buffers that got data in the current batch; their readers are woken after it. */
+    private final ArrayList<ReorderBuffer> toSignal = new ArrayList<>();
     /** Set by the sweep ticker: the router sweeps after the message at hand (even if SWEEP found the queue full). */
     private volatile boolean sweepDue;
 
@@ -121,12 +127,13 @@ final class Router {
     void run() {
         // No clock read per message: traffic marks the stream (MixnetStream.markTraffic) and the
         // sweep, which the ticker asks for, reads the clock once and credits it.
+        ArrayList<InboundMessage> batch = new ArrayList<>(BATCH);
         while (!client.closing()) {
-            InboundMessage message;
             try {
-                message = inbound.poll();
-                if (message == null) {
-                    message = inbound.take();   // untimed: the ticker's SWEEP wakes us to sweep
+                // Whatever is queued, up to BATCH, under one acquisition of the queue's lock (and
+                // one update of its shared count); only an empty queue is waited on.
+                if (inbound.drainTo(batch, BATCH) == 0) {
+                    batch.add(inbound.take());   // untimed: the ticker's SWEEP wakes us to sweep
                 }
             } catch (InterruptedException e) {
                 if (client.closing()) {
@@ -134,24 +141,42 @@ final class Router {
                 }
                 continue;
             }
-            try {
-                if (message != WAKE_UP && message != SWEEP) {
-                    counters.messagesIn.increment();
-                    handle(message);
-                } else if (!messageQueueDrained && client.streamModeActive()) {
-                    drainMessageQueue();
+            for (int i = 0, n = batch.size(); i < n && !client.closing(); i++) {
+                InboundMessage message = batch.get(i);
+                try {
+                    if (message != WAKE_UP && message != SWEEP) {
+                        counters.messagesIn.increment();
+                        handle(message);
+                    } else if (!messageQueueDrained && client.streamModeActive()) {
+                        drainMessageQueue();
+                    }
+                } catch (RuntimeException e) {
+                    // Nothing a peer sends may stop the router; this is a bug, and it is logged as one.
+                    counters.routerFailures.increment();
+                    LOG.error("router: unexpected failure handling a message; continuing", e);
                 }
-                if (sweepDue) {
-                    sweepDue = false;
+            }
+            batch.clear();
+            signalReaders();
+            if (sweepDue) {
+                sweepDue = false;
+                try {
                     sweep(System.nanoTime());
+                } catch (RuntimeException e) {
+                    counters.routerFailures.increment();
+                    LOG.error("router: unexpected failure while sweeping; continuing", e);
                 }
-            } catch (RuntimeException e) {
-                // Nothing a peer sends may stop the router; this is a bug, and it is logged as one.
-                counters.routerFailures.increment();
-                LOG.error("router: unexpected failure handling a message; continuing", e);
             }
         }
         LOG.debug("router stopped");
+    }
+
+    /** Wakes the readers of the buffers that got data in this batch, if they wait. */
+    private void signalReaders() {
+        for (int i = 0, n = toSignal.size(); i < n; i++) {
+            toSignal.get(i).signalIfWaiting();
+        }
+        toSignal.clear();
     }
 
     private void handle(InboundMessage message) {
@@ -265,7 +290,9 @@ final class Router {
         // Counted before the hand-off, so a reader that has the bytes also sees them counted.
         int length = frameBytes.length - FrameCodec.HEADER_LENGTH;
         counters.bytesIn.add(length);
-        OfferResult result = stream.inbound.offer(sequence, frameBytes);
+        ReorderBuffer buffer = stream.inbound;
+        boolean listed = buffer.hasPendingSignal();
+        OfferResult result = buffer.offerQuietly(sequence, frameBytes);
         while (result == OfferResult.OVER_SHARED_BUDGET) {
             MixnetStream hoarder = largestHolder(stream);
             if (hoarder == null) {
@@ -273,7 +300,10 @@ final class Router {
             }
             reset(hoarder, "stream reset: the client's limit on unread bytes of all streams together "
                     + "(maxTotalUnreadBytes) was reached and this stream held the most; read faster or raise it");
-            result = stream.inbound.offer(sequence, frameBytes);
+            result = buffer.offerQuietly(sequence, frameBytes);
+        }
+        if (!listed && buffer.hasPendingSignal()) {
+            toSignal.add(buffer);   // woken after the batch: once per reader, not once per message
         }
         if (result != OfferResult.ACCEPTED) {
             counters.bytesIn.add(-length);

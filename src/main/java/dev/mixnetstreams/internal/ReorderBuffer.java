@@ -163,6 +163,8 @@ public final class ReorderBuffer {
      */
     private Object[] producerSlots;
     private int producerCount;
+    /** Something was published that a waiting reader has not been told about. */
+    private boolean signalPending;
 
     // ---- consumer side (the reader) ----
 
@@ -238,13 +240,31 @@ public final class ReorderBuffer {
     }
 
     /**
-     * Offers one Data payload; never blocks on the reader. Called by one producer thread.
+     * Offers one Data payload and wakes the reader if it waits for it; never blocks on the reader.
+     * Called by one producer thread. The same as {@link #offerQuietly} followed by
+     * {@link #signalIfWaiting}.
      *
      * @param sequence the frame's sequence number (unsigned 32 bits)
      * @param payload the payload; the buffer keeps the array
      * @return what happened to it
      */
     public OfferResult offer(int sequence, byte[] payload) {
+        OfferResult result = offerQuietly(sequence, payload);
+        signalIfWaiting();
+        return result;
+    }
+
+    /**
+     * Offers one Data payload without waking a waiting reader: a producer that hands over several
+     * messages in a row (the router, one batch from the transport's queue) wakes each reader once,
+     * with {@link #signalIfWaiting}, after the batch. Until then a reader that is spinning sees the
+     * message; one that is parked does not. Never blocks. Called by one producer thread.
+     *
+     * @param sequence the frame's sequence number (unsigned 32 bits)
+     * @param payload the payload; the buffer keeps the array
+     * @return what happened to it
+     */
+    public OfferResult offerQuietly(int sequence, byte[] payload) {
         if (state != OPEN) {
             return OfferResult.CLOSED;
         }
@@ -380,8 +400,32 @@ public final class ReorderBuffer {
     }
 
     /**
-     * Appends to the ready queue (producer only) and wakes the reader if it waits. The slot is
-     * written with a volatile store, so that it is ordered before the read of {@link #readerWaiting}.
+     * Whether something was published since the last {@link #signalIfWaiting} (producer only).
+     *
+     * @return true if the reader may be waiting for what was published
+     */
+    public boolean hasPendingSignal() {
+        return signalPending;
+    }
+
+    /**
+     * Wakes the reader if it waits and something was published since the last call (producer
+     * only). One full fence orders every slot written before it against the read of
+     * {@link #readerWaiting}; the reader sets that flag before it looks at the queue a last time.
+     */
+    public void signalIfWaiting() {
+        if (signalPending) {
+            signalPending = false;
+            VarHandle.fullFence();
+            if (readerWaiting) {
+                signalReaders();
+            }
+        }
+    }
+
+    /**
+     * Appends to the ready queue (producer only) with a release store, and notes that the reader
+     * may need waking ({@link #signalIfWaiting}).
      */
     private void publish(Object item, int length) {
         Object[] slots = producerSlots;
@@ -397,12 +441,10 @@ public final class ReorderBuffer {
         if (full || largeAndEmpty) {
             moveReadyQueue(slots, count, item, full);
         } else {
-            SLOTS.setVolatile(slots, count & mask, item);
+            SLOTS.setRelease(slots, count & mask, item);
             producerCount = count + 1;
         }
-        if (readerWaiting) {
-            signalReaders();
-        }
+        signalPending = true;
     }
 
     /**
@@ -414,7 +456,7 @@ public final class ReorderBuffer {
         next[0] = item;
         producerSlots = next;
         producerCount = 1;
-        SLOTS.setVolatile(slots, count & (slots.length - 1), next);  // the link; its array is complete before it is seen
+        SLOTS.setRelease(slots, count & (slots.length - 1), next);  // the link; its array is complete before it is seen
     }
 
     private void signalReaders() {
