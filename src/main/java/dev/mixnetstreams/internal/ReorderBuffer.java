@@ -462,6 +462,10 @@ public final class ReorderBuffer {
     private void signalReaders() {
         lock.lock();
         try {
+            // Cleared here, not only by the reader once it runs again: until then the producer's
+            // later batches would each take the lock to signal a reader already woken. A reader that
+            // wakes and still finds nothing sets the flag again before it looks a last time.
+            readerWaiting = false;
             readable.signalAll();
         } finally {
             lock.unlock();
