@@ -71,12 +71,10 @@ public final class ReorderBuffer {
     /** How often {@link #take} polls again, with {@link Thread#onSpinWait()}, before it parks, at most. */
     static final int SPINS_BEFORE_PARKING = 64;
     /**
-     * A park that ended sooner than this after it began means the next message came about when
-     * spinning longer would have found it: the reader doubles its spins (up to
-     * {@link #SPINS_BEFORE_PARKING}). A longer one halves them. About the time the full
-     * {@value #SPINS_BEFORE_PARKING} spins take (20–40 ns each, depending on the CPU).
+     * A reader that has stopped spinning (its spins failed again and again) still spins fully
+     * before one park in this many, to find out whether spinning pays again.
      */
-    static final long SHORT_WAIT_NANOS = 2_000;
+    static final int PARKS_BETWEEN_PROBES = 16;
     /** Slots of a new ready queue; it doubles when full. */
     static final int INITIAL_READY_SLOTS = 8;
     /**
@@ -173,6 +171,8 @@ public final class ReorderBuffer {
     private int consumerCount;
     /** How often {@link #take} polls before it parks; adapts between 0 and {@link #SPINS_BEFORE_PARKING}. */
     private int spinLimit = SPINS_BEFORE_PARKING;
+    /** Parks without spinning since the last probe (see {@link #PARKS_BETWEEN_PROBES}). */
+    private int parksWithoutSpinning;
     /** Bytes taken by the reader since the start; released. */
     private long takenBytes;
 
@@ -636,28 +636,34 @@ public final class ReorderBuffer {
      */
     public byte[] take(long timeoutNanos) throws IOException {
         boolean timed = timeoutNanos > 0;
-        long deadline = System.nanoTime() + timeoutNanos; // compared by subtraction: wrap-safe
+        long deadline = timed ? System.nanoTime() + timeoutNanos : 0; // compared by subtraction: wrap-safe
         while (true) {
             byte[] payload = poll();
             if (payload != null) {
                 return payload;
             }
-            // Spin briefly before parking: a reader keeping up with a busy stream usually finds
-            // the next message within microseconds, and parking and unparking costs more than that.
-            // Adaptive: a reader whose messages come further apart (one of many streams sharing
-            // the client, a slow peer) stops spinning, so it does not hold a carrier thread that
-            // the router and other readers need.
-            for (int spins = spinLimit; spins > 0; spins--) {
+            // Spin briefly before parking: a reader keeping up with a busy stream often finds the
+            // next message within a microsecond or two, and parking and being woken costs more
+            // (about 8 us between carriers on the 2-vCPU machine the benchmarks run on). Adaptive:
+            // a spin that finds a message restores the full count; a park halves it. A reader whose
+            // messages come further apart (one of many streams sharing the client), or whose spin
+            // keeps the router off its carrier, soon stops spinning and probes with a full spin
+            // once in PARKS_BETWEEN_PROBES parks.
+            int spins = spinLimit;
+            if (spins == 0 && ++parksWithoutSpinning >= PARKS_BETWEEN_PROBES) {
+                parksWithoutSpinning = 0;
+                spins = SPINS_BEFORE_PARKING;
+            }
+            for (; spins > 0; spins--) {
                 Thread.onSpinWait();
                 payload = poll();
                 if (payload != null) {
+                    spinLimit = SPINS_BEFORE_PARKING;
                     return payload;
                 }
             }
-            long parkedAt = System.nanoTime();
             awaitReadyOrEnded(timed, deadline);
-            spinLimit = System.nanoTime() - parkedAt < SHORT_WAIT_NANOS
-                    ? Math.min(SPINS_BEFORE_PARKING, spinLimit * 2 + 1) : spinLimit >> 1;
+            spinLimit >>= 1;
             // Something is ready or the buffer ended: poll again, which returns it or throws. (A
             // close racing with this wake-up can leave nothing to return; then the loop sees the
             // ended state on its next poll.)
