@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The client's router: the one virtual thread that takes inbound messages from the transport's
  * queue, decodes them and hands each to its stream. It never blocks on a stream (offers to a
- * stream's buffer never wait) and never runs application code. Between messages it sweeps idle
+ * stream's buffer never wait) and never runs application code. Between batches it sweeps idle
  * streams, expired early frames and the ids of closed streams.
  */
 final class Router {
@@ -82,7 +82,7 @@ final class Router {
     private boolean messageQueueDrained;
     /** Buffers that got data in the current batch; their readers are woken after it. */
     private final ArrayList<ReorderBuffer> toSignal = new ArrayList<>();
-    /** Set by the sweep ticker: the router sweeps after the message at hand (even if SWEEP found the queue full). */
+    /** Set by the sweep ticker: the router sweeps after the batch at hand (even if SWEEP found the queue full). */
     private volatile boolean sweepDue;
 
     Router(MixnetClient client, BlockingQueue<InboundMessage> inbound, MixnetClient.Settings config) {
@@ -120,7 +120,7 @@ final class Router {
                 continue;       // the client closes (checked above)
             }
             sweepDue = true;
-            inbound.offer(SWEEP);   // if the queue is full, the router is busy and sees sweepDue after its next message
+            inbound.offer(SWEEP);   // if the queue is full, the router is busy and sees sweepDue after its current batch
         }
     }
 
