@@ -31,8 +31,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       expected one is ahead, anything else is behind.</li>
  * </ul>
  *
- * <p>Concurrency: one producer (the router) calls {@link #offer}, which never blocks on the
- * reader; one consumer at a time (the stream's reader; {@code MixnetStream} serialises its readers)
+ * <p>Concurrency: one producer (the router) calls {@link #offer}, or {@link #offerQuietly} for a
+ * batch followed by one {@link #signalIfWaiting}, neither of which blocks on the reader; one consumer at a time (the stream's reader; {@code MixnetStream} serialises its readers)
  * calls {@link #poll} or {@link #take}. Delivered messages go to the reader through a
  * single-producer single-consumer queue — a power-of-two array whose slots are null when free,
  * which the producer replaces by one twice the size when it is full and by a small one when a large
@@ -40,8 +40,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * on either side. A {@link ReentrantLock} guards the
  * out-of-order state (the ring, the far-ahead map) and, with its {@link Condition}, the reader's
  * wait: the reader announces that it waits (a volatile flag, then a volatile re-check of the queue
- * under the lock), and the producer, after publishing with a volatile store, signals under the lock
- * only when the flag is set — so no wake-up is lost and none is paid for when nobody waits.
+ * under the lock), and the producer, after publishing with release stores and then one full fence,
+ * signals under the lock only when the flag is set — so no wake-up is lost and none is paid for
+ * when nobody waits.
  * {@link #close()}, {@link #fail} and {@link #reset} wake every waiting reader.
  *
  * <p>Cost: a message in order is O(1) with no allocation and no lock; one out of order within
