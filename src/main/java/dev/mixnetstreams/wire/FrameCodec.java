@@ -62,8 +62,11 @@ public final class FrameCodec {
     public static byte[] encode(long streamId, FrameType type, int sequence, byte[] payload, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, payload.length);
         byte[] frame = new byte[HEADER_LENGTH + length];
-        writeHeader(streamId, type, sequence, frame, 0);
+        // The copy comes straight after the allocation, before the header: then C2 zeroes only the
+        // 16 header bytes instead of the whole array first (an allocation "tightly coupled" to an
+        // arraycopy). Written the other way round, a 16 KiB frame was zeroed and then overwritten.
         System.arraycopy(payload, offset, frame, HEADER_LENGTH, length);
+        writeHeader(streamId, type, sequence, frame, 0);
         return frame;
     }
 
