@@ -81,9 +81,9 @@ class LifecycleTest {
     }
 
     /**
-     * Traffic is not timestamped per frame: it marks the stream, and the sweep credits the mark. A
-     * stream whose traffic never stops — in both directions, over five idle timeouts — must never
-     * be reaped on either side, however the sweeps fall between the frames.
+     * A stream whose traffic never stops — in both directions, over five idle timeouts — must never
+     * be reaped on either side, however the sweeps fall between the frames; once it stops, both
+     * sides reap it.
      */
     @Test
     void streamWithSteadyTrafficIsNeverReaped() throws Exception {
