@@ -388,7 +388,7 @@ public final class MixnetClient implements Closeable {
     void sendData(MixnetStream stream, int sequence, byte[] bytes, int offset, int length) throws IOException {
         byte[] frame = FrameCodec.encode(stream.id().value(), FrameType.DATA, sequence, bytes, offset, length);
         stream.transmit(frame);
-        stream.lastActivityNanos = System.nanoTime();
+        stream.markTraffic();
         counters.framesOut.increment();
         counters.bytesOut.add(length);
     }
@@ -487,7 +487,8 @@ public final class MixnetClient implements Closeable {
         /**
          * Sets how long a stream may go without traffic in either direction before the client
          * closes it (its reader then gets an {@link IOException}). The sweep runs every
-         * min(timeout, 10 s).
+         * min(timeout / 2, 10 s) and credits traffic at the sweep after it, so an idle stream is
+         * closed between one and two timeouts after its last frame, never before one.
          *
          * @param timeout positive; default 30 minutes
          * @return this builder

@@ -55,7 +55,15 @@ public final class MixnetStream implements Closeable {
     private volatile IOException terminated;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long readTimeoutNanos;
+    /** When traffic was last seen: set at creation and by the router's sweep (see {@link #markTraffic()}). */
     volatile long lastActivityNanos;
+    /**
+     * Whether a frame was sent or accepted since the last sweep. Hot paths set this instead of
+     * reading the clock (a clock read costs about as much as the rest of routing a message); the
+     * sweep clears it and credits the traffic to its own time, which is late by at most one sweep
+     * interval, so a stream is never closed early.
+     */
+    private volatile boolean trafficSinceSweep;
     /** When the stream was closed here; the router keeps its id reserved a while after. */
     volatile long closedAtNanos;
 
@@ -295,6 +303,22 @@ public final class MixnetStream implements Closeable {
         if (failure != null) {
             throw new IOException(failure.getMessage(), failure);
         }
+    }
+
+    /** Notes traffic for the idle timeout; a plain read first, so a busy stream writes the flag once per sweep. */
+    void markTraffic() {
+        if (!trafficSinceSweep) {
+            trafficSinceSweep = true;
+        }
+    }
+
+    /** For the router's sweep: whether there was traffic since the last call, clearing the mark. */
+    boolean takeTrafficMark() {
+        if (trafficSinceSweep) {
+            trafficSinceSweep = false;
+            return true;
+        }
+        return false;
     }
 
     /** Sends a frame to the peer the way this end must: anonymously with SURBs, or as a reply. */

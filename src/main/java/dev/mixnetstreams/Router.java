@@ -1,6 +1,7 @@
 package dev.mixnetstreams;
 
 import dev.mixnetstreams.internal.OfferResult;
+import dev.mixnetstreams.internal.ReorderBuffer;
 import dev.mixnetstreams.internal.jfr.StreamEvents;
 import dev.mixnetstreams.wire.DecodeStatus;
 import dev.mixnetstreams.wire.FrameCodec;
@@ -8,6 +9,7 @@ import dev.mixnetstreams.wire.FrameType;
 import dev.mixnetstreams.wire.FrameView;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -20,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The client's router: the one virtual thread that takes inbound messages from the transport's
  * queue, decodes them and hands each to its stream. It never blocks on a stream (offers to a
- * stream's buffer never wait) and never runs application code. Between messages it sweeps idle
+ * stream's buffer never wait) and never runs application code. Between batches it sweeps idle
  * streams, expired early frames and the ids of closed streams.
  */
 final class Router {
@@ -31,6 +33,8 @@ final class Router {
     /** Tells the router to sweep now; put into the queue by the client's sweep ticker. */
     static final InboundMessage SWEEP = new InboundMessage(new byte[0], null);
     private static final long MAX_SWEEP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** Messages the router takes from the queue at once, at most. */
+    static final int BATCH = 64;
 
     /** A Data frame that arrived before its stream's Open. */
     private static final class EarlyFrame {
@@ -76,13 +80,19 @@ final class Router {
     private int earlyFrames;
     private long earlyBytes;
     private boolean messageQueueDrained;
+    /** Buffers that got data in the current batch; their readers are woken after it. */
+    private final ArrayList<ReorderBuffer> toSignal = new ArrayList<>();
+    /** Set by the sweep ticker: the router sweeps after the batch at hand (even if SWEEP found the queue full). */
+    private volatile boolean sweepDue;
 
     Router(MixnetClient client, BlockingQueue<InboundMessage> inbound, MixnetClient.Settings config) {
         this.client = client;
         this.inbound = inbound;
         this.counters = client.counters();
         this.idleTimeoutNanos = config.streamIdleTimeout().toNanos();
-        this.sweepIntervalNanos = Math.min(idleTimeoutNanos, MAX_SWEEP_INTERVAL_NANOS);
+        // Half the idle timeout: traffic is credited at the sweep after it (see MixnetStream.markTraffic),
+        // so an idle stream is closed within twice its idle timeout at most, as with a sweep per timeout.
+        this.sweepIntervalNanos = Math.max(1, Math.min(idleTimeoutNanos / 2, MAX_SWEEP_INTERVAL_NANOS));
         this.earlyTimeoutNanos = config.earlyFrameTimeout().toNanos();
         this.lingerNanos = MixnetClient.Builder.CLOSED_STREAM_LINGER.toNanos();
         this.maxEarlyFrames = config.maxEarlyFrames();
@@ -109,21 +119,21 @@ final class Router {
             } catch (InterruptedException e) {
                 continue;       // the client closes (checked above)
             }
-            inbound.offer(SWEEP);   // if the queue is full, the router is busy and sweeps on time anyway
+            sweepDue = true;
+            inbound.offer(SWEEP);   // if the queue is full, the router is busy and sees sweepDue after its current batch
         }
     }
 
     void run() {
-        // One clock read per message: the time it was taken from the queue, used for the stream's
-        // activity, the early-frame age and the sweep.
-        long now = System.nanoTime();
-        long nextSweep = now + sweepIntervalNanos;
+        // No clock read per message: traffic marks the stream (MixnetStream.markTraffic) and the
+        // sweep, which the ticker asks for, reads the clock once and credits it.
+        ArrayList<InboundMessage> batch = new ArrayList<>(BATCH);
         while (!client.closing()) {
-            InboundMessage message;
             try {
-                message = inbound.poll();
-                if (message == null) {
-                    message = inbound.take();   // untimed: the ticker's SWEEP wakes us to sweep
+                // Whatever is queued, up to BATCH, under one acquisition of the queue's lock (and
+                // one update of its shared count); only an empty queue is waited on.
+                if (inbound.drainTo(batch, BATCH) == 0) {
+                    batch.add(inbound.take());   // untimed: the ticker's SWEEP wakes us to sweep
                 }
             } catch (InterruptedException e) {
                 if (client.closing()) {
@@ -131,28 +141,45 @@ final class Router {
                 }
                 continue;
             }
-            now = System.nanoTime();
-            try {
-                if (message != WAKE_UP && message != SWEEP) {
-                    counters.messagesIn.increment();
-                    handle(message, now);
-                } else if (!messageQueueDrained && client.streamModeActive()) {
-                    drainMessageQueue(now);
+            for (int i = 0, n = batch.size(); i < n && !client.closing(); i++) {
+                InboundMessage message = batch.get(i);
+                try {
+                    if (message != WAKE_UP && message != SWEEP) {
+                        counters.messagesIn.increment();
+                        handle(message);
+                    } else if (!messageQueueDrained && client.streamModeActive()) {
+                        drainMessageQueue();
+                    }
+                } catch (RuntimeException e) {
+                    // Nothing a peer sends may stop the router; this is a bug, and it is logged as one.
+                    counters.routerFailures.increment();
+                    LOG.error("router: unexpected failure handling a message; continuing", e);
                 }
-                if (message == SWEEP || now - nextSweep >= 0) {
-                    sweep(now);
-                    nextSweep = now + sweepIntervalNanos;
+            }
+            batch.clear();
+            signalReaders();
+            if (sweepDue) {
+                sweepDue = false;
+                try {
+                    sweep(System.nanoTime());
+                } catch (RuntimeException e) {
+                    counters.routerFailures.increment();
+                    LOG.error("router: unexpected failure while sweeping; continuing", e);
                 }
-            } catch (RuntimeException e) {
-                // Nothing a peer sends may stop the router; this is a bug, and it is logged as one.
-                counters.routerFailures.increment();
-                LOG.error("router: unexpected failure handling a message; continuing", e);
             }
         }
         LOG.debug("router stopped");
     }
 
-    private void handle(InboundMessage message, long now) {
+    /** Wakes the readers of the buffers that got data in this batch, if they wait. */
+    private void signalReaders() {
+        for (int i = 0, n = toSignal.size(); i < n; i++) {
+            toSignal.get(i).signalIfWaiting();
+        }
+        toSignal.clear();
+    }
+
+    private void handle(InboundMessage message) {
         if (!client.streamModeActive()) {
             if (!client.messages.offer(message)) {
                 drop(DropReason.MESSAGE_QUEUE_FULL, 0);
@@ -160,20 +187,20 @@ final class Router {
             return;
         }
         if (!messageQueueDrained) {
-            drainMessageQueue(now);
+            drainMessageQueue();
         }
-        route(message, now);
+        route(message);
     }
 
     /** Stream mode began: messages received before it and not taken may be stream frames. */
-    private void drainMessageQueue(long now) {
+    private void drainMessageQueue() {
         messageQueueDrained = true;
         for (InboundMessage early : client.messages.refuseFromNowOn()) {
-            route(early, now);
+            route(early);
         }
     }
 
-    private void route(InboundMessage message, long now) {
+    private void route(InboundMessage message) {
         DecodeStatus status = view.wrap(message.data());
         switch (status) {
             case FRAME -> { }
@@ -196,14 +223,14 @@ final class Router {
             LOG.debug("frame in: {}", view);
         }
         if (view.type() == FrameType.OPEN) {
-            onOpen(id, message.senderTag(), now);
+            onOpen(id, message.senderTag());
         } else {
             // The whole frame is handed on: the payload stays where it arrived, after the header.
-            onData(id, view.sequence(), message.data(), message.senderTag(), now);
+            onData(id, view.sequence(), message.data(), message.senderTag());
         }
     }
 
-    private void onOpen(long id, SenderTag senderTag, long now) {
+    private void onOpen(long id, SenderTag senderTag) {
         if (senderTag == null) {
             drop(DropReason.OPEN_WITHOUT_SENDER_TAG, id);
             return;
@@ -234,21 +261,21 @@ final class Router {
                 if (senderTag.equals(frame.senderTag)) {
                     counters.earlyFramesDelivered.increment();
                 }
-                deliver(stream, frame.sequence, frame.frameBytes, frame.senderTag, now); // counts WRONG_PEER if not
+                deliver(stream, frame.sequence, frame.frameBytes, frame.senderTag); // counts WRONG_PEER if not
             }
         }
     }
 
-    private void onData(long id, int sequence, byte[] frameBytes, SenderTag senderTag, long now) {
+    private void onData(long id, int sequence, byte[] frameBytes, SenderTag senderTag) {
         MixnetStream stream = client.streams.get(id);
         if (stream == null) {
-            hold(id, sequence, frameBytes, senderTag, now);
+            hold(id, sequence, frameBytes, senderTag);
             return;
         }
-        deliver(stream, sequence, frameBytes, senderTag, now);
+        deliver(stream, sequence, frameBytes, senderTag);
     }
 
-    private void deliver(MixnetStream stream, int sequence, byte[] frameBytes, SenderTag senderTag, long now) {
+    private void deliver(MixnetStream stream, int sequence, byte[] frameBytes, SenderTag senderTag) {
         long id = stream.id().value();
         if (stream.isClosed() || stream.isTerminated()) {
             drop(DropReason.CLOSED_STREAM, id);
@@ -263,21 +290,28 @@ final class Router {
         // Counted before the hand-off, so a reader that has the bytes also sees them counted.
         int length = frameBytes.length - FrameCodec.HEADER_LENGTH;
         counters.bytesIn.add(length);
-        OfferResult result = stream.inbound.offer(sequence, frameBytes);
+        ReorderBuffer buffer = stream.inbound;
+        boolean listed = buffer.hasPendingSignal();
+        OfferResult result = buffer.offerQuietly(sequence, frameBytes);
         while (result == OfferResult.OVER_SHARED_BUDGET) {
             MixnetStream hoarder = largestHolder(stream);
             if (hoarder == null) {
                 break;
             }
+            LOG.warn("{}: reset: the client's limit on unread bytes of all streams is reached "
+                    + "and this stream holds the most", hoarder.id());
             reset(hoarder, "stream reset: the client's limit on unread bytes of all streams together "
                     + "(maxTotalUnreadBytes) was reached and this stream held the most; read faster or raise it");
-            result = stream.inbound.offer(sequence, frameBytes);
+            result = buffer.offerQuietly(sequence, frameBytes);
+        }
+        if (!listed && buffer.hasPendingSignal()) {
+            toSignal.add(buffer);   // woken after the batch: once per reader, not once per message
         }
         if (result != OfferResult.ACCEPTED) {
             counters.bytesIn.add(-length);
         }
         switch (result) {
-            case ACCEPTED -> stream.lastActivityNanos = now;
+            case ACCEPTED -> stream.markTraffic();
             case DUPLICATE, LATE -> drop(DropReason.DUPLICATE_DATA, id);
             case CLOSED -> drop(DropReason.CLOSED_STREAM, id);
             case OVER_BUDGET -> {
@@ -325,12 +359,13 @@ final class Router {
     }
 
     /** Holds Data that overtook its stream's Open, within the limits on count, bytes and age. */
-    private void hold(long id, int sequence, byte[] frameBytes, SenderTag senderTag, long now) {
+    private void hold(long id, int sequence, byte[] frameBytes, SenderTag senderTag) {
         MixnetListener listener = client.takenListener();
         if (listener == null || listener.isClosed()) {
             drop(DropReason.UNKNOWN_STREAM, id);
             return;
         }
+        long now = System.nanoTime();   // rare path: Data before its Open
         expireEarlyFrames(now);
         if (earlyFrames >= maxEarlyFrames || payloadLength(frameBytes) > maxEarlyBytes - earlyBytes) {
             drop(DropReason.EARLY_DATA_LIMIT, id);
@@ -401,6 +436,8 @@ final class Router {
                 if (now - stream.closedAtNanos > lingerNanos) {
                     it.remove();
                 }
+            } else if (stream.takeTrafficMark()) {
+                stream.lastActivityNanos = now;
             } else if (now - stream.lastActivityNanos > idleTimeoutNanos) {
                 counters.streamsReaped.increment();
                 LOG.debug("{}: idle for longer than {} ms, closing", stream.id(),

@@ -31,8 +31,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       expected one is ahead, anything else is behind.</li>
  * </ul>
  *
- * <p>Concurrency: one producer (the router) calls {@link #offer}, which never blocks on the
- * reader; one consumer at a time (the stream's reader; {@code MixnetStream} serialises its readers)
+ * <p>Concurrency: one producer (the router) calls {@link #offer}, or {@link #offerQuietly} for a
+ * batch followed by one {@link #signalIfWaiting}, neither of which blocks on the reader; one consumer at a time (the stream's reader; {@code MixnetStream} serialises its readers)
  * calls {@link #poll} or {@link #take}. Delivered messages go to the reader through a
  * single-producer single-consumer queue — a power-of-two array whose slots are null when free,
  * which the producer replaces by one twice the size when it is full and by a small one when a large
@@ -40,8 +40,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * on either side. A {@link ReentrantLock} guards the
  * out-of-order state (the ring, the far-ahead map) and, with its {@link Condition}, the reader's
  * wait: the reader announces that it waits (a volatile flag, then a volatile re-check of the queue
- * under the lock), and the producer, after publishing with a volatile store, signals under the lock
- * only when the flag is set — so no wake-up is lost and none is paid for when nobody waits.
+ * under the lock), and the producer, after publishing with release stores and then one full fence,
+ * signals under the lock only when the flag is set — so no wake-up is lost and none is paid for
+ * when nobody waits.
  * {@link #close()}, {@link #fail} and {@link #reset} wake every waiting reader.
  *
  * <p>Cost: a message in order is O(1) with no allocation and no lock; one out of order within
@@ -71,10 +72,10 @@ public final class ReorderBuffer {
     /** How often {@link #take} polls again, with {@link Thread#onSpinWait()}, before it parks, at most. */
     static final int SPINS_BEFORE_PARKING = 64;
     /**
-     * A park that ended sooner than this after it began means the next message came about when
-     * spinning would have found it: the reader spins fully again. A longer one halves its spins.
+     * A reader that has stopped spinning (its spins failed again and again) still spins fully
+     * before one park in this many, to find out whether spinning pays again.
      */
-    static final long SHORT_WAIT_NANOS = 20_000;
+    static final int PARKS_BETWEEN_PROBES = 16;
     /** Slots of a new ready queue; it doubles when full. */
     static final int INITIAL_READY_SLOTS = 8;
     /**
@@ -161,6 +162,8 @@ public final class ReorderBuffer {
      */
     private Object[] producerSlots;
     private int producerCount;
+    /** Something was published that a waiting reader has not been told about. */
+    private boolean signalPending;
 
     // ---- consumer side (the reader) ----
 
@@ -169,6 +172,8 @@ public final class ReorderBuffer {
     private int consumerCount;
     /** How often {@link #take} polls before it parks; adapts between 0 and {@link #SPINS_BEFORE_PARKING}. */
     private int spinLimit = SPINS_BEFORE_PARKING;
+    /** Parks without spinning since the last probe (see {@link #PARKS_BETWEEN_PROBES}). */
+    private int parksWithoutSpinning;
     /** Bytes taken by the reader since the start; released. */
     private long takenBytes;
 
@@ -236,13 +241,31 @@ public final class ReorderBuffer {
     }
 
     /**
-     * Offers one Data payload; never blocks on the reader. Called by one producer thread.
+     * Offers one Data payload and wakes the reader if it waits for it; never blocks on the reader.
+     * Called by one producer thread. The same as {@link #offerQuietly} followed by
+     * {@link #signalIfWaiting}.
      *
      * @param sequence the frame's sequence number (unsigned 32 bits)
      * @param payload the payload; the buffer keeps the array
      * @return what happened to it
      */
     public OfferResult offer(int sequence, byte[] payload) {
+        OfferResult result = offerQuietly(sequence, payload);
+        signalIfWaiting();
+        return result;
+    }
+
+    /**
+     * Offers one Data payload without waking a waiting reader: a producer that hands over several
+     * messages in a row (the router, one batch from the transport's queue) wakes each reader once,
+     * with {@link #signalIfWaiting}, after the batch. Until then a reader that is spinning sees the
+     * message; one that is parked does not. Never blocks. Called by one producer thread.
+     *
+     * @param sequence the frame's sequence number (unsigned 32 bits)
+     * @param payload the payload; the buffer keeps the array
+     * @return what happened to it
+     */
+    public OfferResult offerQuietly(int sequence, byte[] payload) {
         if (state != OPEN) {
             return OfferResult.CLOSED;
         }
@@ -378,8 +401,32 @@ public final class ReorderBuffer {
     }
 
     /**
-     * Appends to the ready queue (producer only) and wakes the reader if it waits. The slot is
-     * written with a volatile store, so that it is ordered before the read of {@link #readerWaiting}.
+     * Whether something was published since the last {@link #signalIfWaiting} (producer only).
+     *
+     * @return true if the reader may be waiting for what was published
+     */
+    public boolean hasPendingSignal() {
+        return signalPending;
+    }
+
+    /**
+     * Wakes the reader if it waits and something was published since the last call (producer
+     * only). One full fence orders every slot written before it against the read of
+     * {@link #readerWaiting}; the reader sets that flag before it looks at the queue a last time.
+     */
+    public void signalIfWaiting() {
+        if (signalPending) {
+            signalPending = false;
+            VarHandle.fullFence();
+            if (readerWaiting) {
+                signalReaders();
+            }
+        }
+    }
+
+    /**
+     * Appends to the ready queue (producer only) with a release store, and notes that the reader
+     * may need waking ({@link #signalIfWaiting}).
      */
     private void publish(Object item, int length) {
         Object[] slots = producerSlots;
@@ -395,12 +442,10 @@ public final class ReorderBuffer {
         if (full || largeAndEmpty) {
             moveReadyQueue(slots, count, item, full);
         } else {
-            SLOTS.setVolatile(slots, count & mask, item);
+            SLOTS.setRelease(slots, count & mask, item);
             producerCount = count + 1;
         }
-        if (readerWaiting) {
-            signalReaders();
-        }
+        signalPending = true;
     }
 
     /**
@@ -412,12 +457,16 @@ public final class ReorderBuffer {
         next[0] = item;
         producerSlots = next;
         producerCount = 1;
-        SLOTS.setVolatile(slots, count & (slots.length - 1), next);  // the link; its array is complete before it is seen
+        SLOTS.setRelease(slots, count & (slots.length - 1), next);  // the link; its array is complete before it is seen
     }
 
     private void signalReaders() {
         lock.lock();
         try {
+            // Cleared here, not only by the reader once it runs again: until then the producer's
+            // later batches would each take the lock to signal a reader already woken. A reader that
+            // wakes and still finds nothing sets the flag again before it looks a last time.
+            readerWaiting = false;
             readable.signalAll();
         } finally {
             lock.unlock();
@@ -588,27 +637,34 @@ public final class ReorderBuffer {
      */
     public byte[] take(long timeoutNanos) throws IOException {
         boolean timed = timeoutNanos > 0;
-        long deadline = System.nanoTime() + timeoutNanos; // compared by subtraction: wrap-safe
+        long deadline = timed ? System.nanoTime() + timeoutNanos : 0; // compared by subtraction: wrap-safe
         while (true) {
             byte[] payload = poll();
             if (payload != null) {
                 return payload;
             }
-            // Spin briefly before parking: a reader keeping up with a busy stream usually finds
-            // the next message within microseconds, and parking and unparking costs more than that.
-            // Adaptive: a reader whose messages come further apart (one of many streams sharing
-            // the client, a slow peer) stops spinning, so it does not hold a carrier thread that
-            // the router and other readers need.
-            for (int spins = spinLimit; spins > 0; spins--) {
+            // Spin briefly before parking: a reader keeping up with a busy stream often finds the
+            // next message within a microsecond or two, and parking and being woken costs more
+            // (about 8 us between carriers on the 2-vCPU machine the benchmarks run on). Adaptive:
+            // a spin that finds a message restores the full count; a park halves it. A reader whose
+            // messages come further apart (one of many streams sharing the client), or whose spin
+            // keeps the router off its carrier, soon stops spinning and probes with a full spin
+            // once in PARKS_BETWEEN_PROBES parks.
+            int spins = spinLimit;
+            if (spins == 0 && ++parksWithoutSpinning >= PARKS_BETWEEN_PROBES) {
+                parksWithoutSpinning = 0;
+                spins = SPINS_BEFORE_PARKING;
+            }
+            for (; spins > 0; spins--) {
                 Thread.onSpinWait();
                 payload = poll();
                 if (payload != null) {
+                    spinLimit = SPINS_BEFORE_PARKING;
                     return payload;
                 }
             }
-            long parkedAt = System.nanoTime();
             awaitReadyOrEnded(timed, deadline);
-            spinLimit = System.nanoTime() - parkedAt < SHORT_WAIT_NANOS ? SPINS_BEFORE_PARKING : spinLimit >> 1;
+            spinLimit >>= 1;
             // Something is ready or the buffer ended: poll again, which returns it or throws. (A
             // close racing with this wake-up can leave nothing to return; then the loop sees the
             // ended state on its next poll.)

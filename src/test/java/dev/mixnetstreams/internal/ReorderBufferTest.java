@@ -7,6 +7,7 @@ import static dev.mixnetstreams.internal.OfferResult.LATE;
 import static dev.mixnetstreams.internal.OfferResult.OVER_BUDGET;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -511,6 +512,57 @@ class ReorderBufferTest {
                 assertEquals("ok", consumer.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS));
             }
             assertEquals(count, next(buffer));
+            assertEquals(0, buffer.unreadBytes());
+        }
+
+        @Test
+        void quietOffersReachAParkedReaderWithTheSignalAfterThem() throws Exception {
+            ReorderBuffer buffer = new ReorderBuffer();
+            CompletableFuture<byte[]> outcome = new CompletableFuture<>();
+            blockedTake(buffer, outcome);
+            assertFalse(buffer.hasPendingSignal());
+            assertEquals(ACCEPTED, buffer.offerQuietly(1, msg(1)));     // out of order: nothing published
+            assertFalse(buffer.hasPendingSignal());
+            assertEquals(ACCEPTED, buffer.offerQuietly(0, msg(0)));     // publishes 0 and 1
+            assertTrue(buffer.hasPendingSignal());
+            buffer.signalIfWaiting();
+            assertFalse(buffer.hasPendingSignal());
+            assertEquals(0, seqOf(outcome.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS)));
+            assertPolls(buffer, 1);
+            buffer.signalIfWaiting();   // nothing pending: a no-op
+        }
+
+        /**
+         * The router's pattern: batches of quiet offers, each followed by one signal, against a
+         * reader that alternately spins and parks. A wake-up lost between the two would hang it.
+         */
+        @Test
+        void batchesOfQuietOffersWithOneSignalEachLoseNoWakeUp() throws Exception {
+            int count = 200_000;
+            long seed = 20_261_126L;
+            Random random = new Random(seed);
+            ReorderBuffer buffer = new ReorderBuffer();
+            try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                Future<String> consumer = threads.submit(() -> takeInOrder(buffer, count));
+                Future<Integer> producer = threads.submit(() -> {
+                    int refused = 0;
+                    for (int s = 0; s < count; ) {
+                        int end = Math.min(count, s + 1 + random.nextInt(64));
+                        for (; s < end; s++) {
+                            if (buffer.offerQuietly(s, msg(s)) != ACCEPTED) {
+                                refused++;
+                            }
+                        }
+                        buffer.signalIfWaiting();
+                        if (random.nextInt(8) == 0) {
+                            Thread.yield();     // let the reader run dry and park now and then
+                        }
+                    }
+                    return refused;
+                });
+                assertEquals(0, producer.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS), "seed " + seed);
+                assertEquals("ok", consumer.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS), "seed " + seed);
+            }
             assertEquals(0, buffer.unreadBytes());
         }
 
