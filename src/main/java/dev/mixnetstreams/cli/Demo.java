@@ -38,6 +38,8 @@ final class Demo {
     private final double loss;
     private final double duplicate;
     private final long seed;
+    /** Each client's limit on unread bytes of all its streams together; 0 for the demo's default. */
+    private final long maxUnreadBytes;
     private final PrintStream out;
 
     private final AtomicLong bytesVerified = new AtomicLong();
@@ -57,12 +59,13 @@ final class Demo {
         this.duplicate = args.probability("duplicate", 0);
         String seedText = args.text("seed", null);
         this.seed = seedText == null ? new SecureRandom().nextLong() : Args.parseNumber("--seed", seedText, Long.MIN_VALUE, Long.MAX_VALUE);
+        this.maxUnreadBytes = args.number("max-unread-bytes", 0, 1, Long.MAX_VALUE);
         this.out = out;
         this.finished = new CountDownLatch(streams);
     }
 
     static int run(List<String> rest, PrintStream out) throws UsageException, InterruptedException {
-        Args args = new Args(rest, Set.of("streams", "bytes", "latency-ms", "loss", "duplicate", "seed"));
+        Args args = new Args(rest, Set.of("streams", "bytes", "latency-ms", "loss", "duplicate", "seed", "max-unread-bytes"));
         return new Demo(args, out).run();
     }
 
@@ -70,14 +73,21 @@ final class Demo {
         out.printf(Locale.ROOT, "demo: streams=%d bytes-per-stream=%d latency=%d-%dms loss=%s duplicate=%s seed=%d%n",
                 streams, bytesPerStream, minLatency.toMillis(), maxLatency.toMillis(), loss, duplicate, seed);
         long start = System.nanoTime();
+        // Each side may have to hold every byte of the demo unread at once: with many streams the
+        // router delivers faster than the readers' virtual threads get to run, and a client over
+        // its limit on unread bytes of all streams resets the stream holding the most (its peer is
+        // not told: the wire format has no reset). Bounded by a quarter of the heap.
+        long unreadBudget = maxUnreadBytes > 0 ? maxUnreadBytes : Math.max(MixnetClient.Builder.DEFAULT_MAX_TOTAL_UNREAD_BYTES,
+                Math.min(streams * bytesPerStream, Runtime.getRuntime().maxMemory() / 4));
         try (SimulatedMixnet mixnet = SimulatedMixnet.builder()
                 .latency(minLatency, maxLatency).lossRate(loss).duplicateRate(duplicate).seed(seed).build();
              MixnetClient server = MixnetClient.builder(mixnet.newEndpoint())
                      .acceptBacklog(Math.max(MixnetClient.Builder.DEFAULT_ACCEPT_BACKLOG, streams))
                      .maxEarlyFrames(Math.max(MixnetClient.Builder.DEFAULT_MAX_EARLY_FRAMES, streams * 16))
                      .maxEarlyBytes(Math.max(MixnetClient.Builder.DEFAULT_MAX_EARLY_BYTES, 4 * streams * Math.min(bytesPerStream, 1 << 20)))
+                     .maxTotalUnreadBytes(unreadBudget)
                      .build();
-             MixnetClient client = MixnetClient.builder(mixnet.newEndpoint()).build()) {
+             MixnetClient client = MixnetClient.builder(mixnet.newEndpoint()).maxTotalUnreadBytes(unreadBudget).build()) {
             MixnetListener listener = server.listener();
             Thread acceptor = Thread.ofVirtual().name("demo-acceptor").start(() -> acceptLoop(listener));
             for (int i = 0; i < streams; i++) {
@@ -131,11 +141,12 @@ final class Demo {
     }
 
     private void report(ClientStats client, ClientStats server) {
-        out.printf(Locale.ROOT, "opener:   frames out=%d in=%d, loss reports=%d, drops=%d%s%n",
-                client.framesOut(), client.framesIn(), client.dataLossEvents(), client.droppedTotal(), reasons(client));
-        out.printf(Locale.ROOT, "acceptor: frames out=%d in=%d, loss reports=%d, early frames held=%d, drops=%d%s%n",
-                server.framesOut(), server.framesIn(), server.dataLossEvents(), server.earlyFramesHeld(),
-                server.droppedTotal(), reasons(server));
+        out.printf(Locale.ROOT, "opener:   frames out=%d in=%d, loss reports=%d, streams reset=%d, drops=%d%s%n",
+                client.framesOut(), client.framesIn(), client.dataLossEvents(), client.streamsReset(),
+                client.droppedTotal(), reasons(client));
+        out.printf(Locale.ROOT, "acceptor: frames out=%d in=%d, loss reports=%d, streams reset=%d, early frames held=%d, drops=%d%s%n",
+                server.framesOut(), server.framesIn(), server.dataLossEvents(), server.streamsReset(),
+                server.earlyFramesHeld(), server.droppedTotal(), reasons(server));
     }
 
     private static String reasons(ClientStats stats) {
@@ -175,6 +186,9 @@ final class Demo {
             stream.shutdownOutput();
         } catch (IOException e) {
             // A lossy run: the opener's reader sees the stream end early and reports it.
+            if (loss == 0) {
+                failure.compareAndSet(null, "echo " + stream.id() + ": " + e.getMessage());
+            }
         }
     }
 

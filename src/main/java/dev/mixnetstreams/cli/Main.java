@@ -8,7 +8,7 @@ import java.util.List;
  * The {@code mixnet-streams-cli.jar} entry point.
  *
  * <pre>
- * demo [--streams N] [--bytes N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
+ * demo [--streams N] [--bytes N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S] [--max-unread-bytes N]
  * tunnel --listen HOST:PORT --upstream HOST:PORT [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
  * frame encode --id HEX --type open|data --seq N --payload HEX
  * frame decode HEX
@@ -22,7 +22,7 @@ public final class Main {
 
     static final String USAGE = """
             usage: java -jar mixnet-streams-cli.jar COMMAND [OPTIONS]
-              demo [--streams N] [--bytes N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
+              demo [--streams N] [--bytes N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S] [--max-unread-bytes N]
                   two clients on the simulated mixnet; N streams each echo N random bytes, all verified
               tunnel --listen HOST:PORT --upstream HOST:PORT [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
                   TCP tunnel: each connection to --listen is carried as one stream across the

@@ -100,6 +100,7 @@ class MainTest {
         "demo --loss 2",
         "demo --duplicate x",
         "demo --seed 1.5",
+        "demo --max-unread-bytes 0",
         "demo extra",
     })
     void badArgumentsGiveUsageAndExitTwoWithoutAStackTrace(String line) {
@@ -128,6 +129,22 @@ class MainTest {
         String last = lines[lines.length - 1];
         assertTrue(last.startsWith("demo ok: streams=4 bytes=16384 elapsed="), last);
         assertTrue(last.contains("throughput="), last);
+    }
+
+    /**
+     * An accepting stream reset by its client's limit on unread bytes fails the demo at once, with
+     * the reason; it once looked like a hang (the echo swallowed it, and the opener is not told).
+     */
+    @Test
+    void demoFailsLoudlyWhenTheEchoSideIsReset() {
+        Result r = run("demo", "--streams", "2", "--bytes", "65536", "--latency-ms", "0-2", "--seed", "3",
+                "--max-unread-bytes", "100");
+        assertEquals(1, r.status(), r.out() + r.err());
+        String[] lines = r.out().strip().split("\\R");
+        String last = lines[lines.length - 1];
+        assertTrue(last.startsWith("demo FAILED: echo "), last);
+        assertTrue(last.contains("maxTotalUnreadBytes"), last);
+        assertTrue(r.out().contains("acceptor: frames out=") && !r.out().contains("streams reset=0, early"), r.out());
     }
 
     @Test
