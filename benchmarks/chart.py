@@ -90,6 +90,17 @@ def ratio_rows(results):
                         find(results, "StreamThroughputBench.rawTransport", writeSize=ws, streamCount=sc,
                              transport=tr, writer=wr),
                         "reported" if wr == "platform" else "≥ 0.8")
+    for wr in param_values(results, stb, "writer"):
+        for ws in param_values(results, stb, "writeSize"):
+            for sc in param_values(results, stb, "streamCount"):
+                for tr in param_values(results, stb, "transport"):
+                    label = f"writeSize={ws}, streamCount={sc}, transport={tr}" + (f", writer={wr}" if wr else "")
+                    add(f"streams / rawTransportBatched ({label}; raw consumer drains in batches of 64)",
+                        find(results, "StreamThroughputBench.streams", writeSize=ws, streamCount=sc,
+                             transport=tr, writer=wr),
+                        find(results, "StreamThroughputBench.rawTransportBatched", writeSize=ws, streamCount=sc,
+                             transport=tr, writer=wr),
+                        "reported")
     for wr in param_values(results, "JdkPipelineBench", "writer"):
         for ws in param_values(results, "JdkPipelineBench", "writeSize"):
             add(f"JdkPipelineBench twoHops / oneHop (writeSize={ws}, writer={wr}; JDK queues only)",

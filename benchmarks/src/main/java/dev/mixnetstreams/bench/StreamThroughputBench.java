@@ -107,6 +107,9 @@ public class StreamThroughputBench {
     private MixnetTransport rawSender;
     private MixnetTransport rawReceiver;
     private Recipient rawPeer;
+    private MixnetTransport batchedSender;
+    private MixnetTransport batchedReceiver;
+    private Recipient batchedPeer;
 
     /** Bytes read so far on the receiving side, and the count the benchmark thread waits for. */
     private final ReceivedBytes received = new ReceivedBytes();
@@ -167,6 +170,13 @@ public class StreamThroughputBench {
         closeables.add(rawSender);
         closeables.add(rawReceiver);
         threads.add(Thread.ofVirtual().name("bench-raw-consumer").start(() -> consume(rawReceiver.inbound())));
+
+        batchedReceiver = newTransport();
+        batchedSender = newTransport();
+        batchedPeer = batchedReceiver.address();
+        closeables.add(batchedSender);
+        closeables.add(batchedReceiver);
+        threads.add(Thread.ofVirtual().name("bench-batched-consumer").start(() -> consumeBatched(batchedReceiver.inbound())));
     }
 
     /** A stream's reader: reads into a {@code writeSize} buffer until the stream fails or ends. */
@@ -197,7 +207,33 @@ public class StreamThroughputBench {
         }
     }
 
-    /** Closes both clients and both transports and stops the consumer. */
+    /**
+     * The batched raw consumer: takes whatever is queued, up to 64 messages, under one acquisition
+     * of the queue's lock (as the router does), waiting only when the queue is empty, and copies
+     * each payload out.
+     */
+    private void consumeBatched(BlockingQueue<InboundMessage> inbound) {
+        byte[] buffer = new byte[writeSize];
+        List<InboundMessage> batch = new ArrayList<>(64);
+        try {
+            while (true) {
+                if (inbound.drainTo(batch, 64) == 0) {
+                    batch.add(inbound.take());
+                }
+                for (int i = 0, size = batch.size(); i < size; i++) {
+                    byte[] message = batch.get(i).data();
+                    int n = message.length - FrameCodec.HEADER_LENGTH;
+                    System.arraycopy(message, FrameCodec.HEADER_LENGTH, buffer, 0, n);
+                    received.arrived(n);
+                }
+                batch.clear();
+            }
+        } catch (InterruptedException e) {
+            // tear-down
+        }
+    }
+
+    /** Closes the clients and the transports and stops the consumers. */
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         for (AutoCloseable c : closeables) {
@@ -249,6 +285,28 @@ public class StreamThroughputBench {
                 byte[] message = new byte[FrameCodec.HEADER_LENGTH + p.length];
                 System.arraycopy(p, 0, message, FrameCodec.HEADER_LENGTH, p.length);
                 rawSender.sendAnonymous(rawPeer, message, MixnetClient.DEFAULT_REPLY_SURBS);
+            }
+        });
+        received.await();
+    }
+
+    /**
+     * The same messages through the same transport without the stream layer, taken by a consumer
+     * that drains the queue in batches of up to 64 as the router does: the raw floor with the
+     * router's batching and without its second hand-off. Reported, not a target.
+     *
+     * @throws IOException if a send fails
+     */
+    @Benchmark
+    @OperationsPerInvocation(BYTES_PER_INVOCATION)
+    public void rawTransportBatched() throws IOException {
+        received.expect(BYTES_PER_INVOCATION);
+        WriterThread.run(writer, () -> {
+            byte[] p = payload;
+            for (int i = 0; i < messagesPerInvocation; i++) {
+                byte[] message = new byte[FrameCodec.HEADER_LENGTH + p.length];
+                System.arraycopy(p, 0, message, FrameCodec.HEADER_LENGTH, p.length);
+                batchedSender.sendAnonymous(batchedPeer, message, MixnetClient.DEFAULT_REPLY_SURBS);
             }
         });
         received.await();
