@@ -60,8 +60,8 @@ public final class MixnetStream implements Closeable {
     /**
      * Whether a frame was sent or accepted since the last sweep. Hot paths set this instead of
      * reading the clock (a clock read costs about as much as the rest of routing a message); the
-     * sweep clears it and credits the traffic to its own time, which is late by at most one sweep
-     * interval, so a stream is never closed early.
+     * sweep clears it and credits the traffic with a clock read made after clearing it, which is
+     * late by at most one sweep interval and never early, so a stream is never closed early.
      */
     private volatile boolean trafficSinceSweep;
     /** When the stream was closed here; the router keeps its id reserved a while after. */

@@ -126,7 +126,7 @@ final class Router {
 
     void run() {
         // No clock read per message: traffic marks the stream (MixnetStream.markTraffic) and the
-        // sweep, which the ticker asks for, reads the clock once and credits it.
+        // sweep, which the ticker asks for, credits it.
         ArrayList<InboundMessage> batch = new ArrayList<>(BATCH);
         while (!client.closing()) {
             try {
@@ -291,7 +291,6 @@ final class Router {
         int length = frameBytes.length - FrameCodec.HEADER_LENGTH;
         counters.bytesIn.add(length);
         ReorderBuffer buffer = stream.inbound;
-        boolean listed = buffer.hasPendingSignal();
         OfferResult result = buffer.offerQuietly(sequence, frameBytes);
         while (result == OfferResult.OVER_SHARED_BUDGET) {
             MixnetStream hoarder = largestHolder(stream);
@@ -304,8 +303,12 @@ final class Router {
                     + "(maxTotalUnreadBytes) was reached and this stream held the most; read faster or raise it");
             result = buffer.offerQuietly(sequence, frameBytes);
         }
-        if (!listed && buffer.hasPendingSignal()) {
-            toSignal.add(buffer);   // woken after the batch: once per reader, not once per message
+        // Woken after the batch: once per reader, not once per message. Listed whenever it has
+        // something pending, not only the first time in a batch, so that even a publish left
+        // unsignalled by a failure is signalled with the stream's next message; a repeat is a
+        // no-op in signalReaders, and a run of messages to one stream is listed once.
+        if (buffer.hasPendingSignal() && (toSignal.isEmpty() || toSignal.get(toSignal.size() - 1) != buffer)) {
+            toSignal.add(buffer);
         }
         if (result != OfferResult.ACCEPTED) {
             counters.bytesIn.add(-length);
@@ -437,7 +440,9 @@ final class Router {
                     it.remove();
                 }
             } else if (stream.takeTrafficMark()) {
-                stream.lastActivityNanos = now;
+                // The clock read after the mark is cleared is no earlier than the traffic that set
+                // it (now, read when the sweep began, could be); only streams with traffic pay.
+                stream.lastActivityNanos = System.nanoTime();
             } else if (now - stream.lastActivityNanos > idleTimeoutNanos) {
                 counters.streamsReaped.increment();
                 LOG.debug("{}: idle for longer than {} ms, closing", stream.id(),

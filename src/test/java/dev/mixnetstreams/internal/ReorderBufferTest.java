@@ -532,6 +532,63 @@ class ReorderBufferTest {
             buffer.signalIfWaiting();   // nothing pending: a no-op
         }
 
+        /** A skip past a gap publishes the loss and what follows in one quiet offer; one signal wakes the reader for all. */
+        @Test
+        void aQuietSkipPastAGapReachesAParkedReaderWithOneSignal() throws Exception {
+            ReorderBuffer buffer = new ReorderBuffer(2, Long.MAX_VALUE);
+            CompletableFuture<byte[]> outcome = new CompletableFuture<>();
+            blockedTake(buffer, outcome);
+            assertEquals(ACCEPTED, buffer.offerQuietly(1, msg(1)));
+            assertEquals(ACCEPTED, buffer.offerQuietly(2, msg(2)));
+            assertFalse(buffer.hasPendingSignal(), "held out of order: nothing published yet");
+            assertEquals(ACCEPTED, buffer.offerQuietly(3, msg(3)));   // a third held: skips past 0
+            assertTrue(buffer.hasPendingSignal());
+            buffer.signalIfWaiting();
+            ExecutionException thrown = assertThrows(ExecutionException.class,
+                    () -> outcome.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS));
+            StreamDataLossException loss = assertInstanceOf(StreamDataLossException.class, thrown.getCause());
+            assertEquals(0, loss.firstLostSequence());
+            assertEquals(1, loss.lostMessages());
+            assertPolls(buffer, 1, 2, 3);
+            assertNull(buffer.poll());
+        }
+
+        /**
+         * Quiet offers that grow the ready queue past its shrink threshold while the reader is
+         * parked, then (after the reader drained it and parked again) move to a fresh small one:
+         * each batch reaches the reader with its one signal, across the links between arrays.
+         */
+        @Test
+        void quietOffersAcrossReadyQueueGrowthAndShrinkReachAParkedReader() throws Exception {
+            ReorderBuffer buffer = new ReorderBuffer();
+            int burst = 5_000;                  // grows 8 -> 8192 slots, past SHRINK_READY_SLOTS_ABOVE
+            int sequence = 0;
+            for (int round = 0; round < 3; round++) {
+                CompletableFuture<byte[]> outcome = new CompletableFuture<>();
+                blockedTake(buffer, outcome);
+                int first = sequence;
+                for (int i = 0; i < burst; i++, sequence++) {
+                    assertEquals(ACCEPTED, buffer.offerQuietly(sequence, msg(sequence)));
+                }
+                buffer.signalIfWaiting();
+                assertEquals(first, seqOf(outcome.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS)), "round " + round);
+                for (int s = first + 1; s < sequence; s++) {
+                    assertPolls(buffer, s);
+                }
+                assertNull(buffer.poll());
+                assertTrue(buffer.readyQueueCapacity() > ReorderBuffer.SHRINK_READY_SLOTS_ABOVE
+                        || round > 0, "the first burst grew the ready queue");
+            }
+            // The next offer finds the large queue empty and moves to a small one.
+            CompletableFuture<byte[]> outcome = new CompletableFuture<>();
+            blockedTake(buffer, outcome);
+            assertEquals(ACCEPTED, buffer.offerQuietly(sequence, msg(sequence)));
+            buffer.signalIfWaiting();
+            assertEquals(sequence, seqOf(outcome.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS)));
+            assertEquals(ReorderBuffer.INITIAL_READY_SLOTS, buffer.readyQueueCapacity());
+            assertEquals(0, buffer.unreadBytes());
+        }
+
         /**
          * The router's pattern: batches of quiet offers, each followed by one signal, against a
          * reader that alternately spins and parks. A wake-up lost between the two would hang it.
