@@ -79,28 +79,18 @@ def ratio_rows(results):
     # The target is for writers on virtual threads (how the library is used); a platform-thread
     # writer is reported (see benchmarks/README.md, "Why the writer runs on a virtual thread").
     stb = "StreamThroughputBench"
-    for wr in param_values(results, stb, "writer"):
-        for ws in param_values(results, stb, "writeSize"):
-            for sc in param_values(results, stb, "streamCount"):
-                for tr in param_values(results, stb, "transport"):
-                    label = f"writeSize={ws}, streamCount={sc}, transport={tr}" + (f", writer={wr}" if wr else "")
-                    add(f"streams / rawTransport ({label})",
-                        find(results, "StreamThroughputBench.streams", writeSize=ws, streamCount=sc,
-                             transport=tr, writer=wr),
-                        find(results, "StreamThroughputBench.rawTransport", writeSize=ws, streamCount=sc,
-                             transport=tr, writer=wr),
-                        "reported" if wr == "platform" else "≥ 0.8")
-    for wr in param_values(results, stb, "writer"):
-        for ws in param_values(results, stb, "writeSize"):
-            for sc in param_values(results, stb, "streamCount"):
-                for tr in param_values(results, stb, "transport"):
-                    label = f"writeSize={ws}, streamCount={sc}, transport={tr}" + (f", writer={wr}" if wr else "")
-                    add(f"streams / rawTransportBatched ({label}; raw consumer drains in batches of 64)",
-                        find(results, "StreamThroughputBench.streams", writeSize=ws, streamCount=sc,
-                             transport=tr, writer=wr),
-                        find(results, "StreamThroughputBench.rawTransportBatched", writeSize=ws, streamCount=sc,
-                             transport=tr, writer=wr),
-                        "reported")
+    floors = (("rawTransport", "", None),
+              ("rawTransportBatched", "; raw consumer drains in batches of 64", "reported"))
+    for floor, note, fixed_target in floors:
+        for wr in param_values(results, stb, "writer"):
+            for ws in param_values(results, stb, "writeSize"):
+                for sc in param_values(results, stb, "streamCount"):
+                    for tr in param_values(results, stb, "transport"):
+                        label = f"writeSize={ws}, streamCount={sc}, transport={tr}" + (f", writer={wr}" if wr else "")
+                        add(f"streams / {floor} ({label}{note})",
+                            find(results, f"{stb}.streams", writeSize=ws, streamCount=sc, transport=tr, writer=wr),
+                            find(results, f"{stb}.{floor}", writeSize=ws, streamCount=sc, transport=tr, writer=wr),
+                            fixed_target or ("reported" if wr == "platform" else "≥ 0.8"))
     for wr in param_values(results, "JdkPipelineBench", "writer"):
         for ws in param_values(results, "JdkPipelineBench", "writeSize"):
             add(f"JdkPipelineBench twoHops / oneHop (writeSize={ws}, writer={wr}; JDK queues only)",

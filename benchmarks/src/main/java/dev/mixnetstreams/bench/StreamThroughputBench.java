@@ -278,16 +278,7 @@ public class StreamThroughputBench {
     @Benchmark
     @OperationsPerInvocation(BYTES_PER_INVOCATION)
     public void rawTransport() throws IOException {
-        received.expect(BYTES_PER_INVOCATION);
-        WriterThread.run(writer, () -> {
-            byte[] p = payload;
-            for (int i = 0; i < messagesPerInvocation; i++) {
-                byte[] message = new byte[FrameCodec.HEADER_LENGTH + p.length];
-                System.arraycopy(p, 0, message, FrameCodec.HEADER_LENGTH, p.length);
-                rawSender.sendAnonymous(rawPeer, message, MixnetClient.DEFAULT_REPLY_SURBS);
-            }
-        });
-        received.await();
+        sendRaw(rawSender, rawPeer);
     }
 
     /**
@@ -300,13 +291,18 @@ public class StreamThroughputBench {
     @Benchmark
     @OperationsPerInvocation(BYTES_PER_INVOCATION)
     public void rawTransportBatched() throws IOException {
+        sendRaw(batchedSender, batchedPeer);
+    }
+
+    /** One invocation of the raw benchmarks: the messages straight to {@code peer}'s consumer. */
+    private void sendRaw(MixnetTransport sender, Recipient peer) throws IOException {
         received.expect(BYTES_PER_INVOCATION);
         WriterThread.run(writer, () -> {
             byte[] p = payload;
             for (int i = 0; i < messagesPerInvocation; i++) {
                 byte[] message = new byte[FrameCodec.HEADER_LENGTH + p.length];
                 System.arraycopy(p, 0, message, FrameCodec.HEADER_LENGTH, p.length);
-                batchedSender.sendAnonymous(batchedPeer, message, MixnetClient.DEFAULT_REPLY_SURBS);
+                sender.sendAnonymous(peer, message, MixnetClient.DEFAULT_REPLY_SURBS);
             }
         });
         received.await();
