@@ -297,10 +297,7 @@ final class Router {
             if (hoarder == null) {
                 break;
             }
-            LOG.warn("{}: reset: the client's limit on unread bytes of all streams is reached "
-                    + "and this stream holds the most", hoarder.id());
-            reset(hoarder, "stream reset: the client's limit on unread bytes of all streams together "
-                    + "(maxTotalUnreadBytes) was reached and this stream held the most; read faster or raise it");
+            resetForClientLimit(hoarder);
             result = buffer.offerQuietly(sequence, frameBytes);
         }
         // Woken after the batch: once per reader, not once per message. Listed whenever it has
@@ -326,12 +323,17 @@ final class Router {
             }
             case OVER_SHARED_BUDGET -> {
                 drop(DropReason.CLIENT_UNREAD_LIMIT, id);
-                LOG.warn("{}: reset: the client's limit on unread bytes of all streams is reached "
-                        + "and this stream holds the most", stream.id());
-                reset(stream, "stream reset: the client's limit on unread bytes of all streams together "
-                        + "(maxTotalUnreadBytes) was reached and this stream held the most; read faster or raise it");
+                resetForClientLimit(stream);
             }
         }
+    }
+
+    /** Resets the stream holding the most unread bytes when the client-wide limit is reached; logged, counted. */
+    private void resetForClientLimit(MixnetStream stream) {
+        LOG.warn("{}: reset: the client's limit on unread bytes of all streams is reached "
+                + "and this stream holds the most", stream.id());
+        reset(stream, "stream reset: the client's limit on unread bytes of all streams together "
+                + "(maxTotalUnreadBytes) was reached and this stream held the most; read faster or raise it");
     }
 
     private void reset(MixnetStream stream, String why) {

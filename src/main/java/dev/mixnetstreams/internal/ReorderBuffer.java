@@ -32,8 +32,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  *
  * <p>Concurrency: one producer (the router) calls {@link #offer}, or {@link #offerQuietly} for a
- * batch followed by one {@link #signalIfWaiting}, neither of which blocks on the reader; one consumer at a time (the stream's reader; {@code MixnetStream} serialises its readers)
- * calls {@link #poll} or {@link #take}. Delivered messages go to the reader through a
+ * batch followed by one {@link #signalIfWaiting}, neither of which blocks on the reader; one
+ * consumer at a time (the stream's reader; {@code MixnetStream} serialises its readers) calls
+ * {@link #poll} or {@link #take}. Delivered messages go to the reader through a
  * single-producer single-consumer queue — a power-of-two array whose slots are null when free,
  * which the producer replaces by one twice the size when it is full and by a small one when a large
  * one is empty, linking old to new — so a message in order with nothing out of order takes no lock
