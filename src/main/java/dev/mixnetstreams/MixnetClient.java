@@ -1,5 +1,6 @@
 package dev.mixnetstreams;
 
+import dev.mixnetstreams.internal.ArgumentChecks;
 import dev.mixnetstreams.internal.ByteBudget;
 import dev.mixnetstreams.internal.ReorderBuffer;
 import dev.mixnetstreams.internal.Waits;
@@ -434,7 +435,7 @@ public final class MixnetClient implements Closeable {
     private static long positiveNanos(Duration timeout, String what) {
         Objects.requireNonNull(timeout, what);
         if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException(what + " must be positive: " + timeout);
+            throw new IllegalArgumentException(what + " must be positive, got " + timeout);
         }
         return Waits.saturatedNanos(timeout);
     }
@@ -490,13 +491,12 @@ public final class MixnetClient implements Closeable {
          * min(timeout / 2, 10 s) and credits traffic at the sweep after it, so an idle stream is
          * closed between one and two timeouts after its last frame, never before one.
          *
-         * @param timeout positive; default 30 minutes
+         * @param timeout positive, at most 100 years; default 30 minutes
          * @return this builder
-         * @throws IllegalArgumentException if zero or negative
+         * @throws IllegalArgumentException if zero, negative or longer than 100 years
          */
         public Builder streamIdleTimeout(Duration timeout) {
-            positiveNanos(timeout, "streamIdleTimeout");
-            this.streamIdleTimeout = timeout;
+            this.streamIdleTimeout = ArgumentChecks.positive(timeout, "streamIdleTimeout");
             return this;
         }
 
@@ -510,7 +510,7 @@ public final class MixnetClient implements Closeable {
          * @throws IllegalArgumentException if not positive
          */
         public Builder maxUnreadBytes(long bytes) {
-            this.maxUnreadBytes = positive(bytes, "maxUnreadBytes");
+            this.maxUnreadBytes = ArgumentChecks.positive(bytes, "maxUnreadBytes");
             return this;
         }
 
@@ -529,7 +529,7 @@ public final class MixnetClient implements Closeable {
          * @throws IllegalArgumentException if not positive
          */
         public Builder maxTotalUnreadBytes(long bytes) {
-            this.maxTotalUnreadBytes = positive(bytes, "maxTotalUnreadBytes");
+            this.maxTotalUnreadBytes = ArgumentChecks.positive(bytes, "maxTotalUnreadBytes");
             return this;
         }
 
@@ -542,7 +542,7 @@ public final class MixnetClient implements Closeable {
          * @throws IllegalArgumentException if not positive
          */
         public Builder acceptBacklog(int streams) {
-            this.acceptBacklog = (int) positive(streams, "acceptBacklog");
+            this.acceptBacklog = ArgumentChecks.positive(streams, "acceptBacklog");
             return this;
         }
 
@@ -555,7 +555,7 @@ public final class MixnetClient implements Closeable {
          * @throws IllegalArgumentException if not positive
          */
         public Builder maxEarlyFrames(int frames) {
-            this.maxEarlyFrames = (int) positive(frames, "maxEarlyFrames");
+            this.maxEarlyFrames = ArgumentChecks.positive(frames, "maxEarlyFrames");
             return this;
         }
 
@@ -568,20 +568,19 @@ public final class MixnetClient implements Closeable {
          * @throws IllegalArgumentException if not positive
          */
         public Builder maxEarlyBytes(long bytes) {
-            this.maxEarlyBytes = positive(bytes, "maxEarlyBytes");
+            this.maxEarlyBytes = ArgumentChecks.positive(bytes, "maxEarlyBytes");
             return this;
         }
 
         /**
          * Sets how long a Data frame that arrived before its Open is held.
          *
-         * @param timeout positive; default 2 minutes
+         * @param timeout positive, at most 100 years; default 2 minutes
          * @return this builder
-         * @throws IllegalArgumentException if zero or negative
+         * @throws IllegalArgumentException if zero, negative or longer than 100 years
          */
         public Builder earlyFrameTimeout(Duration timeout) {
-            positiveNanos(timeout, "earlyFrameTimeout");
-            this.earlyFrameTimeout = timeout;
+            this.earlyFrameTimeout = ArgumentChecks.positive(timeout, "earlyFrameTimeout");
             return this;
         }
 
@@ -593,7 +592,7 @@ public final class MixnetClient implements Closeable {
          * @throws IllegalArgumentException if not positive
          */
         public Builder maxFramePayload(int bytes) {
-            this.maxFramePayload = (int) positive(bytes, "maxFramePayload");
+            this.maxFramePayload = ArgumentChecks.positive(bytes, "maxFramePayload");
             return this;
         }
 
@@ -606,7 +605,7 @@ public final class MixnetClient implements Closeable {
          * @throws IllegalArgumentException if not positive
          */
         public Builder reorderWindow(int messages) {
-            this.reorderWindow = (int) positive(messages, "reorderWindow");
+            this.reorderWindow = ArgumentChecks.positive(messages, "reorderWindow");
             return this;
         }
 
@@ -619,7 +618,7 @@ public final class MixnetClient implements Closeable {
          * @throws IllegalArgumentException if not positive
          */
         public Builder messageQueueCapacity(int messages) {
-            this.messageQueueCapacity = (int) positive(messages, "messageQueueCapacity");
+            this.messageQueueCapacity = ArgumentChecks.positive(messages, "messageQueueCapacity");
             return this;
         }
 
@@ -634,11 +633,5 @@ public final class MixnetClient implements Closeable {
                     messageQueueCapacity, maxTotalUnreadBytes));
         }
 
-        private static long positive(long value, String what) {
-            if (value <= 0) {
-                throw new IllegalArgumentException(what + " must be positive: " + value);
-            }
-            return value;
-        }
     }
 }

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -143,6 +144,27 @@ class LifecycleTest {
         assertThrows(IllegalArgumentException.class, () -> builder.acceptBacklog(0));
         assertThrows(IllegalArgumentException.class, () -> builder.maxUnreadBytes(0));
         assertThrows(IllegalArgumentException.class, () -> builder.reorderWindow(-1));
+    }
+
+    @Test
+    void durationsTooLongToCountAreRefusedWhereTheyAreSetAndBuildNeverFails() {
+        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
+        MixnetClient.Builder builder = MixnetClient.builder(endpoint);
+        for (Duration tooLong : new Duration[] {Duration.ofDays(365L * 1000), ChronoUnit.FOREVER.getDuration()}) {
+            IllegalArgumentException idle = assertThrows(IllegalArgumentException.class,
+                    () -> builder.streamIdleTimeout(tooLong));
+            assertTrue(idle.getMessage().startsWith("streamIdleTimeout must be at most 36500 days, got "),
+                    idle.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> builder.earlyFrameTimeout(tooLong));
+        }
+        // The longest accepted values build a working client (build() used to overflow and leave
+        // its transport open).
+        try (MixnetClient client = builder.streamIdleTimeout(Duration.ofDays(36_500))
+                .earlyFrameTimeout(Duration.ofDays(36_500)).build()) {
+            assertFalse(client.isClosed());
+        }
+        assertTrue(endpoint.closed, "the client closed its transport");
     }
 
     @Test
