@@ -10,6 +10,11 @@ public enum OfferResult {
     LATE,
     /** The buffer is closed or failed; the message was dropped. */
     CLOSED,
+    /**
+     * The message comes after the stream's end (an empty payload already accepted): a protocol
+     * violation by the peer; the message was dropped.
+     */
+    AFTER_END,
     /** Accepting it would exceed the limit on unread bytes; the message was dropped. */
     OVER_BUDGET,
     /**

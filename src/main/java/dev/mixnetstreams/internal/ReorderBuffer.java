@@ -52,11 +52,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * well-behaved peer does not send, go to a sorted map.
  *
  * <p>Budgets: the buffer's own limit ({@code maxUnreadBytes}) and, optionally, a {@link ByteBudget}
- * shared with other buffers (the client-wide limit). Bytes are reserved from the shared budget when
- * a payload is accepted and released when the reader takes it or the buffer discards it
- * ({@link #close()}, {@link #fail}, {@link #reset}). What this buffer holds against the shared
- * budget is tracked in one atomic counter, so every byte reserved is released exactly once even
- * when a close races with the reader.
+ * shared with other buffers (the client-wide limit). Each message is charged its payload plus a
+ * fixed per-message overhead ({@link #forFrames}; none for the public constructors), so that a
+ * flood of empty or one-byte messages is limited by the memory it really takes. The charge is
+ * reserved from the shared budget when a message is accepted and released when the reader takes
+ * it or the buffer discards it ({@link #close()}, {@link #fail}, {@link #reset}). What this buffer
+ * holds against the shared budget is tracked in one atomic counter, so every byte reserved is
+ * released exactly once even when a close races with the reader.
+ *
+ * <p>End of stream ({@link #forFrames} buffers only): an empty payload is the stream's end. The
+ * first one accepted, in order or held, fixes where the stream ends; a message after it is refused
+ * ({@link OfferResult#AFTER_END}), and messages already held after it are discarded and counted
+ * ({@link #takeDroppedAfterEnd()}). A later end before the first one moves the end back. So nothing
+ * is ever published after the end, which the reader takes once and then never takes again.
  */
 public final class ReorderBuffer {
 
@@ -94,14 +102,20 @@ public final class ReorderBuffer {
 
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
     private static final VarHandle DELIVERED_BYTES;
+    private static final VarHandle DELIVERED_MESSAGES;
     private static final VarHandle TAKEN_BYTES;
+    private static final VarHandle TAKEN_MESSAGES;
     private static final VarHandle SHARED_HELD;
+    /** {@link #endPosition} while no end of stream has been accepted. */
+    private static final long NO_END = Long.MAX_VALUE;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             DELIVERED_BYTES = lookup.findVarHandle(ReorderBuffer.class, "deliveredBytes", long.class);
+            DELIVERED_MESSAGES = lookup.findVarHandle(ReorderBuffer.class, "deliveredMessages", long.class);
             TAKEN_BYTES = lookup.findVarHandle(ReorderBuffer.class, "takenBytes", long.class);
+            TAKEN_MESSAGES = lookup.findVarHandle(ReorderBuffer.class, "takenMessages", long.class);
             SHARED_HELD = lookup.findVarHandle(ReorderBuffer.class, "sharedHeld", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -123,6 +137,14 @@ public final class ReorderBuffer {
      * router hands over received frames as they are, without copying the payload out.
      */
     private final int skip;
+    /**
+     * Bytes charged for every message on top of its payload, for the memory that holds it (its
+     * header, the array's own header, its slot in the queue): what makes a flood of empty or
+     * one-byte messages cost what it really costs.
+     */
+    private final int messageOverhead;
+    /** Whether an empty payload is the end of the stream (nothing may follow it). */
+    private final boolean emptyPayloadEnds;
     /** Bytes this buffer holds against {@link #shared} (0 without one); changed atomically through {@link #SHARED_HELD}. */
     @SuppressWarnings("unused") // through SHARED_HELD
     private volatile long sharedHeld;
@@ -145,14 +167,23 @@ public final class ReorderBuffer {
     private int ringCount;
     /** Out-of-order messages further ahead, keyed by absolute position; created on first need. */
     private TreeMap<Long, byte[]> farAhead;
-    /** Bytes held out of order (ring and far-ahead map). */
-    private long outOfOrderBytes;
+    /** The charge (payload plus {@link #messageOverhead} each) of the messages held out of order. */
+    private long outOfOrderCharge;
+    /**
+     * Absolute position of the end of stream accepted so far (in order or held), or {@link #NO_END};
+     * messages after it are refused ({@link OfferResult#AFTER_END}).
+     */
+    private long endPosition = NO_END;
+    /** Held messages discarded because an end of stream came before them; see {@link #takeDroppedAfterEnd()}. */
+    private int droppedAfterEnd;
     /** The next expected sequence number (unsigned 32 bits, wraps). */
     private int nextSequence;
     /** The next expected message's absolute position (does not wrap). */
     private long nextPosition;
     /** Bytes published to the ready queue since the start (the stream offset of the next one); released. */
     private long deliveredBytes;
+    /** Messages published to the ready queue since the start (gaps not counted); released. */
+    private long deliveredMessages;
     /**
      * The ready queue as the producer sees it: the array it fills and its count of items put in it
      * (the next slot is {@code count & (length - 1)}). A slot is null until the producer fills it
@@ -177,6 +208,8 @@ public final class ReorderBuffer {
     private int parksWithoutSpinning;
     /** Bytes taken by the reader since the start; released. */
     private long takenBytes;
+    /** Messages taken by the reader since the start; released. */
+    private long takenMessages;
 
     /** Creates a buffer with the reference's limit of 256 out-of-order messages and no byte limit. */
     public ReorderBuffer() {
@@ -223,22 +256,42 @@ public final class ReorderBuffer {
      * @throws IllegalArgumentException if a limit is below 1 or {@code skip} is negative
      */
     public ReorderBuffer(int maxBufferedMessages, long maxUnreadBytes, ByteBudget shared, int skip) {
-        if (skip < 0) {
-            throw new IllegalArgumentException("skip must not be negative: " + skip);
-        }
-        this.skip = skip;
-        if (maxBufferedMessages < 1) {
-            throw new IllegalArgumentException("maxBufferedMessages must be at least 1: " + maxBufferedMessages);
-        }
-        if (maxUnreadBytes < 1) {
-            throw new IllegalArgumentException("maxUnreadBytes must be at least 1: " + maxUnreadBytes);
-        }
+        this(maxBufferedMessages, maxUnreadBytes, shared, skip, 0, false);
+    }
+
+    private ReorderBuffer(int maxBufferedMessages, long maxUnreadBytes, ByteBudget shared, int skip,
+                          int messageOverhead, boolean emptyPayloadEnds) {
+        this.skip = ArgumentChecks.notNegative(skip, "skip");
+        this.messageOverhead = ArgumentChecks.notNegative(messageOverhead, "messageOverhead");
+        this.emptyPayloadEnds = emptyPayloadEnds;
+        ArgumentChecks.positive(maxBufferedMessages, "maxBufferedMessages");
+        ArgumentChecks.positive(maxUnreadBytes, "maxUnreadBytes");
         this.maxBufferedMessages = maxBufferedMessages;
         this.maxUnreadBytes = maxUnreadBytes;
         this.shared = shared;
         Object[] first = new Object[INITIAL_READY_SLOTS];
         this.producerSlots = first;
         this.consumerSlots = first;
+    }
+
+    /**
+     * Creates the buffer of one stream, fed whole received frames: the payload follows a
+     * {@code headerLength}-byte header, every frame is charged its payload plus
+     * {@code frameOverhead} bytes against both limits, and an empty payload is the end of the
+     * stream — anything after it is refused with {@link OfferResult#AFTER_END}, and messages
+     * already held after it are discarded (see {@link #takeDroppedAfterEnd()}).
+     *
+     * @param maxBufferedMessages out-of-order messages held before skipping ahead (at least 1)
+     * @param maxUnreadBytes charge held in total before offers are refused (at least 1)
+     * @param shared the shared budget, or {@code null} for none
+     * @param headerLength bytes before the payload in every frame
+     * @param frameOverhead bytes charged for every frame on top of its payload (0 or more)
+     * @return the buffer
+     * @throws IllegalArgumentException if a limit is below 1 or a length negative
+     */
+    public static ReorderBuffer forFrames(int maxBufferedMessages, long maxUnreadBytes, ByteBudget shared,
+                                          int headerLength, int frameOverhead) {
+        return new ReorderBuffer(maxBufferedMessages, maxUnreadBytes, shared, headerLength, frameOverhead, true);
     }
 
     /**
@@ -270,7 +323,7 @@ public final class ReorderBuffer {
         if (state != OPEN) {
             return OfferResult.CLOSED;
         }
-        if (sequence == nextSequence && ringCount == 0 && farAhead == null) {
+        if (sequence == nextSequence && ringCount == 0 && farAhead == null && endPosition == NO_END) {
             // In order and nothing waits out of order: no lock (nothing is held out of order).
             return acceptInOrder(payload, payload.length - skip, 0);
         }
@@ -282,17 +335,26 @@ public final class ReorderBuffer {
      * lock-free from {@link #offer} and under the lock from {@link #offerLocked}.
      */
     private OfferResult acceptInOrder(byte[] payload, int length, long heldOutOfOrder) {
-        long unread = deliveredBytes - (long) TAKEN_BYTES.getAcquire(this) + heldOutOfOrder;
-        if (length > maxUnreadBytes - unread) {
+        long charge = (long) length + messageOverhead;
+        if (charge > maxUnreadBytes - readyCharge() - heldOutOfOrder) {
             return OfferResult.OVER_BUDGET;
         }
-        if (shared != null && !reserveShared(length)) {
+        if (shared != null && !reserveShared(charge)) {
             return OfferResult.OVER_SHARED_BUDGET;
+        }
+        if (length == 0 && emptyPayloadEnds) {
+            endPosition = nextPosition;
         }
         nextSequence++;
         nextPosition++;
         publish(payload, length);
         return OfferResult.ACCEPTED;
+    }
+
+    /** The charge of what the ready queue holds (producer side; the reader's counts may lag, never lead). */
+    private long readyCharge() {
+        long messages = deliveredMessages - (long) TAKEN_MESSAGES.getAcquire(this);
+        return deliveredBytes - (long) TAKEN_BYTES.getAcquire(this) + messages * messageOverhead;
     }
 
     /** Everything but an in-order message with nothing out of order; kept out of line so {@link #offer} inlines. */
@@ -313,13 +375,22 @@ public final class ReorderBuffer {
         if (ahead < 0) {
             return OfferResult.LATE;
         }
+        long position = nextPosition + ahead;
+        if (position > endPosition) {
+            return OfferResult.AFTER_END;
+        }
         int length = payload.length - skip;
-        long unread = deliveredBytes - (long) TAKEN_BYTES.getAcquire(this) + outOfOrderBytes;
-        boolean overBudget = length > maxUnreadBytes - unread;
+        long charge = (long) length + messageOverhead;
+        boolean isEnd = length == 0 && emptyPayloadEnds;
+        boolean overBudget = charge > maxUnreadBytes - readyCharge() - outOfOrderCharge;
         if (ahead == 0) {
-            OfferResult result = acceptInOrder(payload, length, outOfOrderBytes);
+            OfferResult result = acceptInOrder(payload, length, outOfOrderCharge);
             if (result == OfferResult.ACCEPTED) {
-                drainContiguous();
+                if (isEnd) {
+                    discardHeldAfter(position);
+                } else {
+                    drainContiguous();
+                }
             }
             return result;
         } else {
@@ -332,20 +403,19 @@ public final class ReorderBuffer {
                 if (overBudget) {
                     return OfferResult.OVER_BUDGET;
                 }
-                if (shared != null && !reserveShared(length)) {
+                if (shared != null && !reserveShared(charge)) {
                     return OfferResult.OVER_SHARED_BUDGET;
                 }
                 ring[slot] = payload;
                 ringCount++;
             } else {
-                long position = nextPosition + ahead;
                 if (farAhead != null && farAhead.containsKey(position)) {
                     return OfferResult.DUPLICATE;
                 }
                 if (overBudget) {
                     return OfferResult.OVER_BUDGET;
                 }
-                if (shared != null && !reserveShared(length)) {
+                if (shared != null && !reserveShared(charge)) {
                     return OfferResult.OVER_SHARED_BUDGET;
                 }
                 if (farAhead == null) {
@@ -353,7 +423,11 @@ public final class ReorderBuffer {
                 }
                 farAhead.put(position, payload);
             }
-            outOfOrderBytes += length;
+            outOfOrderCharge += charge;
+            if (isEnd) {
+                endPosition = position;
+                discardHeldAfter(position);
+            }
             if (bufferedCountLocked() > maxBufferedMessages) {
                 skipToLowestBuffered();
                 drainContiguous();
@@ -363,11 +437,11 @@ public final class ReorderBuffer {
     }
 
     /** Reserves from the shared budget (producer only); a buffer ended meanwhile gives it straight back. */
-    private boolean reserveShared(int length) {
-        if (!shared.tryReserve(length)) {
+    private boolean reserveShared(long charge) {
+        if (!shared.tryReserve(charge)) {
             return false;
         }
-        SHARED_HELD.getAndAdd(this, (long) length);
+        SHARED_HELD.getAndAdd(this, charge);
         if (state >= RESET) {
             releaseAllShared();
         }
@@ -436,6 +510,9 @@ public final class ReorderBuffer {
         }
         int mask = slots.length - 1;
         int count = producerCount;
+        if (item instanceof byte[]) {
+            DELIVERED_MESSAGES.setRelease(this, deliveredMessages + 1);
+        }
         DELIVERED_BYTES.setRelease(this, deliveredBytes + length);
         boolean full = SLOTS.getAcquire(slots, (count + 1) & mask) != null;
         boolean largeAndEmpty = slots.length > SHRINK_READY_SLOTS_ABOVE
@@ -509,7 +586,7 @@ public final class ReorderBuffer {
             if (payload != null) {
                 ring[slot] = null;
                 ringCount--;
-                outOfOrderBytes -= payload.length - skip;
+                outOfOrderCharge -= (long) payload.length - skip + messageOverhead;
                 nextSequence++;
                 nextPosition++;
                 publish(payload, payload.length - skip);
@@ -540,6 +617,67 @@ public final class ReorderBuffer {
             farAhead = null;
         }
         return ringCount != 0 && ring[nextSequence & ringMask] != null;
+    }
+
+    /**
+     * Discards every message held out of order after {@code end} (an end of stream just accepted
+     * there): nothing may follow an end, so they are a peer's protocol violation. Counted for
+     * {@link #takeDroppedAfterEnd()}.
+     */
+    private void discardHeldAfter(long end) {
+        if (ring != null && ringCount != 0) {
+            for (int slot = 0; slot < ring.length; slot++) {
+                byte[] held = ring[slot];
+                if (held != null && nextPosition + ((slot - nextSequence) & ringMask) > end) {
+                    ring[slot] = null;
+                    ringCount--;
+                    dropHeld(held);
+                }
+            }
+        }
+        if (farAhead != null) {
+            for (byte[] held : farAhead.tailMap(end, false).values()) {
+                dropHeld(held);
+            }
+            farAhead.tailMap(end, false).clear();
+            if (farAhead.isEmpty()) {
+                farAhead = null;
+            }
+        }
+    }
+
+    private void dropHeld(byte[] held) {
+        long charge = (long) held.length - skip + messageOverhead;
+        outOfOrderCharge -= charge;
+        releaseShared(charge);
+        droppedAfterEnd++;
+    }
+
+    /**
+     * Returns how many messages held out of order were discarded since the last call because an
+     * end of stream was accepted before them (producer only). The offer that accepted the end
+     * reports {@link OfferResult#ACCEPTED} for itself; these are the others it displaced.
+     *
+     * @return messages discarded, then 0 until more are
+     */
+    public int takeDroppedAfterEnd() {
+        int dropped = droppedAfterEnd;
+        droppedAfterEnd = 0;
+        return dropped;
+    }
+
+    /**
+     * Throws the reason the buffer was reset or closed, if it was: a reader that still holds part
+     * of a payload it took checks this before handing out more of it, so a reset fails reads at
+     * once, as documented, even mid-payload.
+     *
+     * @throws IOException if the buffer was reset or closed
+     */
+    public void checkNotDiscarded() throws IOException {
+        int current = state;
+        if (current >= RESET) {
+            throw ended(current);
+        }
     }
 
     /** Jumps the next expected number to the lowest buffered one and records the gap. */
@@ -582,8 +720,9 @@ public final class ReorderBuffer {
         }
         if (item instanceof byte[] payload) {
             int length = payload.length - skip;
+            TAKEN_MESSAGES.setRelease(this, takenMessages + 1);
             TAKEN_BYTES.setRelease(this, takenBytes + length);
-            releaseShared(length);
+            releaseShared((long) length + messageOverhead);
             return payload;
         }
         Gap gap = (Gap) item;
@@ -728,15 +867,20 @@ public final class ReorderBuffer {
     }
 
     /**
-     * Returns how many bytes the buffer holds, in order and out of order: what counts against the
-     * limit on unread bytes.
+     * Returns the charge of what the buffer holds, in order and out of order: what counts against
+     * the limit on unread bytes — every message's payload plus the per-message overhead the
+     * buffer was made with (none for the public constructors).
      *
-     * @return bytes held
+     * @return bytes charged for what is held; 0 once reset or closed
      */
     public long unreadBytes() {
         lock.lock();
         try {
-            return readyBytes() + outOfOrderBytes;
+            if (state >= RESET) {
+                return 0;
+            }
+            long messages = (long) DELIVERED_MESSAGES.getAcquire(this) - (long) TAKEN_MESSAGES.getAcquire(this);
+            return readyBytes() + messages * messageOverhead + outOfOrderCharge;
         } finally {
             lock.unlock();
         }
@@ -804,7 +948,7 @@ public final class ReorderBuffer {
         lock.lock();
         try {
             int current = state;
-            if (current == CLOSED || (current != OPEN && newState != CLOSED)) {
+            if (newState <= current) {  // only ever onwards: open, failed, reset, closed
                 return;
             }
             if (cause != null) {
@@ -812,7 +956,7 @@ public final class ReorderBuffer {
             }
             state = newState;
             if (newState == FAILED) {
-                releaseShared(outOfOrderBytes);
+                releaseShared(outOfOrderCharge);
             } else {
                 releaseAllShared();
                 // Drop the ready queue so its payloads can be collected now, not when the stream is
@@ -825,7 +969,7 @@ public final class ReorderBuffer {
             ringMask = 0;
             ringCount = 0;
             farAhead = null;
-            outOfOrderBytes = 0;
+            outOfOrderCharge = 0;
             readable.signalAll();
         } finally {
             lock.unlock();

@@ -32,7 +32,8 @@ import net.jqwik.api.statistics.Statistics;
  * Model-based properties of {@link ReorderBuffer}: every arrival order, fed to the buffer and to a
  * plain model of the documented semantics (absolute {@code long} positions and a {@link TreeMap}),
  * must give the same offer results, the same counters after every event and exactly the same
- * delivery sequence, losses included.
+ * delivery sequence, losses included; for a stream's buffer ({@link ReorderBuffer#forFrames}) also
+ * the per-message charge and the end-of-stream rule.
  *
  * <p>A scenario is rebuilt deterministically from its {@link Shape}, budget, base and seed, all
  * printed by its {@code toString}; to replay a failing sample, paste those into {@link #replay()}.
@@ -40,6 +41,8 @@ import net.jqwik.api.statistics.Statistics;
 class ReorderBufferProperties {
 
     private static final long TWO_TO_32 = 1L << 32;
+    /** The per-message charge of the stream buffers in these properties. */
+    private static final int FRAME_OVERHEAD = 48;
 
     // ---------------------------------------------------------------------------------------------
     // The model.
@@ -63,6 +66,14 @@ class ReorderBufferProperties {
     static final class Model {
         final int maxBuffered;
         final long maxUnreadBytes;
+        /** Charged per message on top of its length (stream buffers). */
+        final int overhead;
+        /** Whether an empty payload ends the stream (stream buffers). */
+        final boolean emptyEnds;
+        /** Where the stream ends, or Long.MAX_VALUE. */
+        long end = Long.MAX_VALUE;
+        /** Held messages discarded by the last offer because an end came before them. */
+        int droppedAfterEnd;
         /** Absolute position of the next expected message (never wraps). */
         long next;
         final TreeMap<Long, Payload> buffered = new TreeMap<>();
@@ -76,29 +87,46 @@ class ReorderBufferProperties {
         boolean sawDuplicate;
         boolean sawLate;
         boolean sawOverBudget;
+        boolean sawEnd;
+        boolean sawAfterEnd;
         int skips;
 
         void clearCoverage() {
-            sawFarAhead = sawSkipToFarAhead = sawDuplicate = sawLate = sawOverBudget = false;
+            sawFarAhead = sawSkipToFarAhead = sawDuplicate = sawLate = sawOverBudget = sawEnd = sawAfterEnd = false;
             skips = 0;
         }
 
         Model(int maxBuffered, long maxUnreadBytes) {
+            this(maxBuffered, maxUnreadBytes, 0, false);
+        }
+
+        Model(int maxBuffered, long maxUnreadBytes, int overhead, boolean emptyEnds) {
             this.maxBuffered = maxBuffered;
             this.maxUnreadBytes = maxUnreadBytes;
+            this.overhead = overhead;
+            this.emptyEnds = emptyEnds;
+        }
+
+        long charge(Payload p) {
+            return p.bytes().length + (long) overhead;
         }
 
         OfferResult offer(long position, Payload payload) {
+            droppedAfterEnd = 0;
             if (position < next) {
                 sawLate = true;
                 return OfferResult.LATE;
+            }
+            if (position > end) {
+                sawAfterEnd = true;
+                return OfferResult.AFTER_END;
             }
             if (buffered.containsKey(position)) {
                 sawDuplicate = true;
                 return OfferResult.DUPLICATE; // the first copy stays
             }
-            int length = payload.bytes().length;
-            if (unreadBytes + length > maxUnreadBytes) {
+            long charge = charge(payload);
+            if (unreadBytes + charge > maxUnreadBytes) {
                 sawOverBudget = true;
                 return OfferResult.OVER_BUDGET;
             }
@@ -106,7 +134,16 @@ class ReorderBufferProperties {
                 sawFarAhead = true;
             }
             buffered.put(position, payload);
-            unreadBytes += length;
+            unreadBytes += charge;
+            if (emptyEnds && payload.bytes().length == 0) {
+                sawEnd = true;
+                end = position;
+                while (buffered.lastKey() > end) {
+                    unreadBytes -= charge(buffered.pollLastEntry().getValue());
+                    droppedAfterEnd++;
+                    sawAfterEnd = true;
+                }
+            }
             if (buffered.size() > maxBuffered) {
                 long lowest = buffered.firstKey();
                 if (lowest > next) { // lowest == next: nothing is skipped, it is simply delivered
@@ -135,7 +172,7 @@ class ReorderBufferProperties {
             }
             if (head instanceof Payload p) {
                 readyBytes -= p.bytes().length;
-                unreadBytes -= p.bytes().length;
+                unreadBytes -= charge(p);
                 return p.label();
             }
             return ((Loss) head).label();
@@ -178,10 +215,16 @@ class ReorderBufferProperties {
             int pollPercent, int maxBuffered) {
     }
 
-    record Scenario(Shape shape, long maxUnreadBytes, long base, long seed, int hopEvents, List<Event> events) {
+    /**
+     * A scenario; {@code frames} for a stream's buffer, whose messages are never empty but for its
+     * end (and, in some scenarios, a hostile second end somewhere else).
+     */
+    record Scenario(Shape shape, long maxUnreadBytes, long base, long seed, boolean frames, int hopEvents,
+                    List<Event> events) {
         @Override
         public String toString() {
             StringBuilder sb = new StringBuilder("Scenario[").append(shape)
+                    .append(frames ? ", frames" : "")
                     .append(", maxUnreadBytes=").append(maxUnreadBytes == Long.MAX_VALUE ? "unlimited" : maxUnreadBytes)
                     .append(", base=0x").append(Long.toHexString(base))
                     .append(", seed=").append(seed).append("L")
@@ -204,6 +247,15 @@ class ReorderBufferProperties {
      * ahead), some duplicated, with stale numbers and polls mixed in.
      */
     static Scenario scenario(Shape shape, long maxUnreadBytes, long base, long seed) {
+        return scenario(shape, maxUnreadBytes, base, seed, false);
+    }
+
+    /**
+     * As {@link #scenario(Shape, long, long, long)}; for {@code frames}, payloads are never empty
+     * except the last message's (the end of stream, in most scenarios) and, in some, one more
+     * empty message anywhere (a hostile second end).
+     */
+    static Scenario scenario(Shape shape, long maxUnreadBytes, long base, long seed, boolean frames) {
         Random r = new Random(seed);
         List<Event> events = new ArrayList<>();
         int max = shape.maxBuffered();
@@ -217,7 +269,7 @@ class ReorderBufferProperties {
                 break;
             }
             for (long p = target + max; p >= target; p--) {
-                events.add(new Offer(p, 0, 0));
+                events.add(new Offer(p, 0, frames ? 1 : 0)); // a stream's buffer: never an end
             }
             next = target + max + 1;
         }
@@ -236,6 +288,10 @@ class ReorderBufferProperties {
             for (int i = from; i < Math.min(count, from + length); i++) {
                 lost[i] = true;
             }
+        }
+        boolean endsAtLast = frames && r.nextInt(10) < 7;
+        if (endsAtLast && count > 0) {
+            lost[count - 1] = false; // a stream's end, sent last, is not lost in these scenarios
         }
         List<Long> order = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -268,17 +324,27 @@ class ReorderBufferProperties {
             order.add(to, order.remove(from));
         }
 
+        long lastPosition = start + count - 1;
+        long strayEnd = -1;
+        if (frames && count > 0 && r.nextInt(2) == 0) {
+            strayEnd = start + r.nextInt(count);
+            if (!lost[(int) (strayEnd - start)]) {
+                order.remove(strayEnd);      // a hostile second end comes early, before most of the rest
+                order.add(r.nextInt(Math.max(1, order.size() / 3)), strayEnd);
+            }
+        }
         List<Offer> offers = new ArrayList<>();
         for (long p : order) {
-            offers.add(new Offer(p, 0, randomLength(r)));
+            offers.add(new Offer(p, 0, frameLength(r, frames, p, endsAtLast && p == lastPosition || p == strayEnd)));
         }
-        // Duplicates, before or after the original, with their own length.
+        // Duplicates, before or after the original, with their own length (an end stays empty).
         int copies = 0;
         for (int i = 0, n = offers.size(); i < n; i++) {
             if (r.nextInt(100) < shape.dupPercent()) {
                 Offer original = offers.get(i);
                 int at = Math.max(0, Math.min(offers.size(), i - window / 4 + r.nextInt(window + 1)));
-                offers.add(at, new Offer(original.position(), ++copies, randomLength(r)));
+                int length = frames && original.length() == 0 ? 0 : frameLength(r, frames, original.position(), false);
+                offers.add(at, new Offer(original.position(), ++copies, length));
             }
         }
 
@@ -291,7 +357,15 @@ class ReorderBufferProperties {
                 events.add(new Poll());
             }
         }
-        return new Scenario(shape, maxUnreadBytes, base, seed, hopEvents, List.copyOf(events));
+        return new Scenario(shape, maxUnreadBytes, base, seed, frames, hopEvents, List.copyOf(events));
+    }
+
+    /** A payload length: any for a plain buffer; for a stream's, empty only for an end. */
+    private static int frameLength(Random r, boolean frames, long position, boolean end) {
+        if (!frames) {
+            return randomLength(r);
+        }
+        return end ? 0 : Math.max(1, randomLength(r));
     }
 
     private static int randomLength(Random r) {
@@ -328,10 +402,17 @@ class ReorderBufferProperties {
     /** Runs the scenario, asserting after every event; returns the model for statistics. */
     static Model run(Scenario s) {
         int max = s.shape().maxBuffered();
-        ReorderBuffer buffer = max == ReorderBuffer.DEFAULT_MAX_BUFFERED_MESSAGES && s.maxUnreadBytes() == Long.MAX_VALUE
-                ? new ReorderBuffer()
-                : new ReorderBuffer(max, s.maxUnreadBytes());
-        Model model = new Model(max, s.maxUnreadBytes());
+        ReorderBuffer buffer;
+        Model model;
+        if (s.frames()) {
+            buffer = ReorderBuffer.forFrames(max, s.maxUnreadBytes(), null, 0, FRAME_OVERHEAD);
+            model = new Model(max, s.maxUnreadBytes(), FRAME_OVERHEAD, true);
+        } else {
+            buffer = max == ReorderBuffer.DEFAULT_MAX_BUFFERED_MESSAGES && s.maxUnreadBytes() == Long.MAX_VALUE
+                    ? new ReorderBuffer()
+                    : new ReorderBuffer(max, s.maxUnreadBytes());
+            model = new Model(max, s.maxUnreadBytes());
+        }
         Map<byte[], String> labels = new IdentityHashMap<>();
         List<String> delivered = new ArrayList<>();
         int step = 0;
@@ -346,6 +427,8 @@ class ReorderBufferProperties {
                     OfferResult expected = model.offer(o.position(), p);
                     OfferResult actual = buffer.offer((int) o.position(), p.bytes());
                     assertEquals(expected, actual, () -> where(s, event, "offer result", delivered));
+                    assertEquals(model.droppedAfterEnd, buffer.takeDroppedAfterEnd(),
+                            () -> where(s, event, "messages dropped after the end", delivered));
                 }
                 case Stale st -> {
                     long position = model.next - st.distance();
@@ -423,6 +506,17 @@ class ReorderBufferProperties {
         collect(run(scenario));
     }
 
+    /** A stream's buffer: every message charged its length plus the overhead; nothing after the end. */
+    @Property(tries = 150)
+    void aStreamsBufferBehavesLikeTheModel(@ForAll("streams") Scenario scenario) {
+        Model model = run(scenario);
+        Statistics.label("end").collect(model.sawEnd);
+        Statistics.label("after end").collect(model.sawAfterEnd);
+        Statistics.label("over budget").collect(model.sawOverBudget);
+        Statistics.label("end").coverage(c -> c.check(true).percentage(p -> p >= 30));
+        Statistics.label("after end").coverage(c -> c.check(true).percentage(p -> p >= 10));
+    }
+
     /**
      * The same scenarios with a reader taking concurrently: without a byte budget, what is
      * delivered does not depend on when the reader polls, so the reader must see exactly the
@@ -477,11 +571,12 @@ class ReorderBufferProperties {
         assertEquals(expected, got, () -> "scenario " + s);
     }
 
-    /** Paste a failing sample's shape, budget, base and seed here to replay it. */
+    /** Paste a failing sample's shape, budget, base, seed and frames flag here to replay it. */
     @Example
     void replay() {
         run(scenario(new Shape(3000, 600, 5, 2, 10, 10, 50, 256), Long.MAX_VALUE, 0, 1L));
         run(scenario(new Shape(3000, 600, 5, 2, 10, 10, 50, 3), 500, TWO_TO_32 - 1500, 2L));
+        run(scenario(new Shape(3000, 600, 5, 2, 10, 10, 50, 256), 20_000, 0, 3L, true));
     }
 
     private static void collect(Model m) {
@@ -510,6 +605,18 @@ class ReorderBufferProperties {
                 Tuple.of(1, Arbitraries.longs().between(TWO_TO_32 - 4500, TWO_TO_32 + 50)));
         return Combinators.combine(shapes(), bases, Arbitraries.longs())
                 .as((shape, base, seed) -> scenario(shape, Long.MAX_VALUE, base, seed));
+    }
+
+    @Provide
+    Arbitrary<Scenario> streams() {
+        // The hops to a base near the wrap are charged too, so only scenarios from 0 get a budget.
+        Arbitrary<Tuple.Tuple2<Long, Long>> budgetAndBase = Arbitraries.frequencyOf(
+                Tuple.of(2, Arbitraries.just(Tuple.of(Long.MAX_VALUE, 0L))),
+                Tuple.of(2, Arbitraries.longs().between(FRAME_OVERHEAD, 200_000).map(b -> Tuple.of(b, 0L))),
+                Tuple.of(1, Arbitraries.longs().between(TWO_TO_32 - 4500, TWO_TO_32 + 50)
+                        .map(base -> Tuple.of(Long.MAX_VALUE, base))));
+        return Combinators.combine(shapes(), budgetAndBase, Arbitraries.longs())
+                .as((shape, bb, seed) -> scenario(shape, bb.get1(), bb.get2(), seed, true));
     }
 
     @Provide
