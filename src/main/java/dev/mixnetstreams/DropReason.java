@@ -20,12 +20,22 @@ public enum DropReason {
     EARLY_DATA_LIMIT,
     /** Data held for a stream whose Open never came in time. */
     EARLY_DATA_EXPIRED,
+    /**
+     * Data held for a stream whose Open had not come, evicted to make room for another sender's:
+     * the store was full and its sender held the most.
+     */
+    EARLY_DATA_EVICTED,
     /** Data from someone other than the stream's peer. */
     WRONG_PEER,
     /** Data for a stream closed or reset here. */
     CLOSED_STREAM,
     /** A second copy of data already buffered or delivered. */
     DUPLICATE_DATA,
+    /**
+     * Data after the stream's end of stream (an empty Data frame): a protocol violation. Data held
+     * out of order is dropped for this too when an end arrives before it.
+     */
+    DATA_AFTER_END,
     /** Data that pushed a stream past its limit on unread bytes; the stream was reset. */
     UNREAD_LIMIT,
     /**
@@ -34,8 +44,11 @@ public enum DropReason {
      * ({@link MixnetClient.Builder#maxTotalUnreadBytes(long)}).
      */
     CLIENT_UNREAD_LIMIT,
-    /** Data for a stream that is not open here and cannot become open (no listener). */
+    /**
+     * Data for a stream that is not open here and cannot become open: nobody has taken the
+     * listener, or the frame has no sender tag (so it is no opener's early data).
+     */
     UNKNOWN_STREAM,
-    /** A message-mode message while the queue of messages not yet taken was full. */
+    /** A message-mode message while the queue of messages not yet taken was full (messages or bytes). */
     MESSAGE_QUEUE_FULL
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -49,16 +50,35 @@ public final class MixnetClient implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(MixnetClient.class);
     private static final AtomicInteger CLIENT_NUMBERS = new AtomicInteger();
 
+    /**
+     * Bytes every received frame is charged on top of its payload against the limits on unread
+     * bytes: its 16-byte header and the memory that holds it (the array's own header and padding,
+     * its slot in the stream's queue).
+     */
+    static final int RECEIVED_FRAME_OVERHEAD = FrameCodec.HEADER_LENGTH + 32;
+    /**
+     * How long {@link #close()} lets the ends of stream it queued go out before it stops sending
+     * and closes the transport.
+     */
+    static final Duration CLOSE_SEND_DEADLINE = Duration.ofSeconds(2);
+
     /** The configuration, copied from the builder when the client was built. */
     record Settings(Duration streamIdleTimeout, long maxUnreadBytes, int acceptBacklog, int maxEarlyFrames,
                     long maxEarlyBytes, Duration earlyFrameTimeout, int maxFramePayload, int reorderWindow,
-                    int messageQueueCapacity, long maxTotalUnreadBytes) {
+                    int messageQueueCapacity, long maxMessageQueueBytes, long maxTotalUnreadBytes) {
     }
 
     private final MixnetTransport transport;
     private final Settings config;
     private final Counters counters = new Counters();
+    /**
+     * The stream table: live streams, streams ended by the client (reaped, reset, failed) until
+     * their linger ends, and streams their application closed until the router moves them out.
+     * Written by the router and by {@link #openStream}; read by anyone.
+     */
     final ConcurrentHashMap<Long, MixnetStream> streams = new ConcurrentHashMap<>();
+    /** Streams closed by their application, for the router to move out of {@link #streams}. */
+    final ConcurrentLinkedQueue<MixnetStream> closedStreams = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean streamMode = new AtomicBoolean();
     private final AtomicReference<MixnetListener> listener = new AtomicReference<>();
     final MessageQueue messages;
@@ -70,31 +90,47 @@ public final class MixnetClient implements Closeable {
     /** Set once when the transport reports a failure ({@link MixnetTransport#onFailure}). */
     private final AtomicReference<IOException> transportFailure = new AtomicReference<>();
     private final Thread sweepTicker;
+    private final EndOfStreamSender endOfStreamSender;
 
     private MixnetClient(MixnetTransport transport, Settings config) {
         this.transport = transport;
         this.config = config;
-        this.messages = new MessageQueue(config.messageQueueCapacity());
+        this.messages = new MessageQueue(config.messageQueueCapacity(), config.maxMessageQueueBytes());
         this.unreadBudget = new ByteBudget(config.maxTotalUnreadBytes());
         StreamEvents.init();    // a recording started from now on sees this client's events
         this.router = new Router(this, transport.inbound(), config);
         int number = CLIENT_NUMBERS.incrementAndGet();
         this.routerThread = Thread.ofVirtual().name("mixnet-router-" + number).start(router::run);
         this.sweepTicker = Thread.ofVirtual().name("mixnet-sweep-" + number).start(router::runTicker);
+        this.endOfStreamSender = new EndOfStreamSender(this, "mixnet-closer-" + number);
         transport.onFailure(this::transportFailed);
     }
 
     /**
-     * The transport failed (its connection was lost): every stream, blocked read, accept and
-     * message wait fails with an IOException carrying the cause; new streams cannot be opened.
-     * Streams keep the bytes they already received (readers get them, then the failure), as with an
-     * idle timeout. The application still closes the client.
+     * The transport failed (its connection was lost): new streams cannot be opened from now on, and
+     * the router, once it has routed every message the transport delivered before failing, ends
+     * everything ({@link #failEverything}).
      */
     private void transportFailed(IOException cause) {
         if (closed.get() || !transportFailure.compareAndSet(null, cause)) {
             return;
         }
         LOG.warn("mixnet transport failed; failing every stream: {}", cause.getMessage());
+        router.wakeUp();
+    }
+
+    /** Why the transport failed, or {@code null}. */
+    IOException transportFailure() {
+        return transportFailure.get();
+    }
+
+    /**
+     * Called by the router once the transport failed and everything it delivered was routed: every
+     * stream, blocked read, accept and message wait fails with an IOException carrying the cause.
+     * Streams and message mode keep what they already received (readers get it, then the failure),
+     * as with an idle timeout. The application still closes the client.
+     */
+    void failEverything(IOException cause) {
         IOException failure = new IOException("mixnet transport failed: " + cause.getMessage(), cause);
         MixnetListener taken = listener.get();
         if (taken != null) {
@@ -102,8 +138,7 @@ public final class MixnetClient implements Closeable {
         }
         for (MixnetStream stream : streams.values()) {
             if (!stream.isClosed() && !stream.isTerminated()) {
-                stream.terminate(failure, false);
-                stream.closedAtNanos = System.nanoTime();
+                stream.fail(failure);
             }
         }
         messages.fail(failure);
@@ -165,20 +200,21 @@ public final class MixnetClient implements Closeable {
             id = StreamId.random();
             stream = new MixnetStream(id, this, recipient, null, replySurbs, newReorderBuffer());
         } while (streams.putIfAbsent(id.value(), stream) != null);
-        if (closed.get()) {
-            // close() ran meanwhile and may not have seen this stream: end it here, or its reader
-            // would wait forever.
-            IOException cause = new IOException("mixnet client closed");
-            stream.terminate(cause, true);
+        try {
+            // close() or a transport failure may have come meanwhile and not seen this stream:
+            // check again now that it is registered, or its reader could wait forever.
+            ensureOpen();
+        } catch (IOException e) {
+            stream.reset(e);
             streams.remove(id.value(), stream);
-            throw cause;
+            throw e;
         }
         counters.streamsOpened.increment();
         try {
             stream.transmit(FrameCodec.encode(id.value(), FrameType.OPEN, 0, new byte[0]));
             counters.framesOut.increment();
         } catch (IOException e) {
-            stream.terminate(new IOException("open failed: " + e.getMessage(), e), true);
+            stream.reset(new IOException("open failed: " + e.getMessage(), e));
             streams.remove(id.value(), stream);
             throw e;
         }
@@ -257,7 +293,7 @@ public final class MixnetClient implements Closeable {
      * @throws StreamModeActiveException once the client is in stream mode, also while waiting
      */
     public List<InboundMessage> waitForMessages() throws IOException {
-        checkMessageMode();
+        checkReceivingMessages();
         return messages.takeAll(0);
     }
 
@@ -272,7 +308,7 @@ public final class MixnetClient implements Closeable {
      */
     public List<InboundMessage> waitForMessages(Duration timeout) throws IOException {
         long nanos = positiveNanos(timeout, "timeout");
-        checkMessageMode();
+        checkReceivingMessages();
         return messages.takeAll(nanos);
     }
 
@@ -321,9 +357,11 @@ public final class MixnetClient implements Closeable {
     }
 
     /**
-     * Closes the client: every stream sends its end of stream (best effort) and is closed, every
-     * blocked read, accept and wait for messages throws an {@link IOException}, the router stops
-     * and the transport is closed. Idempotent.
+     * Closes the client: every blocked read, accept and wait for messages throws an {@link
+     * IOException} at once and every stream is closed; then the ends of stream still due are sent,
+     * best effort, for at most two seconds in all, the router stops and the transport is closed.
+     * A transport that takes no more data cannot hold the close up longer than that (plus the
+     * transport's own close). Idempotent.
      */
     @Override
     public void close() {
@@ -339,6 +377,7 @@ public final class MixnetClient implements Closeable {
             stream.closeByClient(cause);
         }
         streams.clear();
+        closedStreams.clear();
         messages.close();
         routerThread.interrupt();
         sweepTicker.interrupt();
@@ -346,6 +385,7 @@ public final class MixnetClient implements Closeable {
         for (Thread thread : List.of(routerThread, sweepTicker)) {
             interrupted |= Waits.joinUninterruptibly(thread);
         }
+        interrupted |= endOfStreamSender.finish(CLOSE_SEND_DEADLINE);
         transport.close();
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -381,8 +421,8 @@ public final class MixnetClient implements Closeable {
 
     ReorderBuffer newReorderBuffer() {
         // Streams get whole received frames; their payload starts after the 16-byte header.
-        return new ReorderBuffer(config.reorderWindow(), config.maxUnreadBytes(), unreadBudget,
-                FrameCodec.HEADER_LENGTH);
+        return ReorderBuffer.forFrames(config.reorderWindow(), config.maxUnreadBytes(), unreadBudget,
+                FrameCodec.HEADER_LENGTH, RECEIVED_FRAME_OVERHEAD);
     }
 
     /** Sends one Data frame of a stream; no lock is held here. */
@@ -394,9 +434,25 @@ public final class MixnetClient implements Closeable {
         counters.bytesOut.add(length);
     }
 
-    /** A stream was closed by its application: its id stays reserved for a while, then the router forgets it. */
+    /** Queues a closed stream's end of stream for the sender thread; never blocks. */
+    void queueEndOfStream(MixnetStream stream, int sequence) {
+        if (!endOfStreamSender.submit(stream, sequence)) {
+            LOG.debug("{}: end of stream not sent: the client has closed", stream.id());
+        }
+    }
+
+    /** Sends a closed stream's end of stream (on the sender thread). */
+    void sendEndOfStream(MixnetStream stream, int sequence) throws IOException {
+        sendData(stream, sequence, new byte[0], 0, 0);
+    }
+
+    /**
+     * A stream was closed by its application: the router moves it out of the stream table and
+     * keeps its id for the linger, so late frames for it are dropped and its id is not reused.
+     */
     void streamClosed(MixnetStream stream) {
-        stream.closedAtNanos = System.nanoTime();
+        closedStreams.add(stream);
+        router.wakeUp();
     }
 
     private void ensureOpen() throws IOException {
@@ -406,6 +462,13 @@ public final class MixnetClient implements Closeable {
         IOException failure = transportFailure.get();
         if (failure != null) {
             throw new IOException("mixnet transport failed: " + failure.getMessage(), failure);
+        }
+    }
+
+    /** Receiving needs message mode only: what came before a transport failure is still handed out. */
+    private void checkReceivingMessages() {
+        if (streamMode.get()) {
+            throw new StreamModeActiveException();
         }
     }
 
@@ -466,8 +529,19 @@ public final class MixnetClient implements Closeable {
         public static final int DEFAULT_REORDER_WINDOW = ReorderBuffer.DEFAULT_MAX_BUFFERED_MESSAGES;
         /** Default message-mode messages kept until taken: 4096. */
         public static final int DEFAULT_MESSAGE_QUEUE_CAPACITY = 4096;
-        /** How long a closed stream's id stays reserved (late frames for it are dropped as such). */
+        /** Default message-mode bytes kept until taken: 32 MiB (each message charged its length plus 96). */
+        public static final long DEFAULT_MAX_MESSAGE_QUEUE_BYTES = 32L << 20;
+        /**
+         * How long a closed stream's id stays reserved (late frames for it are dropped as such, a
+         * replayed Open is refused), and how long a stream ended by the client (reaped, failed)
+         * keeps its unread bytes for its reader.
+         */
         public static final Duration CLOSED_STREAM_LINGER = Duration.ofMinutes(2);
+        /**
+         * Closed stream ids remembered for the linger at most (about 24 bytes each); beyond it the
+         * oldest are forgotten early, so under heavy churn the linger is shorter.
+         */
+        public static final int MAX_LINGERING_CLOSED_IDS = 65_536;
 
         private final MixnetTransport transport;
         private Duration streamIdleTimeout = DEFAULT_STREAM_IDLE_TIMEOUT;
@@ -480,6 +554,7 @@ public final class MixnetClient implements Closeable {
         private int maxFramePayload = DEFAULT_MAX_FRAME_PAYLOAD;
         private int reorderWindow = DEFAULT_REORDER_WINDOW;
         private int messageQueueCapacity = DEFAULT_MESSAGE_QUEUE_CAPACITY;
+        private long maxMessageQueueBytes = DEFAULT_MAX_MESSAGE_QUEUE_BYTES;
 
         private Builder(MixnetTransport transport) {
             this.transport = transport;
@@ -501,7 +576,9 @@ public final class MixnetClient implements Closeable {
         }
 
         /**
-         * Sets how many bytes one stream may hold unread, in order and out of order. Data beyond
+         * Sets how many bytes one stream may hold unread, in order and out of order, each received
+         * frame counting its payload plus 48 bytes (its header and the memory that holds it), so
+         * that a flood of empty or one-byte frames is bounded by what it really costs. Data beyond
          * it resets the stream locally: its reader gets an {@link IOException}, other streams are
          * untouched.
          *
@@ -515,7 +592,8 @@ public final class MixnetClient implements Closeable {
         }
 
         /**
-         * Sets how many bytes all streams together may hold unread, in order and out of order, so
+         * Sets how many bytes all streams together may hold unread, in order and out of order
+         * (counted as for {@link #maxUnreadBytes(long)}), so
          * that no peer, or set of peers, can exhaust the heap through many streams (the accept
          * backlog times {@link #maxUnreadBytes(long)} is far more than a heap). When Data does not
          * fit, the router resets the streams holding the most unread bytes, largest first, until it
@@ -548,7 +626,10 @@ public final class MixnetClient implements Closeable {
 
         /**
          * Sets how many Data frames, in all streams together, may be held because they arrived
-         * before their stream's Open.
+         * before their stream's Open. When the store is full, the oldest frame of the sender that
+         * holds the most is evicted to make room ({@link DropReason#EARLY_DATA_EVICTED}); if that
+         * is the newcomer's own sender, the newcomer is dropped ({@link DropReason#EARLY_DATA_LIMIT}).
+         * One stream holds at most its reorder window; Data without a sender tag is never held.
          *
          * @param frames positive; default 4096
          * @return this builder
@@ -560,8 +641,9 @@ public final class MixnetClient implements Closeable {
         }
 
         /**
-         * Sets how many payload bytes, in all streams together, may be held because they arrived
-         * before their stream's Open.
+         * Sets how many bytes, in all streams together, may be held because they arrived before
+         * their stream's Open, each frame counting its payload plus 192 bytes (its header and the
+         * memory that holds it); full, it evicts as {@link #maxEarlyFrames(int)} says.
          *
          * @param bytes positive; default 16 MiB
          * @return this builder
@@ -623,6 +705,20 @@ public final class MixnetClient implements Closeable {
         }
 
         /**
+         * Sets how many bytes of message-mode messages are kept until {@link #waitForMessages()}
+         * takes them, each message charged its length plus 96 bytes for the memory that holds it;
+         * beyond it messages are dropped and counted ({@link DropReason#MESSAGE_QUEUE_FULL}).
+         *
+         * @param bytes positive; default 32 MiB
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder maxMessageQueueBytes(long bytes) {
+            this.maxMessageQueueBytes = ArgumentChecks.positive(bytes, "maxMessageQueueBytes");
+            return this;
+        }
+
+        /**
          * Builds the client and starts its router.
          *
          * @return the client, in message mode
@@ -630,7 +726,7 @@ public final class MixnetClient implements Closeable {
         public MixnetClient build() {
             return new MixnetClient(transport, new Settings(streamIdleTimeout, maxUnreadBytes, acceptBacklog,
                     maxEarlyFrames, maxEarlyBytes, earlyFrameTimeout, maxFramePayload, reorderWindow,
-                    messageQueueCapacity, maxTotalUnreadBytes));
+                    messageQueueCapacity, maxMessageQueueBytes, maxTotalUnreadBytes));
         }
 
     }

@@ -119,6 +119,16 @@ public final class MixnetListener implements Closeable {
         }
     }
 
+    /** For the router: whether a new stream would find the backlog full. */
+    boolean isBacklogFull() {
+        lock.lock();
+        try {
+            return backlog.size() >= maxBacklog;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Returns how many streams are registered and waiting to be accepted.
      *

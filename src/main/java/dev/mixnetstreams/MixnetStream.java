@@ -32,12 +32,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * writers never interleave inside a write's frame. Wrap the output stream in a
  * {@link java.io.BufferedOutputStream} when writing many small pieces.
  *
+ * <p>A write whose frame the transport fails to send breaks the stream's output, as a failed write
+ * breaks a socket: that write and every later one, and {@link #shutdownOutput()}, throw, and no end
+ * of stream is sent (the peer would wait at the missing sequence number for good).
+ *
  * <p>Ending: {@link #shutdownOutput()} sends the end of stream (an empty Data frame at the next
- * sequence number) and keeps reading; {@link #close()} does the same if not done yet, then
- * releases the stream. Closing either the input or the output stream closes the stream, as with
- * a socket. A stream idle for longer than the client's idle timeout is closed by the client and
+ * sequence number) and keeps reading; {@link #close()} wakes every blocked reader, releases the
+ * stream and returns at once, its end of stream (if not sent yet) following from the client's
+ * sender thread. Closing either the input or the output stream closes the stream, as with a
+ * socket. A stream idle for longer than the client's idle timeout is closed by the client and
  * its reader gets an {@link IOException} saying so, not an end of stream, so a truncated stream is
  * never mistaken for a complete one.
+ *
+ * <p>Guards: {@code writeLock} guards the sending state ({@code nextSendSequence},
+ * {@code outputShutdown}, {@code outputFailure}) and is never held across a send; the input
+ * side's {@code readLock} serialises readers; the rest is volatile or atomic.
  */
 public final class MixnetStream implements Closeable {
 
@@ -49,10 +58,16 @@ public final class MixnetStream implements Closeable {
     final ReorderBuffer inbound;
 
     private final ReentrantLock writeLock = new ReentrantLock();
+    /** Guarded by {@link #writeLock}: the sequence number of the next frame sent. */
     private int nextSendSequence;
+    /** Guarded by {@link #writeLock}: the end of stream has been taken (sent, or queued by close). */
     private boolean outputShutdown;
-    /** Why writes fail even before close (reaped, reset, client closed); null while healthy. */
+    /** Guarded by {@link #writeLock}: why the output is broken (a send failed), or null. */
+    private IOException outputFailure;
+    /** Why the client ended the stream (reaped, reset, transport failed, client closed); null while healthy. */
     private volatile IOException terminated;
+    /** When the client ended the stream ({@link System#nanoTime()}); written before {@link #terminated}. */
+    private volatile long endedAtNanos;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long readTimeoutNanos;
     /** When traffic was last seen: set at creation and by the router's sweep (see {@link #markTraffic()}). */
@@ -64,8 +79,6 @@ public final class MixnetStream implements Closeable {
      * late by at most one sweep interval and never early, so a stream is never closed early.
      */
     private volatile boolean trafficSinceSweep;
-    /** When the stream was closed here; the router keeps its id reserved a while after. */
-    volatile long closedAtNanos;
 
     private final StreamInputStream input = new StreamInputStream();
     private final StreamOutputStream output = new StreamOutputStream();
@@ -174,7 +187,7 @@ public final class MixnetStream implements Closeable {
                 return;
             }
             outputShutdown = true;
-            IOException failure = terminated;
+            IOException failure = outputFailure != null ? outputFailure : terminated;
             if (failure != null) {
                 throw new IOException(failure.getMessage(), failure);
             }
@@ -182,7 +195,7 @@ public final class MixnetStream implements Closeable {
         } finally {
             writeLock.unlock();
         }
-        client.sendData(this, sequence, new byte[0], 0, 0);
+        send(sequence, new byte[0], 0, 0);
     }
 
     /**
@@ -200,9 +213,10 @@ public final class MixnetStream implements Closeable {
     }
 
     /**
-     * Closes the stream: sends the end of stream if not sent yet (best effort), wakes every blocked
-     * reader with an {@link IOException}, and releases the stream's buffers. Reads and writes throw
-     * afterwards. Idempotent.
+     * Closes the stream: wakes every blocked reader with an {@link IOException}, releases what the
+     * stream holds and returns without waiting for the transport; the end of stream, if not sent
+     * yet and the output is healthy, follows best effort from the client's sender thread. Reads and
+     * writes throw afterwards. Idempotent.
      */
     @Override
     public void close() {
@@ -212,13 +226,25 @@ public final class MixnetStream implements Closeable {
         if (terminated == null) {   // an end by the client was recorded as such
             StreamEvents.closed(id.value(), "closed");
         }
-        try {
-            shutdownOutput();
-        } catch (IOException e) {
-            client.log().debug("{}: end of stream not sent on close: {}", id, e.toString());
-        }
         inbound.close();
         client.streamClosed(this);
+        queueEndOfStream();
+    }
+
+    /** Takes the end of stream's sequence number if it is still due, and hands it to the client's sender. */
+    private void queueEndOfStream() {
+        int sequence;
+        writeLock.lock();
+        try {
+            if (outputShutdown || outputFailure != null || terminated != null) {
+                return;
+            }
+            outputShutdown = true;
+            sequence = nextSendSequence++;
+        } finally {
+            writeLock.unlock();
+        }
+        client.queueEndOfStream(this, sequence);
     }
 
     /**
@@ -231,34 +257,70 @@ public final class MixnetStream implements Closeable {
     }
 
     /**
-     * Ends the stream from the client's side (idle timeout, reset, client closed): writes fail
-     * with {@code cause}; reads get what is ready, then {@code cause} (or at once if
-     * {@code discard}).
+     * Ends the stream from the client's side, keeping what was received (idle timeout, transport
+     * failed): writes fail with {@code cause}; reads get what is ready, then {@code cause}.
      */
-    void terminate(IOException cause, boolean discard) {
+    void fail(IOException cause) {
+        markEnded(cause);
+        inbound.fail(cause);
+    }
+
+    /**
+     * Ends the stream from the client's side at once (a limit was exceeded): writes fail with
+     * {@code cause}, reads fail with it at once, and everything held is released.
+     */
+    void reset(IOException cause) {
+        markEnded(cause);
+        inbound.reset(cause);
+    }
+
+    private void markEnded(IOException cause) {
         if (terminated == null && !closed.get()) {
             StreamEvents.closed(id.value(), cause.getMessage());
         }
-        terminated = cause;
-        if (discard) {
-            inbound.reset(cause);
-        } else {
-            inbound.fail(cause);
+        if (terminated == null) {
+            endedAtNanos = System.nanoTime();
         }
+        terminated = cause;
     }
 
-    /** The client is closing: end of stream (best effort), then reads and writes fail with {@code cause}. */
+    /** The linger after the client ended the stream is over: its unread bytes are released, reads fail at once. */
+    void discardUnread() {
+        inbound.reset(terminated);
+    }
+
+    /** When the client ended the stream ({@link System#nanoTime()}); valid once {@link #isTerminated()}. */
+    long endedAtNanos() {
+        return endedAtNanos;
+    }
+
+    /**
+     * The client is closing: reads and writes fail with {@code cause} at once, the end of stream
+     * (if due) is queued for the client's sender. Nothing here waits for the transport.
+     */
     void closeByClient(IOException cause) {
-        if (closed.get()) {
+        if (!closed.compareAndSet(false, true)) {
             return;
         }
+        int sequence = -1;
+        boolean endDue;
+        writeLock.lock();
         try {
-            shutdownOutput();
-        } catch (IOException e) {
-            client.log().debug("{}: end of stream not sent on client close: {}", id, e.toString());
+            endDue = !outputShutdown && outputFailure == null && terminated == null;
+            if (endDue) {
+                outputShutdown = true;
+                sequence = nextSendSequence++;
+            }
+        } finally {
+            writeLock.unlock();
         }
-        terminate(cause, true);
-        closed.set(true);
+        if (terminated == null) {
+            StreamEvents.closed(id.value(), cause.getMessage());
+        }
+        reset(cause);
+        if (endDue) {
+            client.queueEndOfStream(this, sequence);
+        }
     }
 
     /** The accepting side's peer tag, {@code null} on the opening side (the router's peer check). */
@@ -280,7 +342,28 @@ public final class MixnetStream implements Closeable {
         } finally {
             writeLock.unlock();
         }
-        client.sendData(this, sequence, bytes, offset, length);
+        send(sequence, bytes, offset, length);
+    }
+
+    /**
+     * Sends one Data frame; if the transport fails to take it, the output is broken from now on:
+     * its sequence number is spent, so nothing after it could ever be delivered.
+     */
+    private void send(int sequence, byte[] bytes, int offset, int length) throws IOException {
+        try {
+            client.sendData(this, sequence, bytes, offset, length);
+        } catch (IOException e) {
+            writeLock.lock();
+            try {
+                if (outputFailure == null) {
+                    outputFailure = new IOException("stream output broken: sending a frame failed: "
+                            + e.getMessage(), e);
+                }
+            } finally {
+                writeLock.unlock();
+            }
+            throw e;
+        }
     }
 
     private void checkWritable() throws IOException {
@@ -298,6 +381,9 @@ public final class MixnetStream implements Closeable {
         }
         if (outputShutdown) {
             throw new IOException("stream output shut down");
+        }
+        if (outputFailure != null) {
+            throw new IOException(outputFailure.getMessage(), outputFailure);
         }
         IOException failure = terminated;
         if (failure != null) {
@@ -365,6 +451,9 @@ public final class MixnetStream implements Closeable {
                 }
                 if (endOfStream) {
                     return -1;
+                }
+                if (chunk != null && position < chunk.length) {
+                    inbound.checkNotDiscarded(); // a reset fails reads at once, even mid-payload
                 }
                 while (chunk == null || position == chunk.length) {
                     byte[] next;

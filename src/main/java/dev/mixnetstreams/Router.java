@@ -1,6 +1,7 @@
 package dev.mixnetstreams;
 
 import dev.mixnetstreams.internal.OfferResult;
+import dev.mixnetstreams.internal.RecentIds;
 import dev.mixnetstreams.internal.ReorderBuffer;
 import dev.mixnetstreams.internal.jfr.StreamEvents;
 import dev.mixnetstreams.wire.DecodeStatus;
@@ -8,12 +9,8 @@ import dev.mixnetstreams.wire.FrameCodec;
 import dev.mixnetstreams.wire.FrameType;
 import dev.mixnetstreams.wire.FrameView;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -22,8 +19,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The client's router: the one virtual thread that takes inbound messages from the transport's
  * queue, decodes them and hands each to its stream. It never blocks on a stream (offers to a
- * stream's buffer never wait) and never runs application code. Between batches it sweeps idle
- * streams, expired early frames and the ids of closed streams.
+ * stream's buffer never wait) and never runs application code. After each batch it moves streams
+ * closed by their application out of the stream table into the record of recently closed ids, wakes
+ * the readers that got data, and ends everything once the transport failed and its queue is empty;
+ * when the ticker asks, it sweeps idle streams, expired early frames and lingering ids.
+ *
+ * <p>Confinement: every field below is touched only by the router thread, except {@link #sweepDue}
+ * (volatile, set by the ticker) and the final references. The stream table
+ * ({@code MixnetClient.streams}) is a concurrent map shared with the application's threads.
  */
 final class Router {
 
@@ -36,50 +39,27 @@ final class Router {
     /** Messages the router takes from the queue at once, at most. */
     static final int BATCH = 64;
 
-    /** A Data frame that arrived before its stream's Open. */
-    private static final class EarlyFrame {
-        final long streamId;
-        final int sequence;
-        final byte[] frameBytes;
-        final SenderTag senderTag;
-        final long arrivedNanos;
-
-        EarlyFrame(long streamId, int sequence, byte[] frameBytes, SenderTag senderTag, long arrivedNanos) {
-            this.streamId = streamId;
-            this.sequence = sequence;
-            this.frameBytes = frameBytes;
-            this.senderTag = senderTag;
-            this.arrivedNanos = arrivedNanos;
-        }
-    }
-
     private final MixnetClient client;
     private final BlockingQueue<InboundMessage> inbound;
     private final Counters counters;
     private final FrameView view = new FrameView();
     private final long idleTimeoutNanos;
     private final long sweepIntervalNanos;
-    private final long earlyTimeoutNanos;
     private final long lingerNanos;
-    private final int maxEarlyFrames;
-    /**
-     * Early frames one stream may hold: its reorder window. More Data than that before the Open
-     * means the Open is most likely lost, and one lost Open must not take the whole store from
-     * other streams for the early-frame timeout.
-     */
-    private final int maxEarlyFramesPerStream;
-    private final long maxEarlyBytes;
     private final long maxUnreadBytes;
 
-    private final Map<Long, ArrayDeque<EarlyFrame>> earlyByStream = new HashMap<>();
     /**
-     * The frames still held, oldest first (identity set: removal is O(1)). A frame leaves it the
-     * moment it is delivered or expires, so nothing here outlives its accounting.
+     * Data that overtook its Open. One stream holds at most its reorder window there: more Data
+     * than that before the Open means the Open is most likely lost.
      */
-    private final LinkedHashSet<EarlyFrame> earlyByAge = new LinkedHashSet<>();
-    private int earlyFrames;
-    private long earlyBytes;
+    private final EarlyFrameStore early;
+    /** Frames the store evicted or expired in the current step, to be counted as dropped. */
+    private final ArrayList<EarlyFrameStore.EarlyFrame> leftEarlyStore = new ArrayList<>();
+    /** Ids of streams closed here, kept for the linger so late frames and replayed Opens are refused. */
+    private final RecentIds recentlyClosed = new RecentIds(MixnetClient.Builder.MAX_LINGERING_CLOSED_IDS);
     private boolean messageQueueDrained;
+    /** Whether the transport's failure has been carried out (every stream, accept and wait ended). */
+    private boolean transportFailureHandled;
     /** Buffers that got data in the current batch; their readers are woken after it. */
     private final ArrayList<ReorderBuffer> toSignal = new ArrayList<>();
     /** Set by the sweep ticker: the router sweeps after the batch at hand (even if SWEEP found the queue full). */
@@ -93,12 +73,10 @@ final class Router {
         // Half the idle timeout: traffic is credited at the sweep after it (see MixnetStream.markTraffic),
         // so an idle stream is closed within twice its idle timeout at most, as with a sweep per timeout.
         this.sweepIntervalNanos = Math.max(1, Math.min(idleTimeoutNanos / 2, MAX_SWEEP_INTERVAL_NANOS));
-        this.earlyTimeoutNanos = config.earlyFrameTimeout().toNanos();
         this.lingerNanos = MixnetClient.Builder.CLOSED_STREAM_LINGER.toNanos();
-        this.maxEarlyFrames = config.maxEarlyFrames();
-        this.maxEarlyFramesPerStream = config.reorderWindow();
-        this.maxEarlyBytes = config.maxEarlyBytes();
         this.maxUnreadBytes = config.maxUnreadBytes();
+        this.early = new EarlyFrameStore(config.maxEarlyFrames(), config.maxEarlyBytes(), config.reorderWindow(),
+                config.earlyFrameTimeout().toNanos());
     }
 
     /** Makes the router look at its state soon, even if no message arrives. Never blocks. */
@@ -157,7 +135,13 @@ final class Router {
                 }
             }
             batch.clear();
+            forgetClosedStreams();
             signalReaders();
+            if (client.transportFailure() != null && !transportFailureHandled && inbound.isEmpty()) {
+                // Everything the transport delivered before it failed has been routed: now end it all.
+                transportFailureHandled = true;
+                client.failEverything(client.transportFailure());
+            }
             if (sweepDue) {
                 sweepDue = false;
                 try {
@@ -179,12 +163,36 @@ final class Router {
         toSignal.clear();
     }
 
+    /**
+     * Moves the streams their applications closed out of the stream table into the record of
+     * recently closed ids (late frames for them are then dropped as {@link DropReason#CLOSED_STREAM}
+     * and a replayed Open is refused); until then the table keeps them, closed.
+     */
+    private void forgetClosedStreams() {
+        MixnetStream closed = client.closedStreams.poll();
+        if (closed == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        do {
+            long id = closed.id().value();
+            client.streams.remove(id, closed);
+            recentlyClosed.add(id, now);
+        } while ((closed = client.closedStreams.poll()) != null);
+    }
+
     private void handle(InboundMessage message) {
         if (!client.streamModeActive()) {
-            if (!client.messages.offer(message)) {
-                drop(DropReason.MESSAGE_QUEUE_FULL, 0);
+            switch (client.messages.offer(message)) {
+                case ACCEPTED, CLIENT_CLOSED -> {
+                    return;
+                }
+                case FULL -> {
+                    drop(DropReason.MESSAGE_QUEUE_FULL, 0);
+                    return;
+                }
+                case STREAM_MODE -> { } // stream mode began meanwhile: a stream frame, routed below
             }
-            return;
         }
         if (!messageQueueDrained) {
             drainMessageQueue();
@@ -235,7 +243,7 @@ final class Router {
             drop(DropReason.OPEN_WITHOUT_SENDER_TAG, id);
             return;
         }
-        if (client.streams.containsKey(id)) {
+        if (client.streams.containsKey(id) || recentlyClosed.contains(id)) {
             drop(DropReason.DUPLICATE_OPEN, id);
             return;
         }
@@ -244,35 +252,45 @@ final class Router {
             drop(DropReason.NO_LISTENER, id);
             return;
         }
+        if (listener.isBacklogFull()) { // only accept() changes it meanwhile, and only downwards
+            drop(DropReason.ACCEPT_BACKLOG_FULL, id);
+            return;
+        }
         MixnetStream stream = new MixnetStream(new StreamId(id), client, null, senderTag, 0, client.newReorderBuffer());
         client.streams.put(id, stream);
-        if (!listener.offer(stream)) {
+        // Held early frames go in before accept() can hand the stream out (and its application
+        // close it): afterwards they would be dropped as data for a closed stream.
+        for (EarlyFrameStore.EarlyFrame frame : early.release(id)) {
+            if (senderTag.equals(frame.senderTag)) {
+                counters.earlyFramesDelivered.increment();
+            }
+            deliver(stream, frame.sequence, frame.frameBytes, frame.senderTag); // counts WRONG_PEER if not
+        }
+        if (!listener.offer(stream)) { // the listener closed meanwhile
             client.streams.remove(id, stream);
-            drop(listener.isClosed() ? DropReason.NO_LISTENER : DropReason.ACCEPT_BACKLOG_FULL, id);
+            stream.reset(new IOException("listener closed"));
+            drop(DropReason.NO_LISTENER, id);
             return;
         }
         counters.streamsAccepted.increment();
         StreamEvents.opened(id, false);
         LOG.debug("{}: accepted into the backlog", stream.id());
-        ArrayDeque<EarlyFrame> held = earlyByStream.remove(id);
-        if (held != null) {
-            for (EarlyFrame frame : held) {
-                settle(frame);
-                if (senderTag.equals(frame.senderTag)) {
-                    counters.earlyFramesDelivered.increment();
-                }
-                deliver(stream, frame.sequence, frame.frameBytes, frame.senderTag); // counts WRONG_PEER if not
-            }
-        }
     }
 
     private void onData(long id, int sequence, byte[] frameBytes, SenderTag senderTag) {
         MixnetStream stream = client.streams.get(id);
-        if (stream == null) {
+        if (stream != null) {
+            deliver(stream, sequence, frameBytes, senderTag);
+        } else if (recentlyClosed.contains(id)) {
+            drop(DropReason.CLOSED_STREAM, id);
+        } else if (senderTag == null) {
+            // Only an Open's sender can send Data that overtakes it, and it sends with its tag;
+            // replies (no tag) go to streams this client opened, which are registered before they
+            // send anything. So this can never become deliverable: it is not held.
+            drop(DropReason.UNKNOWN_STREAM, id);
+        } else {
             hold(id, sequence, frameBytes, senderTag);
-            return;
         }
-        deliver(stream, sequence, frameBytes, senderTag);
     }
 
     private void deliver(MixnetStream stream, int sequence, byte[] frameBytes, SenderTag senderTag) {
@@ -310,14 +328,19 @@ final class Router {
         if (result != OfferResult.ACCEPTED) {
             counters.bytesIn.add(-length);
         }
+        for (int displaced = buffer.takeDroppedAfterEnd(); displaced > 0; displaced--) {
+            drop(DropReason.DATA_AFTER_END, id);    // held frames that an end of stream came before
+        }
         switch (result) {
             case ACCEPTED -> stream.markTraffic();
             case DUPLICATE, LATE -> drop(DropReason.DUPLICATE_DATA, id);
             case CLOSED -> drop(DropReason.CLOSED_STREAM, id);
+            case AFTER_END -> drop(DropReason.DATA_AFTER_END, id);
             case OVER_BUDGET -> {
                 drop(DropReason.UNREAD_LIMIT, id);
-                LOG.warn("{}: reset: {} unread bytes held and {} more arrived, over the limit of {}", stream.id(),
-                        stream.inbound.unreadBytes(), length, maxUnreadBytes);
+                LOG.warn("a stream was reset: it held {} unread bytes and {} more arrived, over its limit "
+                        + "(maxUnreadBytes) of {}", stream.inbound.unreadBytes(), length, maxUnreadBytes);
+                LOG.debug("{}: reset for its unread-byte limit", stream.id());
                 reset(stream, "stream reset: more unread data arrived than the limit of "
                         + "maxUnreadBytes allows; read faster or raise the limit");
             }
@@ -330,28 +353,30 @@ final class Router {
 
     /** Resets the stream holding the most unread bytes when the client-wide limit is reached; logged, counted. */
     private void resetForClientLimit(MixnetStream stream) {
-        LOG.warn("{}: reset: the client's limit on unread bytes of all streams is reached "
-                + "and this stream holds the most", stream.id());
+        LOG.warn("a stream was reset: the client's limit on unread bytes of all streams (maxTotalUnreadBytes) "
+                + "is reached and it held the most ({} bytes)", stream.inbound.unreadBytes());
+        LOG.debug("{}: reset for the client-wide unread-byte limit", stream.id());
         reset(stream, "stream reset: the client's limit on unread bytes of all streams together "
                 + "(maxTotalUnreadBytes) was reached and this stream held the most; read faster or raise it");
     }
 
     private void reset(MixnetStream stream, String why) {
         counters.streamsReset.increment();
-        stream.terminate(new IOException(why), true);
-        stream.closedAtNanos = System.nanoTime();
+        stream.reset(new IOException(why));
     }
 
     /**
-     * The live stream other than {@code receiving} that holds the most unread bytes, if it holds
-     * more than {@code receiving}; {@code null} if {@code receiving} holds the most (or nobody holds
-     * anything). O(streams); runs only when the client-wide budget is exhausted.
+     * The stream other than {@code receiving} that holds the most unread bytes, if it holds more
+     * than {@code receiving}; {@code null} if {@code receiving} holds the most (or nobody holds
+     * anything). Streams ended by the client (reaped, failed) and not yet read count too: they
+     * keep their bytes for their reader until the linger ends. O(streams); runs only when the
+     * client-wide budget is exhausted.
      */
     private MixnetStream largestHolder(MixnetStream receiving) {
         MixnetStream largest = null;
         long most = receiving.inbound.unreadBytes();
         for (MixnetStream candidate : client.streams.values()) {
-            if (candidate == receiving || candidate.isTerminated()) {
+            if (candidate == receiving || candidate.isClosed()) {
                 continue;
             }
             long held = candidate.inbound.unreadBytes();
@@ -363,7 +388,7 @@ final class Router {
         return largest;
     }
 
-    /** Holds Data that overtook its stream's Open, within the limits on count, bytes and age. */
+    /** Holds Data that overtook its stream's Open, within the store's limits on count, bytes and age. */
     private void hold(long id, int sequence, byte[] frameBytes, SenderTag senderTag) {
         MixnetListener listener = client.takenListener();
         if (listener == null || listener.isClosed()) {
@@ -371,58 +396,23 @@ final class Router {
             return;
         }
         long now = System.nanoTime();   // rare path: Data before its Open
-        expireEarlyFrames(now);
-        if (earlyFrames >= maxEarlyFrames || payloadLength(frameBytes) > maxEarlyBytes - earlyBytes) {
+        early.expire(now, leftEarlyStore);
+        countLeftEarlyStore(DropReason.EARLY_DATA_EXPIRED);
+        EarlyFrameStore.HoldResult result =
+                early.hold(new EarlyFrameStore.EarlyFrame(id, sequence, frameBytes, senderTag, now), leftEarlyStore);
+        countLeftEarlyStore(DropReason.EARLY_DATA_EVICTED);
+        if (result == EarlyFrameStore.HoldResult.HELD) {
+            counters.earlyFramesHeld.increment();
+        } else {
             drop(DropReason.EARLY_DATA_LIMIT, id);
-            return;
-        }
-        ArrayDeque<EarlyFrame> same = earlyByStream.get(id);
-        if (same == null) {
-            same = new ArrayDeque<>(4);
-            earlyByStream.put(id, same);
-        } else if (same.size() >= maxEarlyFramesPerStream) {
-            drop(DropReason.EARLY_DATA_LIMIT, id);
-            return;
-        }
-        EarlyFrame frame = new EarlyFrame(id, sequence, frameBytes, senderTag, now);
-        same.addLast(frame);
-        earlyByAge.add(frame);
-        earlyFrames++;
-        earlyBytes += payloadLength(frameBytes);
-        counters.earlyFramesHeld.increment();
-    }
-
-    /** The frame leaves the store: no longer counted, no longer referenced by it. */
-    private void settle(EarlyFrame frame) {
-        earlyByAge.remove(frame);
-        earlyFrames--;
-        earlyBytes -= payloadLength(frame.frameBytes);
-    }
-
-    private void expireEarlyFrames(long now) {
-        Iterator<EarlyFrame> oldestFirst = earlyByAge.iterator();
-        while (oldestFirst.hasNext()) {
-            EarlyFrame oldest = oldestFirst.next();
-            if (now - oldest.arrivedNanos <= earlyTimeoutNanos) {
-                return;
-            }
-            oldestFirst.remove();
-            earlyFrames--;
-            earlyBytes -= payloadLength(oldest.frameBytes);
-            drop(DropReason.EARLY_DATA_EXPIRED, oldest.streamId);
-            ArrayDeque<EarlyFrame> same = earlyByStream.get(oldest.streamId);
-            if (same != null) {
-                same.remove(oldest);
-                if (same.isEmpty()) {
-                    earlyByStream.remove(oldest.streamId);
-                }
-            }
         }
     }
 
-    /** The payload's length in a whole frame. */
-    private static int payloadLength(byte[] frame) {
-        return frame.length - FrameCodec.HEADER_LENGTH;
+    private void countLeftEarlyStore(DropReason reason) {
+        for (EarlyFrameStore.EarlyFrame frame : leftEarlyStore) {
+            drop(reason, frame.streamId);
+        }
+        leftEarlyStore.clear();
     }
 
     /** Counts a drop and, while a flight recording runs, records it. */
@@ -431,15 +421,27 @@ final class Router {
         StreamEvents.frameDropped(reason.name(), streamId);
     }
 
-    /** Reaps idle streams, forgets closed ones after their linger, expires early frames. */
+    /**
+     * Reaps idle streams; after their linger, forgets the ids of closed streams and releases what
+     * streams ended by the client (reaped, reset, failed) still hold unread; expires early frames.
+     */
     private void sweep(long now) {
-        expireEarlyFrames(now);
+        early.expire(now, leftEarlyStore);
+        countLeftEarlyStore(DropReason.EARLY_DATA_EXPIRED);
+        recentlyClosed.expire(now, lingerNanos);
         Iterator<MixnetStream> it = client.streams.values().iterator();
         while (it.hasNext()) {
             MixnetStream stream = it.next();
-            if (stream.isClosed() || stream.isTerminated()) {
-                if (now - stream.closedAtNanos > lingerNanos) {
+            if (stream.isClosed()) {
+                continue;   // closed by its application: forgetClosedStreams moves it to the record
+            }
+            if (stream.isTerminated()) {
+                long endedAt = stream.endedAtNanos();
+                if (now - endedAt > lingerNanos) {
+                    // Its reader had the linger to take what was received; now the memory goes.
+                    stream.discardUnread();
                     it.remove();
+                    recentlyClosed.add(stream.id().value(), endedAt);
                 }
             } else if (stream.takeTrafficMark()) {
                 // The clock read after the mark is cleared is no earlier than the traffic that set
@@ -449,9 +451,8 @@ final class Router {
                 counters.streamsReaped.increment();
                 LOG.debug("{}: idle for longer than {} ms, closing", stream.id(),
                         TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos));
-                stream.terminate(new IOException("stream closed after the idle timeout of "
-                        + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) + " ms without traffic"), false);
-                stream.closedAtNanos = now;
+                stream.fail(new IOException("stream closed after the idle timeout of "
+                        + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) + " ms without traffic"));
             }
         }
     }

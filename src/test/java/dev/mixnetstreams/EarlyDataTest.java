@@ -129,15 +129,71 @@ class EarlyDataTest {
         LoopbackNetwork net = new LoopbackNetwork();
         LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
         SenderTag tag = StreamTestSupport.tag(5);
-        try (MixnetClient server = MixnetClient.builder(endpoint).maxEarlyBytes(100).build()) {
+        // Each frame counts its payload plus the store's overhead per frame.
+        long overhead = EarlyFrameStore.FRAME_OVERHEAD;
+        long limit = (60 + overhead) + (40 + overhead);
+        try (MixnetClient server = MixnetClient.builder(endpoint).maxEarlyBytes(limit).build()) {
             server.listener();
             endpoint.inbound.add(new InboundMessage(data(1, 0, new byte[60]), tag));
-            endpoint.inbound.add(new InboundMessage(data(1, 1, new byte[60]), tag)); // 120 > 100
-            endpoint.inbound.add(new InboundMessage(data(2, 0, new byte[40]), tag)); // 100: fits
+            endpoint.inbound.add(new InboundMessage(data(1, 1, new byte[60]), tag)); // over the limit
+            endpoint.inbound.add(new InboundMessage(data(2, 0, new byte[40]), tag)); // exactly the limit: fits
             awaitCondition("3 handled", () -> server.stats().earlyFramesHeld()
                     + server.stats().dropped(DropReason.EARLY_DATA_LIMIT) == 3);
             assertEquals(2, server.stats().earlyFramesHeld());
             assertEquals(1, server.stats().dropped(DropReason.EARLY_DATA_LIMIT));
+        }
+    }
+
+    @Test
+    void aSenderThatFillsTheStoreEvictsOnlyItsOwnFramesAndHonestEarlyDataStillArrives() throws Exception {
+        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
+        SenderTag squatter = StreamTestSupport.tag(666);
+        try (MixnetClient server = MixnetClient.builder(endpoint).build()) { // default limits
+            MixnetListener listener = server.listener();
+            // 4096 one-byte frames for 16 made-up ids: the whole store (256 per stream).
+            for (int id = 0; id < 16; id++) {
+                for (int seq = 0; seq < 256; seq++) {
+                    endpoint.inbound.add(new InboundMessage(data(1000 + id, seq, new byte[1]), squatter));
+                }
+            }
+            awaitCondition("store full", () -> server.stats().earlyFramesHeld() == 4096);
+            // 40 request/response streams whose first Data overtakes its Open, while the squatter
+            // keeps sending; each honest sender has its own tag.
+            for (int i = 0; i < 40; i++) {
+                SenderTag honest = StreamTestSupport.tag(i);
+                long id = 5000 + i;
+                endpoint.inbound.add(new InboundMessage(data(2000 + i, 0, new byte[1]), squatter));
+                endpoint.inbound.add(new InboundMessage(data(id, 0, piece(i)), honest));
+                endpoint.inbound.add(new InboundMessage(data(id, 1, new byte[0]), honest));
+                endpoint.inbound.add(new InboundMessage(open(id), honest));
+                MixnetStream stream = listener.accept();
+                assertEquals(new StreamId(id), stream.id());
+                assertArrayEquals(piece(i), stream.getInputStream().readAllBytes(), "stream " + i);
+            }
+            ClientStats stats = server.stats();
+            assertEquals(80, stats.earlyFramesDelivered(), "every honest early frame");
+            // The squatter's first newcomer found the store full and its own share the largest:
+            // refused. Each later one took a slot an honest stream had just freed, and each honest
+            // pair then evicted the squatter's oldest frames: two the first time, one after.
+            assertEquals(1, stats.dropped(DropReason.EARLY_DATA_LIMIT));
+            assertEquals(2 + 39, stats.dropped(DropReason.EARLY_DATA_EVICTED));
+            assertEquals(4096 - 2, stats.earlyFramesHeld() - stats.earlyFramesDelivered()
+                    - stats.dropped(DropReason.EARLY_DATA_EVICTED), "what stays held is the squatter's");
+        }
+    }
+
+    @Test
+    void earlyDataWithoutASenderTagIsNeverHeld() throws Exception {
+        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
+        try (MixnetClient server = MixnetClient.builder(endpoint).build()) {
+            server.listener();
+            for (int seq = 0; seq < 10; seq++) {
+                endpoint.inbound.add(new InboundMessage(data(42, seq, new byte[1]), null));
+            }
+            awaitCondition("dropped", () -> server.stats().dropped(DropReason.UNKNOWN_STREAM) == 10);
+            assertEquals(0, server.stats().earlyFramesHeld());
         }
     }
 

@@ -161,12 +161,165 @@ class HostileInputSmallHeapTest {
         good.finish(transport);
         ClientStats stats = client.stats();
         System.out.println("GiB: " + stats);
-        int fit = (int) (MixnetClient.Builder.DEFAULT_MAX_UNREAD_BYTES / frameBytes);
+        int fit = (int) (MixnetClient.Builder.DEFAULT_MAX_UNREAD_BYTES
+                / (frameBytes + MixnetClient.RECEIVED_FRAME_OVERHEAD));
         assertEquals(1, stats.dropped(DropReason.UNREAD_LIMIT));
         assertEquals(1, stats.streamsReset());
         assertEquals(frames - fit - 1, stats.dropped(DropReason.CLOSED_STREAM));
         IOException failure = assertThrows(IOException.class, () -> neverRead.getInputStream().read());
         assertTrue(failure.getMessage().contains("maxUnreadBytes"), failure.getMessage());
+        assertHeapBounded();
+    }
+
+    /** Before each frame was charged its real cost, 7 million of these filled a 256 MiB heap. */
+    @Test
+    void millionsOfEmptyFramesAfterTheEndOfStream() throws Exception {
+        SplittableRandom random = new SplittableRandom(6);
+        long id = random.nextLong();
+        SenderTag tag = tag(random);
+        transport.open(id, tag);
+        MixnetStream stream = listener.accept(); // never read: its request and end stay queued
+        transport.data(id, 0, "a request".getBytes(java.nio.charset.StandardCharsets.UTF_8), tag);
+        transport.data(id, 1, new byte[0], tag);
+        int frames = Integer.getInteger("mixnet.afterEnd", 4_000_000);
+        for (int i = 0; i < frames; i++) {
+            transport.data(id, 2 + (i & 0xFFFFF), new byte[0], tag);
+            if (i % 10_000 == 0) {
+                good.send(transport);
+            }
+            if (i == frames / 2) {
+                sampleHeap("empty frames after the end, half way");
+            }
+        }
+        good.finish(transport);
+        ClientStats stats = client.stats();
+        System.out.println("after end: " + stats);
+        assertEquals(frames, stats.dropped(DropReason.DATA_AFTER_END));
+        assertEquals("a request", new String(stream.getInputStream().readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8));
+        assertHeapBounded();
+    }
+
+    /** Before, these ran a 256 MiB heap out at 5 MB "unread", under the 8 MiB limit. */
+    @Test
+    void millionsOfOneByteFramesToAStreamNobodyReads() throws Exception {
+        SplittableRandom random = new SplittableRandom(7);
+        long id = random.nextLong();
+        SenderTag tag = tag(random);
+        transport.open(id, tag);
+        MixnetStream neverRead = listener.accept();
+        int frames = Integer.getInteger("mixnet.oneByte", 3_000_000);
+        for (int i = 0; i < frames; i++) {
+            transport.data(id, i, new byte[1], tag);
+            if (i % 10_000 == 0) {
+                good.send(transport);
+            }
+            if (i == frames / 2) {
+                sampleHeap("one-byte frames, half way");
+            }
+        }
+        good.finish(transport);
+        ClientStats stats = client.stats();
+        System.out.println("one-byte frames: " + stats);
+        long fit = MixnetClient.Builder.DEFAULT_MAX_UNREAD_BYTES / (1 + MixnetClient.RECEIVED_FRAME_OVERHEAD);
+        assertEquals(1, stats.dropped(DropReason.UNREAD_LIMIT));
+        assertEquals(frames - fit - 1, stats.dropped(DropReason.CLOSED_STREAM));
+        IOException failure = assertThrows(IOException.class, () -> neverRead.getInputStream().read());
+        assertTrue(failure.getMessage().contains("maxUnreadBytes"), failure.getMessage());
+        assertHeapBounded();
+    }
+
+    /** One-byte frames spread over every stream of the accept backlog: the client-wide limit holds. */
+    @Test
+    void oneByteFramesSpreadOverTheWholeBacklog() throws Exception {
+        SplittableRandom random = new SplittableRandom(8);
+        int streams = MixnetClient.Builder.DEFAULT_ACCEPT_BACKLOG - 1; // the good stream was accepted
+        long[] ids = new long[streams];
+        SenderTag[] tags = new SenderTag[streams];
+        for (int i = 0; i < streams; i++) {
+            ids[i] = random.nextLong();
+            tags[i] = tag(random);
+            transport.open(ids[i], tags[i]);
+        }
+        int rounds = Integer.getInteger("mixnet.spreadRounds", 2_000); // 2 million frames, 98 MB charged
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < streams; i++) {
+                transport.data(ids[i], round, new byte[1], tags[i]);
+            }
+            good.send(transport);
+            if (round == rounds / 2) {
+                sampleHeap("spread one-byte frames, half way");
+            }
+        }
+        good.finish(transport);
+        ClientStats stats = client.stats();
+        System.out.println("spread one-byte frames: " + stats);
+        assertTrue(stats.streamsReset() > 0, "hoarders were reset");
+        assertTrue(client.unreadBytes() <= MixnetClient.Builder.DEFAULT_MAX_TOTAL_UNREAD_BYTES);
+        assertHeapBounded();
+    }
+
+    /** Empty and one-byte Data for streams that never open, from many senders and one busy one. */
+    @Test
+    void millionsOfTinyEarlyFrames() throws Exception {
+        SplittableRandom random = new SplittableRandom(9);
+        SenderTag busy = tag(random);
+        int frames = Integer.getInteger("mixnet.tinyEarly", 2_000_000);
+        for (int i = 0; i < frames; i++) {
+            SenderTag tag = i % 2 == 0 ? busy : tag(random);
+            transport.data(random.nextLong(), random.nextInt(), new byte[i % 3 == 0 ? 0 : 1], tag);
+            if (i % 10_000 == 0) {
+                good.send(transport);
+            }
+            if (i == frames / 2) {
+                sampleHeap("tiny early frames, half way");
+            }
+        }
+        good.finish(transport);
+        ClientStats stats = client.stats();
+        System.out.println("tiny early frames: " + stats);
+        assertEquals(frames, stats.earlyFramesHeld() + stats.dropped(DropReason.EARLY_DATA_LIMIT));
+        assertTrue(stats.earlyFramesHeld() - stats.dropped(DropReason.EARLY_DATA_EVICTED)
+                <= MixnetClient.Builder.DEFAULT_MAX_EARLY_FRAMES, "the store never holds more than its limit");
+        assertHeapBounded();
+    }
+
+    /** Before closed streams lingered as compact ids, 600,000 of these ran a 256 MiB heap out. */
+    @Test
+    void hundredsOfThousandsOfStreamsAcceptedAndClosed() throws Exception {
+        SplittableRandom random = new SplittableRandom(10);
+        int cycles = Integer.getInteger("mixnet.churn", 600_000);
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        CompletableFuture<Void> acceptor = CompletableFuture.runAsync(() -> {
+            try {
+                for (int n = 0; n < cycles; n++) {
+                    listener.accept().close();
+                    accepted.incrementAndGet();
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, task -> Thread.ofVirtual().start(task));
+        for (int i = 0; i < cycles; i++) {
+            transport.open(random.nextLong(), tag(random));
+            if (i - accepted.get() > 512) { // stay within the accept backlog
+                int sent = i;
+                StreamTestSupport.awaitCondition("the acceptor keeps up", () -> sent - accepted.get() <= 256);
+            }
+            if (i % 1000 == 0) {
+                good.send(transport);
+            }
+            if (i == cycles / 2) {
+                sampleHeap("accept-and-close churn, half way");
+            }
+        }
+        acceptor.get();
+        good.finish(transport);
+        ClientStats stats = client.stats();
+        System.out.println("accept-and-close churn: " + stats);
+        assertEquals(cycles + 1, stats.streamsAccepted());
+        assertEquals(0, stats.dropped(DropReason.ACCEPT_BACKLOG_FULL));
+        assertTrue(client.streams.size() <= 1024, "closed streams leave the table: " + client.streams.size());
         assertHeapBounded();
     }
 
@@ -216,6 +369,8 @@ class HostileInputSmallHeapTest {
         System.out.println("early churn: " + stats);
         assertEquals(streams + 1, stats.earlyFramesHeld());
         assertEquals(streams, stats.earlyFramesDelivered());
+        // Held frames go into a stream before accept() hands it out, so closing it at once loses none.
+        assertEquals(0, stats.dropped(DropReason.CLOSED_STREAM));
         assertHeapBounded();
     }
 

@@ -1,0 +1,140 @@
+package dev.mixnetstreams;
+
+import static dev.mixnetstreams.LifecycleTest.start;
+import static dev.mixnetstreams.StreamTestSupport.awaitBlocked;
+import static dev.mixnetstreams.StreamTestSupport.awaitCondition;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mixnetstreams.LifecycleTest.Started;
+import dev.mixnetstreams.wire.FrameType;
+import dev.mixnetstreams.wire.FrameView;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A transport that takes no more data (a nym-client whose connection is up but which stopped
+ * reading) or that fails one send: closing never waits for it, and a failed send breaks the
+ * stream's output instead of leaving a hole the peer would wait at for good.
+ */
+@Timeout(60) // a hang guard only
+class StalledTransportTest {
+
+    @Test
+    void closeWakesTheReaderAndReturnsWhileTheEndOfStreamCannotBeSent() throws Exception {
+        LoopbackNetwork net = new LoopbackNetwork();
+        ControllableTransport transport = new ControllableTransport(net.newEndpoint());
+        try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
+             MixnetClient client = MixnetClient.builder(transport).build()) {
+            MixnetListener listener = server.listener();
+            MixnetStream stream = client.openStream(server.address());
+            stream.getOutputStream().write(new byte[] {1, 2, 3});
+            MixnetStream accepted = listener.accept();
+            Started<Integer> reader = start("reader", () -> stream.getInputStream().read());
+            awaitBlocked(reader.thread());
+
+            transport.closeGate();
+            stream.close(); // returns although its end of stream cannot leave
+            IOException woken = (IOException) reader.failure();
+            assertEquals("stream closed", woken.getMessage());
+            awaitCondition("the end of stream waits at the gate", () -> transport.waitingSenders() == 1);
+
+            transport.openGate();
+            byte[] all = accepted.getInputStream().readAllBytes(); // then -1: the end arrived after all
+            assertArrayEquals(new byte[] {1, 2, 3}, all);
+        }
+    }
+
+    @Test
+    void clientCloseWithAStalledTransportEndsEveryStreamAndGivesUpOnTheEndsOfStream() throws Exception {
+        LoopbackNetwork net = new LoopbackNetwork();
+        ControllableTransport transport = new ControllableTransport(net.newEndpoint());
+        MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
+        MixnetClient client = MixnetClient.builder(transport).build();
+        try (server) {
+            List<Started<Integer>> readers = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                MixnetStream stream = client.openStream(server.address());
+                Started<Integer> reader = start("reader-" + i, () -> stream.getInputStream().read());
+                awaitBlocked(reader.thread());
+                readers.add(reader);
+            }
+            transport.closeGate();
+            client.close(); // four ends of stream due, none can leave: one shared deadline, not one each
+            for (Started<Integer> reader : readers) {
+                assertEquals("mixnet client closed", reader.failure().getMessage());
+            }
+            assertEquals(1, transport.interruptedSenders(), "the one send in progress was given up");
+            assertEquals(0, transport.waitingSenders());
+            assertTrue(client.isClosed());
+        }
+    }
+
+    @Test
+    void closeRacingTheSweepStillKeepsTheIdSoAReplayedOpenIsRefused() throws Exception {
+        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackNetwork.Endpoint peer = net.newEndpoint();
+        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
+        ControllableTransport transport = new ControllableTransport(endpoint);
+        SenderTag tag = net.issueTag(peer, endpoint, 3);
+        long id = 0x5EED;
+        long canary = 0xCA7A;
+        // A short idle timeout makes the router sweep every 100 ms.
+        try (MixnetClient server = MixnetClient.builder(transport).streamIdleTimeout(Duration.ofMillis(200)).build()) {
+            MixnetListener listener = server.listener();
+            endpoint.inbound.add(new InboundMessage(StreamTestSupport.open(id), tag));
+            MixnetStream accepted = listener.accept();
+            transport.closeGate();
+            accepted.close(); // its end of stream now waits at the gate, as long as the test wants
+            awaitCondition("the end of stream waits at the gate", () -> transport.waitingSenders() == 1);
+            // A sweep after the close: the canary, opened now and never used, is reaped by one.
+            endpoint.inbound.add(new InboundMessage(StreamTestSupport.open(canary), tag));
+            listener.accept();
+            awaitCondition("a sweep ran after the close", () -> server.stats().streamsReaped() == 1);
+
+            endpoint.inbound.add(new InboundMessage(StreamTestSupport.open(id), tag)); // replayed
+            endpoint.inbound.add(new InboundMessage(StreamTestSupport.data(id, 0, new byte[] {9}), tag));
+            awaitCondition("both dropped", () -> server.stats().dropped(DropReason.DUPLICATE_OPEN) == 1
+                    && server.stats().dropped(DropReason.CLOSED_STREAM) == 1);
+            assertEquals(2, server.stats().streamsAccepted(), "the stream and the canary, no resurrection");
+            assertFalse(server.streams.containsKey(id), "the closed stream itself is not kept");
+            transport.openGate();
+        }
+    }
+
+    @Test
+    void aFailedSendBreaksTheOutputAndNoEndOfStreamFollowsTheHole() throws Exception {
+        LoopbackNetwork net = new LoopbackNetwork();
+        ControllableTransport transport = new ControllableTransport(net.newEndpoint());
+        try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
+             MixnetClient client = MixnetClient.builder(transport).build()) {
+            MixnetListener listener = server.listener();
+            MixnetStream stream = client.openStream(server.address());
+            stream.getOutputStream().write(new byte[] {1});
+            transport.failNextSend(new IOException("nym-client took no more data"));
+            IOException failed = assertThrows(IOException.class, () -> stream.getOutputStream().write(new byte[] {2}));
+            assertEquals("nym-client took no more data", failed.getMessage());
+            IOException broken = assertThrows(IOException.class, () -> stream.getOutputStream().write(new byte[] {3}));
+            assertTrue(broken.getMessage().startsWith("stream output broken"), broken.getMessage());
+            assertThrows(IOException.class, stream::shutdownOutput);
+            stream.close();
+
+            MixnetStream accepted = listener.accept();
+            assertArrayEquals(new byte[] {1}, accepted.getInputStream().readNBytes(1));
+            // What left: the Open and Data 0, nothing after the hole at 1 (no end of stream at 2).
+            List<byte[]> sent = transport.sent();
+            assertEquals(2, sent.size(), "Open and Data 0 only");
+            FrameView view = new FrameView();
+            view.wrap(sent.get(1));
+            assertEquals(FrameType.DATA, view.type());
+            assertEquals(0, view.sequence());
+        }
+    }
+}
