@@ -4,6 +4,7 @@ import dev.mixnetstreams.InboundMessage;
 import dev.mixnetstreams.MixnetTransport;
 import dev.mixnetstreams.Recipient;
 import dev.mixnetstreams.SenderTag;
+import dev.mixnetstreams.internal.ArgumentChecks;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
@@ -741,22 +742,24 @@ public final class NymClientTransport implements MixnetTransport {
         /**
          * Sets how long connecting, including the SelfAddress answer, may take.
          *
-         * @param timeout positive; default 10 s
+         * @param timeout positive, at most 100 years; default 10 s
          * @return these options
+         * @throws IllegalArgumentException if zero, negative or longer than 100 years
          */
         public Options connectTimeout(Duration timeout) {
-            this.connectTimeout = positive(timeout, "connectTimeout");
+            this.connectTimeout = ArgumentChecks.positive(timeout, "connectTimeout");
             return this;
         }
 
         /**
          * Sets how long a send may wait for room (see {@link #maxBytesInFlight}) before it fails.
          *
-         * @param timeout positive; default 2 minutes
+         * @param timeout positive, at most 100 years; default 2 minutes
          * @return these options
+         * @throws IllegalArgumentException if zero, negative or longer than 100 years
          */
         public Options sendTimeout(Duration timeout) {
-            this.sendTimeout = positive(timeout, "sendTimeout");
+            this.sendTimeout = ArgumentChecks.positive(timeout, "sendTimeout");
             return this;
         }
 
@@ -764,11 +767,12 @@ public final class NymClientTransport implements MixnetTransport {
          * Sets how long {@link NymClientTransport#close()} lets queued requests go out, and waits
          * for the close handshake.
          *
-         * @param timeout positive; default 5 s
+         * @param timeout positive, at most 100 years; default 5 s
          * @return these options
+         * @throws IllegalArgumentException if zero, negative or longer than 100 years
          */
         public Options closeTimeout(Duration timeout) {
-            this.closeTimeout = positive(timeout, "closeTimeout");
+            this.closeTimeout = ArgumentChecks.positive(timeout, "closeTimeout");
             return this;
         }
 
@@ -777,12 +781,10 @@ public final class NymClientTransport implements MixnetTransport {
          *
          * @param messages positive; default 4096
          * @return these options
+         * @throws IllegalArgumentException if zero or negative
          */
         public Options inboundCapacity(int messages) {
-            if (messages <= 0) {
-                throw new IllegalArgumentException("inboundCapacity must be positive: " + messages);
-            }
-            this.inboundCapacity = messages;
+            this.inboundCapacity = ArgumentChecks.positive(messages, "inboundCapacity");
             return this;
         }
 
@@ -791,12 +793,10 @@ public final class NymClientTransport implements MixnetTransport {
          *
          * @param bytes positive; default 4 MiB
          * @return these options
+         * @throws IllegalArgumentException if zero or negative
          */
         public Options maxBytesInFlight(long bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("maxBytesInFlight must be positive: " + bytes);
-            }
-            this.maxBytesInFlight = bytes;
+            this.maxBytesInFlight = ArgumentChecks.positive(bytes, "maxBytesInFlight");
             return this;
         }
 
@@ -806,12 +806,10 @@ public final class NymClientTransport implements MixnetTransport {
          *
          * @param bytes positive; default 32 MiB
          * @return these options
+         * @throws IllegalArgumentException if zero or negative
          */
         public Options maxMessageBytes(int bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("maxMessageBytes must be positive: " + bytes);
-            }
-            this.maxMessageBytes = bytes;
+            this.maxMessageBytes = ArgumentChecks.positive(bytes, "maxMessageBytes");
             return this;
         }
 
@@ -825,14 +823,6 @@ public final class NymClientTransport implements MixnetTransport {
         public Options errorListener(Consumer<NymResponse.Error> listener) {
             this.errorListener = listener;
             return this;
-        }
-
-        private static Duration positive(Duration d, String what) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive: " + d);
-            }
-            return d;
         }
     }
 }

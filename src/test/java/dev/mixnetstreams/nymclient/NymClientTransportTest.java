@@ -12,11 +12,13 @@ import dev.mixnetstreams.MixnetClient;
 import dev.mixnetstreams.MixnetListener;
 import dev.mixnetstreams.MixnetStream;
 import dev.mixnetstreams.cli.emulator.NymClientEmulator;
+import dev.mixnetstreams.internal.ArgumentChecks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -136,6 +138,37 @@ class NymClientTransportTest {
             t.send(t.address(), new byte[] {7});
             assertArrayEquals(new byte[] {7}, t.inbound().poll(20, TimeUnit.SECONDS).data());
             assertEquals(1, t.stats().oversizedMessages());
+        }
+    }
+
+    @Test
+    void optionsRefuseDurationsTooLongToCountWhereTheyAreSet() throws Exception {
+        NymClientTransport.Options options = new NymClientTransport.Options();
+        for (Duration tooLong : new Duration[] {Duration.ofDays(365L * 1000), ChronoUnit.FOREVER.getDuration()}) {
+            IllegalArgumentException send = assertThrows(IllegalArgumentException.class,
+                    () -> options.sendTimeout(tooLong));
+            assertEquals("sendTimeout must be at most 36500 days, got " + tooLong, send.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> options.connectTimeout(tooLong));
+            assertThrows(IllegalArgumentException.class, () -> options.closeTimeout(tooLong));
+        }
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+                () -> options.closeTimeout(Duration.ZERO));
+        assertEquals("closeTimeout must be positive, got PT0S", zero.getMessage());
+        assertThrows(NullPointerException.class, () -> options.connectTimeout(null));
+        IllegalArgumentException capacity = assertThrows(IllegalArgumentException.class,
+                () -> options.inboundCapacity(0));
+        assertEquals("inboundCapacity must be positive, got 0", capacity.getMessage());
+        assertEquals("maxBytesInFlight must be positive, got -1",
+                assertThrows(IllegalArgumentException.class, () -> options.maxBytesInFlight(-1)).getMessage());
+        assertEquals("maxMessageBytes must be positive, got 0",
+                assertThrows(IllegalArgumentException.class, () -> options.maxMessageBytes(0)).getMessage());
+        // The longest accepted durations connect, send, receive and close (sends used to overflow).
+        Duration longest = ArgumentChecks.MAX_DURATION;
+        try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
+             NymClientTransport t = NymClientTransport.connect(emulator.uri(0),
+                     options.connectTimeout(longest).sendTimeout(longest).closeTimeout(longest))) {
+            t.send(t.address(), new byte[] {5});
+            assertArrayEquals(new byte[] {5}, t.inbound().poll(20, TimeUnit.SECONDS).data());
         }
     }
 
