@@ -12,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +28,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -67,7 +65,8 @@ import org.slf4j.LoggerFactory;
  *       outstanding send) from a queue owned by one writer virtual thread. The bytes queued or being
  *       sent are bounded by {@link Options#maxBytesInFlight}: a sender that would exceed it waits
  *       (one message larger than the bound goes alone), for at most {@link Options#sendTimeout},
- *       then fails with an {@link IOException}.
+ *       then fails with an {@link IOException}. Waiting senders go in first come, first served, so
+ *       a large message is not starved by smaller ones sent after it.
  *   <li><b>Inbound back-pressure.</b> The transport asks the WebSocket for one message at a time
  *       ({@link WebSocket#request}) and asks for the next only once the previous one is in the
  *       inbound queue. When the queue is full, a virtual thread waits for room, so nothing is
@@ -92,17 +91,10 @@ public final class NymClientTransport implements MixnetTransport {
     private final HttpClient http;
     private volatile WebSocket webSocket;
 
+    /** Encoded requests not yet handed to the WebSocket; it has its own lock. */
+    private final Outbox outbox;
+
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when bytes in flight drop, or the transport fails or closes (senders wait on it). */
-    private final Condition room = lock.newCondition();
-    /** Signalled when the outbox has work, or the transport fails or closes (the writer waits on it). */
-    private final Condition work = lock.newCondition();
-    /** Guarded by {@link #lock}: encoded requests not yet handed to the WebSocket, oldest first. */
-    private final ArrayDeque<byte[]> outbox = new ArrayDeque<>();
-    /** Guarded by {@link #lock}: bytes in the outbox plus the request being sent. */
-    private long bytesInFlight;
-    /** Guarded by {@link #lock}: senders waiting for room. */
-    private int blockedSenders;
     /** Guarded by {@link #lock}. */
     private boolean closed;
     /** Set once, under {@link #lock}: why the connection was lost. */
@@ -133,6 +125,7 @@ public final class NymClientTransport implements MixnetTransport {
         this.uri = uri;
         this.options = options.copy();
         this.inbound = new LinkedBlockingQueue<>(options.inboundCapacity);
+        this.outbox = new Outbox(options.maxBytesInFlight, uri.toString());
         this.http = HttpClient.newBuilder().connectTimeout(options.connectTimeout).build();
     }
 
@@ -343,17 +336,9 @@ public final class NymClientTransport implements MixnetTransport {
                 byReason.put(m, n);
             }
         }
-        long inFlight;
-        int blocked;
-        lock.lock();
-        try {
-            inFlight = bytesInFlight;
-            blocked = blockedSenders;
-        } finally {
-            lock.unlock();
-        }
         return new Stats(requestsSent.sum(), received.sum(), errorResponses.sum(), Map.copyOf(byReason),
-                oversized.sum(), textMessages.sum(), inboundFullPauses.sum(), inFlight, blocked);
+                oversized.sum(), textMessages.sum(), inboundFullPauses.sum(), outbox.bytes(),
+                outbox.waitingSenders());
     }
 
     /**
@@ -369,11 +354,10 @@ public final class NymClientTransport implements MixnetTransport {
                 return;
             }
             closed = true;
-            room.signalAll();
-            work.signalAll();
         } finally {
             lock.unlock();
         }
+        outbox.close();
         failureCallbacks.clear();
         Thread p = pusher;
         if (p != null) {
@@ -423,64 +407,14 @@ public final class NymClientTransport implements MixnetTransport {
     // ---- outbound ----
 
     private void submit(byte[] request) throws IOException {
-        long deadline = System.nanoTime() + options.sendTimeout.toNanos();
-        lock.lock();
-        try {
-            while (true) {
-                checkUsableLocked();
-                if (bytesInFlight == 0 || bytesInFlight + request.length <= options.maxBytesInFlight) {
-                    break;
-                }
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    throw new IOException("nym-client at " + uri + " took no more data for "
-                            + options.sendTimeout.toMillis() + " ms (" + bytesInFlight + " bytes waiting to be sent)");
-                }
-                blockedSenders++;
-                try {
-                    room.awaitNanos(remaining);
-                } finally {
-                    blockedSenders--;
-                }
-            }
-            outbox.addLast(request);
-            bytesInFlight += request.length;
-            work.signal();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting to send to nym-client");
-        } finally {
-            lock.unlock();
-        }
+        outbox.submit(request, options.sendTimeout);
         requestsSent.increment();
     }
 
-    private void checkUsableLocked() throws IOException {
-        IOException cause = failure;
-        if (cause != null) {
-            throw new IOException("nym-client connection lost: " + cause.getMessage(), cause);
-        }
-        if (closed) {
-            throw new IOException("nym-client transport closed");
-        }
-    }
-
-    /** The writer: hands queued requests to the WebSocket one at a time, outside the lock. */
+    /** The writer: hands queued requests to the WebSocket one at a time. */
     private void writeLoop() {
-        while (true) {
-            byte[] next;
-            lock.lock();
-            try {
-                while (outbox.isEmpty() && failure == null && !closed) {
-                    work.awaitUninterruptibly();
-                }
-                if (failure != null || outbox.isEmpty()) {
-                    return; // failed, or closed with everything sent
-                }
-                next = outbox.peekFirst();
-            } finally {
-                lock.unlock();
-            }
+        byte[] next;
+        while ((next = outbox.awaitNext()) != null) {
             try {
                 webSocket.sendBinary(ByteBuffer.wrap(next), true).get();
             } catch (ExecutionException e) {
@@ -489,14 +423,7 @@ public final class NymClientTransport implements MixnetTransport {
             } catch (InterruptedException e) {
                 return; // close() gave up waiting
             }
-            lock.lock();
-            try {
-                outbox.pollFirst();
-                bytesInFlight -= next.length;
-                room.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            outbox.sent();
         }
     }
 
@@ -509,13 +436,10 @@ public final class NymClientTransport implements MixnetTransport {
                 return;
             }
             failure = cause;
-            outbox.clear();
-            bytesInFlight = 0;
-            room.signalAll();
-            work.signalAll();
         } finally {
             lock.unlock();
         }
+        outbox.fail(cause);
         LOG.warn("nym-client at {}: {}", uri, cause.getMessage());
         selfAddress.completeExceptionally(cause);
         Thread w = writer;
@@ -702,7 +626,7 @@ public final class NymClientTransport implements MixnetTransport {
      * @param textMessages text messages dropped
      * @param inboundFullPauses times the inbound queue was full and reading paused until it had room
      * @param bytesInFlight request bytes queued or being sent now
-     * @param blockedSenders senders waiting for room now
+     * @param blockedSenders senders waiting now for their turn and room in the bytes in flight
      */
     public record Stats(long requestsSent, long messagesReceived, long errorResponses,
                         Map<Malformed, Long> malformedResponses, long oversizedMessages, long textMessages,
@@ -789,7 +713,8 @@ public final class NymClientTransport implements MixnetTransport {
         }
 
         /**
-         * Sets how many request bytes may be queued or being sent before senders wait.
+         * Sets how many request bytes may be queued or being sent before senders wait (first come,
+         * first served).
          *
          * @param bytes positive; default 4 MiB
          * @return these options
