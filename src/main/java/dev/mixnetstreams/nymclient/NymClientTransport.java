@@ -23,10 +23,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -70,13 +72,15 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Inbound back-pressure.</b> The transport asks the WebSocket for one message at a time
  *       ({@link WebSocket#request}) and asks for the next only once the previous one is in the
  *       inbound queue. When the queue is full, a virtual thread waits for room, so nothing is
- *       dropped and nothing more is read; TCP flow control then holds nym-client back.
+ *       dropped and nothing more is read; TCP flow control then holds nym-client back. (While
+ *       reading waits, a lost connection is noticed by the next send, or when reading resumes.)
  *   <li><b>Connection loss.</b> When nym-client closes the connection or it breaks, every blocked
  *       and later send fails at once with an {@link IOException} saying so, and the {@link
  *       #onFailure} callbacks run: a {@link dev.mixnetstreams.MixnetClient} over this transport
- *       then fails every stream, accept and message wait. Messages already in the inbound queue
- *       stay there. There is no automatic reconnection: a new transport (and a new client) is the
- *       way to go on; with a real nym-client the address stays the same.
+ *       then fails every stream, accept and message wait. Messages already received are kept: those
+ *       in the inbound queue stay there, and one waiting for room in a full queue goes in as soon as
+ *       the queue's consumer makes room. There is no automatic reconnection: a new transport (and a
+ *       new client) is the way to go on; with a real nym-client the address stays the same.
  * </ul>
  *
  * <p>Thread-safe. No lock is held across WebSocket I/O.
@@ -100,8 +104,14 @@ public final class NymClientTransport implements MixnetTransport {
     /** Set once, under {@link #lock}: why the connection was lost. */
     private volatile IOException failure;
     private volatile Thread writer;
-    /** The virtual thread waiting for room in a full inbound queue, if any. */
-    private volatile Thread pusher;
+    /**
+     * The virtual thread waiting for room in the full inbound queue, if any: at most one, since
+     * the next message is asked for only after it has put its own. It clears this itself before
+     * asking, because the next message may start the next pusher.
+     */
+    private final AtomicReference<Thread> pusher = new AtomicReference<>();
+    /** Makes the threads that wait for room in a full inbound queue. */
+    private final ThreadFactory pusherThreads;
 
     private final CompletableFuture<Recipient> selfAddress = new CompletableFuture<>();
     private final List<Consumer<IOException>> failureCallbacks = new CopyOnWriteArrayList<>();
@@ -112,6 +122,7 @@ public final class NymClientTransport implements MixnetTransport {
     private boolean partialOversized;
 
     private final LongAdder received = new LongAdder();
+    private final LongAdder droppedAtClose = new LongAdder();
     private final LongAdder errorResponses = new LongAdder();
     private final LongAdder inboundFullPauses = new LongAdder();
     private final LongAdder requestsSent = new LongAdder();
@@ -121,8 +132,9 @@ public final class NymClientTransport implements MixnetTransport {
     private volatile NymResponse.Error lastError;
     private volatile NymResponse.LaneQueueLength lastLaneQueueLength;
 
-    private NymClientTransport(URI uri, Options options) {
+    private NymClientTransport(URI uri, Options options, ThreadFactory pusherThreads) {
         this.uri = uri;
+        this.pusherThreads = pusherThreads;
         this.options = options.copy();
         this.inbound = new LinkedBlockingQueue<>(options.inboundCapacity);
         this.outbox = new Outbox(options.maxBytesInFlight, uri.toString());
@@ -151,9 +163,14 @@ public final class NymClientTransport implements MixnetTransport {
      * @throws InterruptedIOException if the thread is interrupted while connecting (flag set again)
      */
     public static NymClientTransport connect(URI uri, Options options) throws IOException {
+        return connect(uri, options, Thread.ofVirtual().name("nym-client-inbound").factory());
+    }
+
+    /** {@link #connect(URI, Options)}, with the factory of the threads that wait for inbound room (for tests). */
+    static NymClientTransport connect(URI uri, Options options, ThreadFactory pusherThreads) throws IOException {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(options, "options");
-        NymClientTransport t = new NymClientTransport(uri, options);
+        NymClientTransport t = new NymClientTransport(uri, options, pusherThreads);
         long deadline = System.nanoTime() + options.connectTimeout.toNanos();
         try {
             WebSocket ws = t.http.newWebSocketBuilder().connectTimeout(options.connectTimeout)
@@ -336,7 +353,8 @@ public final class NymClientTransport implements MixnetTransport {
                 byReason.put(m, n);
             }
         }
-        return new Stats(requestsSent.sum(), received.sum(), errorResponses.sum(), Map.copyOf(byReason),
+        return new Stats(requestsSent.sum(), received.sum(), droppedAtClose.sum(), errorResponses.sum(),
+                Map.copyOf(byReason),
                 oversized.sum(), textMessages.sum(), inboundFullPauses.sum(), outbox.bytes(),
                 outbox.waitingSenders());
     }
@@ -344,7 +362,8 @@ public final class NymClientTransport implements MixnetTransport {
     /**
      * Closes the transport: sends fail from now on; requests already queued are given to the
      * WebSocket for up to {@link Options#closeTimeout}, then the connection is closed. Messages in
-     * the inbound queue stay. Idempotent; does not run the failure callbacks.
+     * the inbound queue stay; one waiting for room in a full queue is dropped and counted ({@link
+     * Stats#messagesDroppedAtClose()}). Idempotent; does not run the failure callbacks.
      */
     @Override
     public void close() {
@@ -359,11 +378,16 @@ public final class NymClientTransport implements MixnetTransport {
         }
         outbox.close();
         failureCallbacks.clear();
-        Thread p = pusher;
-        if (p != null) {
-            p.interrupt();
-        }
         boolean interrupted = false;
+        Thread p = pusher.get();
+        if (p != null && p != Thread.currentThread()) {
+            p.interrupt(); // it drops its message, counted, and ends
+            try {
+                p.join(options.closeTimeout);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
         Thread w = writer;
         if (w != null) {
             try {
@@ -446,10 +470,6 @@ public final class NymClientTransport implements MixnetTransport {
         if (w != null) {
             w.interrupt();
         }
-        Thread p = pusher;
-        if (p != null) {
-            p.interrupt();
-        }
         for (Consumer<IOException> callback : failureCallbacks) {
             try {
                 callback.accept(cause);
@@ -507,25 +527,38 @@ public final class NymClientTransport implements MixnetTransport {
         return true;
     }
 
-    /** The inbound queue is full: a virtual thread waits for room, then asks for the next message. */
+    /**
+     * The inbound queue is full: a virtual thread waits for room, puts the message, then asks for
+     * the next one. A lost connection does not stop it (the queue's consumer still takes what was
+     * received); {@link #close()} does, and the message is counted as dropped at close.
+     */
     private void waitForRoom(InboundMessage message) {
-        Thread t = Thread.ofVirtual().name("nym-client-inbound").unstarted(() -> {
-            try {
-                if (failure == null && !isClosed()) {
-                    inbound.put(message);
-                    WebSocket ws = webSocket;
-                    if (ws != null) {
-                        ws.request(1);
-                    }
-                }
-            } catch (InterruptedException e) {
-                // failed or closed: the message is dropped with the connection
-            } finally {
-                pusher = null;
-            }
-        });
-        pusher = t;
+        Thread t = pusherThreads.newThread(() -> push(message));
+        pusher.set(t);
         t.start();
+    }
+
+    /** The pusher's work: see {@link #waitForRoom}. */
+    private void push(InboundMessage message) {
+        boolean put = false;
+        while (!put && !isClosed()) {
+            try {
+                inbound.put(message);
+                put = true;
+            } catch (InterruptedException e) {
+                // close() interrupts; the loop checks it
+            }
+        }
+        // Before asking for the next message, which may start the next pusher: close() must see that one.
+        pusher.compareAndSet(Thread.currentThread(), null);
+        if (!put) {
+            droppedAtClose.increment();
+            return;
+        }
+        WebSocket ws = webSocket;
+        if (ws != null && failure == null && !isClosed()) {
+            ws.request(1);
+        }
     }
 
     private boolean isClosed() {
@@ -619,7 +652,13 @@ public final class NymClientTransport implements MixnetTransport {
      * Counters of a {@link NymClientTransport}.
      *
      * @param requestsSent requests queued for sending (including SelfAddress)
-     * @param messagesReceived Received responses
+     * @param messagesReceived Received responses decoded: each went into the inbound queue, waits
+     *     for room in it (at most one at a time), or was dropped at close ({@code
+     *     messagesDroppedAtClose}); messages dropped before decoding are counted as oversized or
+     *     malformed, not here
+     * @param messagesDroppedAtClose received messages dropped because {@link
+     *     NymClientTransport#close()} came while they waited for room in the full inbound queue (a
+     *     lost connection drops none)
      * @param errorResponses Error responses
      * @param malformedResponses malformed responses dropped, by reason (only reasons seen)
      * @param oversizedMessages messages dropped for exceeding {@link Options#maxMessageBytes}
@@ -628,9 +667,9 @@ public final class NymClientTransport implements MixnetTransport {
      * @param bytesInFlight request bytes queued or being sent now
      * @param blockedSenders senders waiting now for their turn and room in the bytes in flight
      */
-    public record Stats(long requestsSent, long messagesReceived, long errorResponses,
-                        Map<Malformed, Long> malformedResponses, long oversizedMessages, long textMessages,
-                        long inboundFullPauses, long bytesInFlight, int blockedSenders) {
+    public record Stats(long requestsSent, long messagesReceived, long messagesDroppedAtClose,
+                        long errorResponses, Map<Malformed, Long> malformedResponses, long oversizedMessages,
+                        long textMessages, long inboundFullPauses, long bytesInFlight, int blockedSenders) {
     }
 
     /**

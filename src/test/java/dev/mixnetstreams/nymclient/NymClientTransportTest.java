@@ -23,10 +23,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
@@ -45,6 +47,27 @@ class NymClientTransportTest {
                 throw new AssertionError("never happened: " + what);
             }
             LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    private static byte[] number(int i) {
+        return ByteBuffer.allocate(4).putInt(i).array();
+    }
+
+    private static int number(InboundMessage m) {
+        return ByteBuffer.wrap(m.data()).getInt();
+    }
+
+    /** Makes a transport's inbound pushers (the threads that wait for room) and remembers every one. */
+    private static final class RecordingThreads implements ThreadFactory {
+        final List<Thread> threads = new CopyOnWriteArrayList<>();
+        private final ThreadFactory virtual = Thread.ofVirtual().name("nym-client-inbound").factory();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread t = virtual.newThread(task);
+            threads.add(t);
+            return t;
         }
     }
 
@@ -119,6 +142,80 @@ class NymClientTransportTest {
             }
             assertNull(b.inbound().poll());
             assertEquals(0, emulator.stats().dropped());
+        }
+    }
+
+    @Test
+    void noInboundPusherOutlivesCloseWhileASmallQueueIsDrainedOneAtATime() throws Exception {
+        RecordingThreads pushers = new RecordingThreads();
+        int takes = 10;
+        try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start()) {
+            NymClientTransport t = NymClientTransport.connect(emulator.uri(0),
+                    new NymClientTransport.Options().inboundCapacity(1), pushers);
+            try {
+                for (int i = 0; i < 4 * takes; i++) {
+                    t.send(t.address(), number(i));
+                }
+                for (int i = 0; i < takes; i++) {
+                    int pauses = i + 1;
+                    // a pusher waits with message i + 1 (its put, then its request for the next
+                    // message, finds the queue full again and starts the next pusher)
+                    await("pause " + pauses, () -> t.stats().inboundFullPauses() == pauses
+                            && pushers.threads.size() == pauses);
+                    assertEquals(i, number(t.inbound().take()));
+                }
+                await("the last pusher", () -> t.stats().inboundFullPauses() == takes + 1
+                        && pushers.threads.size() == takes + 1);
+            } finally {
+                t.close();
+            }
+            for (Thread pusher : pushers.threads) {
+                // a generous bound, not a timing assertion: a leaked pusher stays parked for good
+                assertTrue(pusher.join(Duration.ofSeconds(20)), "a pusher outlived close(): " + pusher);
+            }
+            // Every message received is accounted for: taken, still queued, or dropped at close.
+            NymClientTransport.Stats stats = t.stats();
+            assertEquals(takes + 2, stats.messagesReceived());
+            assertEquals(1, stats.messagesDroppedAtClose(), "the pusher's message, dropped by close()");
+            assertEquals(takes, number(t.inbound().poll()), "the queue keeps what it held");
+            assertNull(t.inbound().poll());
+        }
+    }
+
+    @Test
+    void aLostConnectionKeepsTheMessagesAlreadyReceived() throws Exception {
+        RecordingThreads pushers = new RecordingThreads();
+        try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
+             NymClientTransport t = NymClientTransport.connect(emulator.uri(0),
+                     new NymClientTransport.Options().inboundCapacity(2), pushers)) {
+            for (int i = 0; i < 10; i++) {
+                t.send(t.address(), number(i));
+            }
+            // messages 0 and 1 fill the queue; a pusher waits with message 2
+            await("reading paused", () -> t.stats().inboundFullPauses() == 1 && pushers.threads.size() == 1);
+            CompletableFuture<IOException> lost = new CompletableFuture<>();
+            t.onFailure(lost::complete); // runs when fail() has done everything else
+            emulator.disconnect(0);
+            // Reading is paused (the queue is full), so the transport notices the loss when it writes.
+            await("the connection loss noticed", () -> {
+                try {
+                    t.send(t.address(), number(-1));
+                } catch (IOException e) {
+                    // the loss, noticed by an earlier write
+                }
+                return lost.isDone();
+            });
+            assertEquals(3, t.stats().messagesReceived());
+            for (int i = 0; i < 3; i++) {
+                InboundMessage m = t.inbound().poll(20, TimeUnit.SECONDS);
+                assertNotNull(m, "message " + i + " was received, then lost with the connection");
+                assertEquals(i, number(m));
+            }
+            assertTrue(pushers.threads.get(0).join(Duration.ofSeconds(20)));
+            assertNull(t.inbound().poll());
+            t.close();
+            assertEquals(3, t.stats().messagesReceived());
+            assertEquals(0, t.stats().messagesDroppedAtClose());
         }
     }
 
