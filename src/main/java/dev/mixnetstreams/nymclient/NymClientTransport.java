@@ -59,8 +59,8 @@ import org.slf4j.LoggerFactory;
  *       the transport or any send, because nym-client answers asynchronously and an Error cannot be
  *       tied to the request that caused it. LaneQueueLength (0x03) is kept as {@link
  *       #lastLaneQueueLength()}. Malformed responses, text messages and messages larger than
- *       {@link Options#maxMessageBytes} are counted by reason ({@link #stats()}) and dropped, never
- *       fatal.
+ *       {@link Options#maxMessageBytes} (whole or in parts) are logged (warn, once each), counted
+ *       by reason ({@link #stats()}) and dropped, never fatal.
  *   <li><b>Fragments.</b> A binary message delivered in parts is reassembled, up to {@link
  *       Options#maxMessageBytes}.
  *   <li><b>Outbound back-pressure.</b> Requests go out one at a time (the JDK WebSocket allows one
@@ -584,6 +584,12 @@ public final class NymClientTransport implements MixnetTransport {
         partialLength += n;
     }
 
+    /** Counts and logs one message dropped for exceeding the limit, whether it came whole or in parts. */
+    private void dropOversized() {
+        oversized.increment();
+        LOG.warn("nym-client at {}: dropped a message larger than {} bytes", uri, options.maxMessageBytes);
+    }
+
     /** The JDK WebSocket's callbacks: one at a time, one message requested at a time. */
     private final class Listener implements WebSocket.Listener {
 
@@ -598,7 +604,7 @@ public final class NymClientTransport implements MixnetTransport {
                 byte[] whole = new byte[data.remaining()];
                 data.get(whole);
                 if (whole.length > options.maxMessageBytes) {
-                    oversized.increment();
+                    dropOversized();
                 } else if (!handle(whole)) {
                     return null;
                 }
@@ -616,8 +622,7 @@ public final class NymClientTransport implements MixnetTransport {
             partialLength = 0;
             partialOversized = false;
             if (tooLarge) {
-                oversized.increment();
-                LOG.warn("nym-client at {}: dropped a message larger than {} bytes", uri, options.maxMessageBytes);
+                dropOversized();
             } else if (!handle(whole)) {
                 return null;
             }

@@ -14,9 +14,12 @@ import dev.mixnetstreams.MixnetStream;
 import dev.mixnetstreams.cli.emulator.NymClientEmulator;
 import dev.mixnetstreams.internal.ArgumentChecks;
 import java.io.IOException;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -69,6 +72,26 @@ class NymClientTransportTest {
             threads.add(t);
             return t;
         }
+    }
+
+    /** Code that may throw, for {@link #stderrOf}. */
+    interface Action {
+        void run() throws Exception;
+    }
+
+    /** Runs an action and returns what was written to System.err meanwhile (where slf4j-simple logs). */
+    static String stderrOf(Action action) throws Exception {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setErr(original);
+        }
+        String text = captured.toString(StandardCharsets.UTF_8);
+        original.print(text);
+        return text;
     }
 
     @Test
@@ -266,6 +289,29 @@ class NymClientTransportTest {
                      options.connectTimeout(longest).sendTimeout(longest).closeTimeout(longest))) {
             t.send(t.address(), new byte[] {5});
             assertArrayEquals(new byte[] {5}, t.inbound().poll(20, TimeUnit.SECONDS).data());
+        }
+    }
+
+    @Test
+    void anOversizedMessageInOneFrameIsLoggedCountedAndDroppedAndTheTransportGoesOn() throws Exception {
+        int limit = 512;
+        try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
+             NymClientTransport t = NymClientTransport.connect(emulator.uri(0),
+                     new NymClientTransport.Options().maxMessageBytes(limit))) {
+            String log = stderrOf(() -> {
+                t.send(t.address(), new byte[2 * limit]); // one small WebSocket frame, over the limit
+                t.send(t.address(), new byte[] {7});
+                // handled after the oversized one, on the same listener: its warning is written by now
+                assertArrayEquals(new byte[] {7}, t.inbound().poll(20, TimeUnit.SECONDS).data());
+            });
+            String warning = "WARN " + NymClientTransport.class.getName() + " - nym-client at " + t.uri()
+                    + ": dropped a message larger than " + limit + " bytes";
+            assertEquals(1, log.lines().filter(line -> line.contains(warning)).count(), log);
+            NymClientTransport.Stats stats = t.stats();
+            assertEquals(1, stats.oversizedMessages());
+            assertEquals(1, stats.messagesReceived());
+            assertNull(t.inbound().poll());
+            assertTrue(t.failure().isEmpty());
         }
     }
 
