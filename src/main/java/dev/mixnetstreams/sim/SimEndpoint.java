@@ -242,11 +242,9 @@ final class SimEndpoint implements MixnetTransport {
         }
     }
 
-    /** Draws a delay uniformly from [min, max]; called with {@link #randomLock} held. */
+    /** Draws a delay uniformly from [min, max] (max is at most 100 years); called with {@link #randomLock} held. */
     private long drawDelay() {
-        long min = net.minDelayNanos;
-        long max = net.maxDelayNanos;
-        return max == Long.MAX_VALUE ? random.nextLong(min, max) : random.nextLong(min, max + 1);
+        return random.nextLong(net.minDelayNanos, net.maxDelayNanos + 1);
     }
 
     /** Accepts one copy for delivery after {@code delayNanos}, or drops it if this endpoint is closed. */

@@ -14,6 +14,7 @@ import dev.mixnetstreams.InboundMessage;
 import dev.mixnetstreams.MixnetTransport;
 import dev.mixnetstreams.Recipient;
 import dev.mixnetstreams.SenderTag;
+import dev.mixnetstreams.internal.ArgumentChecks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -392,21 +393,45 @@ class SimulatedMixnetTest {
     @Test
     void builderValidatesOnBuild() {
         Duration one = Duration.ofMillis(1);
-        assertInvalid(SimulatedMixnet.builder().latency(one, Duration.ZERO), "exceeds");
-        assertInvalid(SimulatedMixnet.builder().latency(one.negated(), one), "negative");
-        assertInvalid(SimulatedMixnet.builder().latency(Duration.ZERO, one.negated()), "negative");
-        assertInvalid(SimulatedMixnet.builder().latency(null, one), "null");
-        assertInvalid(SimulatedMixnet.builder().latency(Duration.ZERO, Duration.ofDays(365 * 1000)), "too long");
-        assertInvalid(SimulatedMixnet.builder().lossRate(-0.1), "lossRate");
-        assertInvalid(SimulatedMixnet.builder().lossRate(1.1), "lossRate");
-        assertInvalid(SimulatedMixnet.builder().lossRate(Double.NaN), "lossRate");
-        assertInvalid(SimulatedMixnet.builder().duplicateRate(2), "duplicateRate");
-        assertInvalid(SimulatedMixnet.builder().duplicateRate(-1), "duplicateRate");
-        assertInvalid(SimulatedMixnet.builder().inboundCapacity(0), "inboundCapacity");
-        assertInvalid(SimulatedMixnet.builder().inboundCapacity(-5), "inboundCapacity");
+        assertInvalid(SimulatedMixnet.builder().latency(one, Duration.ZERO),
+                "latency max must be at least latency min (PT0.001S), got PT0S");
+        assertInvalid(SimulatedMixnet.builder().latency(one.negated(), one),
+                "latency min must not be negative, got PT-0.001S");
+        assertInvalid(SimulatedMixnet.builder().latency(Duration.ZERO, one.negated()),
+                "latency max must not be negative, got PT-0.001S");
+        NullPointerException noMin = assertThrows(NullPointerException.class,
+                () -> SimulatedMixnet.builder().latency(null, one).build());
+        assertEquals("latency min", noMin.getMessage());
+        assertInvalid(SimulatedMixnet.builder().latency(Duration.ZERO, Duration.ofDays(365 * 1000)),
+                "latency max must be at most 36500 days, got PT8760000H");
+        assertInvalid(SimulatedMixnet.builder().lossRate(-0.1), "lossRate must be between 0 and 1, got -0.1");
+        assertInvalid(SimulatedMixnet.builder().lossRate(1.1), "lossRate must be between 0 and 1, got 1.1");
+        assertInvalid(SimulatedMixnet.builder().lossRate(Double.NaN), "lossRate must be between 0 and 1, got NaN");
+        assertInvalid(SimulatedMixnet.builder().duplicateRate(2), "duplicateRate must be between 0 and 1, got 2.0");
+        assertInvalid(SimulatedMixnet.builder().duplicateRate(-1), "duplicateRate must be between 0 and 1, got -1.0");
+        assertInvalid(SimulatedMixnet.builder().inboundCapacity(0), "inboundCapacity must be positive, got 0");
+        assertInvalid(SimulatedMixnet.builder().inboundCapacity(-5), "inboundCapacity must be positive, got -5");
         // Setters accept anything; only build() checks, and a later fix makes it valid.
         SimulatedMixnet.Builder b = SimulatedMixnet.builder().lossRate(5);
         b.lossRate(1).duplicateRate(0).latency(one, one).inboundCapacity(1).build().close();
+    }
+
+    @Test
+    void aLatencyTooLongToCountIsRefusedInsteadOfWrappingToNoDelay() throws Exception {
+        // System.nanoTime() + a delay near Long.MAX_VALUE ns wraps: the message would be due at once.
+        Duration nearMax = Duration.ofNanos(Long.MAX_VALUE - 1);
+        assertInvalid(SimulatedMixnet.builder().latency(nearMax, nearMax),
+                "latency min must be at most 36500 days, got " + nearMax);
+        assertInvalid(SimulatedMixnet.builder().latency(Duration.ZERO, nearMax),
+                "latency max must be at most 36500 days, got " + nearMax);
+        // The longest latency accepted holds a message until the mixnet closes.
+        SimulatedMixnet net = SimulatedMixnet.builder()
+                .latency(ArgumentChecks.MAX_DURATION, ArgumentChecks.MAX_DURATION).build();
+        MixnetTransport a = net.newEndpoint();
+        a.send(a.address(), number(1));
+        net.close();
+        assertEquals(new SimulatedMixnet.Stats(1, 0, 0, 0, 1), net.stats());
+        assertTrue(a.inbound().isEmpty());
     }
 
     @Test
@@ -421,8 +446,9 @@ class SimulatedMixnetTest {
         }
     }
 
+    /** Asserts build() refuses the builder's settings with exactly this message. */
     private static void assertInvalid(SimulatedMixnet.Builder b, String expected) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
-        assertTrue(e.getMessage().contains(expected), () -> "'" + e.getMessage() + "' lacks '" + expected + "'");
+        assertEquals(expected, e.getMessage());
     }
 }
