@@ -5,6 +5,7 @@ import dev.mixnetstreams.Recipient;
 import dev.mixnetstreams.SenderTag;
 import dev.mixnetstreams.internal.ArgumentChecks;
 import java.io.Closeable;
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +49,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * never to others, and never blocks senders (messages in flight are held in an unbounded staging
  * queue, as the network would hold them).
  *
- * <p>{@link #close()} closes every endpoint and stops every thread; it is idempotent.
+ * <p>{@link #close()} closes every endpoint and stops every thread; it is idempotent. An endpoint
+ * still open then fails as a transport whose connection is lost does: its {@link
+ * MixnetTransport#onFailure} callbacks run once, with an {@link IOException} "simulated
+ * mixnet closed", so a {@link dev.mixnetstreams.MixnetClient} over it fails every stream, blocked
+ * read, accept and message wait instead of leaving them hanging.
  */
 public final class SimulatedMixnet implements Closeable {
 
@@ -163,7 +168,9 @@ public final class SimulatedMixnet implements Closeable {
 
     /**
      * Closes every endpoint (see {@link MixnetTransport#close()}) and waits for their delivery
-     * threads to end. Afterwards {@link #newEndpoint()} fails. Idempotent.
+     * threads to end; each endpoint still open runs its failure callbacks (see {@link
+     * MixnetTransport#onFailure}) with an {@link IOException} "simulated mixnet closed", on this
+     * thread. Afterwards {@link #newEndpoint()} fails. Idempotent.
      */
     @Override
     public void close() {
@@ -179,7 +186,7 @@ public final class SimulatedMixnet implements Closeable {
             lock.unlock();
         }
         for (SimEndpoint endpoint : open) {
-            endpoint.close();
+            endpoint.fail(new IOException("simulated mixnet closed"));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.mixnetstreams.sim;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -11,6 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mixnetstreams.InboundMessage;
+import dev.mixnetstreams.MixnetClient;
+import dev.mixnetstreams.MixnetListener;
+import dev.mixnetstreams.MixnetStream;
 import dev.mixnetstreams.MixnetTransport;
 import dev.mixnetstreams.Recipient;
 import dev.mixnetstreams.SenderTag;
@@ -25,7 +29,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -332,6 +340,90 @@ class SimulatedMixnetTest {
         SimulatedMixnet.Stats s = net.stats();
         assertEquals(400, s.sent());
         assertEquals(0, s.inFlight());
+    }
+
+    @Test
+    void closingTheMixnetRunsEachEndpointsFailureCallbacksOnceAndNotForAnEndpointItsClientClosed()
+            throws Exception {
+        SimulatedMixnet net = SimulatedMixnet.builder().build();
+        MixnetTransport live = net.newEndpoint();
+        MixnetTransport closedByItsClient = net.newEndpoint();
+        List<IOException> liveCalls = new CopyOnWriteArrayList<>();
+        List<IOException> closedCalls = new CopyOnWriteArrayList<>();
+        live.onFailure(liveCalls::add);
+        closedByItsClient.onFailure(closedCalls::add);
+        closedByItsClient.close();
+        net.close(); // runs the callbacks on this thread, before it returns
+        assertEquals(1, liveCalls.size());
+        assertEquals("simulated mixnet closed", liveCalls.get(0).getMessage());
+        assertTrue(closedCalls.isEmpty(), "an endpoint closed by its own client is not failed");
+        IOException send = assertThrows(IOException.class, () -> live.send(live.address(), number(0)));
+        assertEquals("simulated mixnet closed", send.getMessage());
+        net.close();
+        live.close(); // its client closes it afterwards
+        assertEquals(1, liveCalls.size(), "once");
+        List<IOException> late = new ArrayList<>();
+        live.onFailure(late::add);
+        assertEquals(List.of(liveCalls.get(0)), late, "registered after the failure: runs at once");
+        closedByItsClient.onFailure(closedCalls::add);
+        assertTrue(closedCalls.isEmpty());
+    }
+
+    /** A blocking call on its own virtual thread: completes with what it threw, or null. */
+    private record Blocked(Thread thread, CompletableFuture<Throwable> outcome) {
+        static Blocked start(Callable<?> call) {
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread thread = Thread.ofVirtual().start(() -> {
+                try {
+                    call.call();
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            return new Blocked(thread, outcome);
+        }
+
+        /** Waits until the call is parked (a hang guard bounds it, not a timing assertion). */
+        Blocked awaitParked() {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (thread.getState() != Thread.State.WAITING && !outcome.isDone()) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("never parked: " + thread);
+                }
+                LockSupport.parkNanos(1_000_000);
+            }
+            assertFalse(outcome.isDone(), () -> "did not block: " + outcome.join());
+            return this;
+        }
+
+        void assertFailsWithTheMixnetClosed() throws Exception {
+            Throwable t = outcome.get(20, TimeUnit.SECONDS);
+            assertInstanceOf(IOException.class, t);
+            assertTrue(t.getMessage().contains("simulated mixnet closed"), t.getMessage());
+        }
+    }
+
+    @Test
+    void closingTheMixnetFailsBlockedReadsAcceptsAndMessageWaitsOfItsClients() throws Exception {
+        SimulatedMixnet net = SimulatedMixnet.builder().seed(9).build();
+        try (MixnetClient opener = MixnetClient.builder(net.newEndpoint()).build();
+             MixnetClient acceptor = MixnetClient.builder(net.newEndpoint()).build();
+             MixnetClient messenger = MixnetClient.builder(net.newEndpoint()).build()) {
+            MixnetListener listener = acceptor.listener();
+            MixnetStream opened = opener.openStream(acceptor.address());
+            opened.getOutputStream().write(1);
+            MixnetStream accepted = listener.accept();
+            assertEquals(1, accepted.getInputStream().read());
+            Blocked read = Blocked.start(() -> accepted.getInputStream().read()).awaitParked();
+            Blocked accept = Blocked.start(listener::accept).awaitParked();
+            Blocked messages = Blocked.start(messenger::waitForMessages).awaitParked();
+            net.close();
+            read.assertFailsWithTheMixnetClosed();
+            accept.assertFailsWithTheMixnetClosed();
+            messages.assertFailsWithTheMixnetClosed();
+            assertThrows(IOException.class, () -> opener.openStream(acceptor.address()));
+        }
     }
 
     @Test
