@@ -93,6 +93,7 @@ public final class NymClientTransport implements MixnetTransport {
     private final Options options;
     private final BlockingQueue<InboundMessage> inbound;
     private final HttpClient http;
+    /** Set once, by {@link #connect}, when the WebSocket is open. */
     private volatile WebSocket webSocket;
 
     /** Encoded requests not yet handed to the WebSocket; it has its own lock. */
@@ -103,6 +104,7 @@ public final class NymClientTransport implements MixnetTransport {
     private boolean closed;
     /** Set once, under {@link #lock}: why the connection was lost. */
     private volatile IOException failure;
+    /** Set once, by {@link #connect}: the thread that hands the outbox's requests to the WebSocket. */
     private volatile Thread writer;
     /**
      * The virtual thread waiting for room in the full inbound queue, if any: at most one, since
@@ -116,7 +118,10 @@ public final class NymClientTransport implements MixnetTransport {
     private final CompletableFuture<Recipient> selfAddress = new CompletableFuture<>();
     private final List<Consumer<IOException>> failureCallbacks = new CopyOnWriteArrayList<>();
 
-    /** Only the WebSocket's listener thread touches the reassembly state (one callback at a time). */
+    /**
+     * The reassembly state: touched only by the listener's callbacks, which the JDK runs one at a
+     * time and in order (on its threads, or on a pusher asking for the next message).
+     */
     private byte[] partial = new byte[0];
     private int partialLength;
     private boolean partialOversized;
