@@ -4,6 +4,7 @@ import dev.mixnetstreams.InboundMessage;
 import dev.mixnetstreams.MixnetTransport;
 import dev.mixnetstreams.Recipient;
 import dev.mixnetstreams.SenderTag;
+import dev.mixnetstreams.internal.ArgumentChecks;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
@@ -11,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +23,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -58,25 +59,28 @@ import org.slf4j.LoggerFactory;
  *       the transport or any send, because nym-client answers asynchronously and an Error cannot be
  *       tied to the request that caused it. LaneQueueLength (0x03) is kept as {@link
  *       #lastLaneQueueLength()}. Malformed responses, text messages and messages larger than
- *       {@link Options#maxMessageBytes} are counted by reason ({@link #stats()}) and dropped, never
- *       fatal.
+ *       {@link Options#maxMessageBytes} (whole or in parts) are logged (warn, once each), counted
+ *       by reason ({@link #stats()}) and dropped, never fatal.
  *   <li><b>Fragments.</b> A binary message delivered in parts is reassembled, up to {@link
  *       Options#maxMessageBytes}.
  *   <li><b>Outbound back-pressure.</b> Requests go out one at a time (the JDK WebSocket allows one
  *       outstanding send) from a queue owned by one writer virtual thread. The bytes queued or being
  *       sent are bounded by {@link Options#maxBytesInFlight}: a sender that would exceed it waits
  *       (one message larger than the bound goes alone), for at most {@link Options#sendTimeout},
- *       then fails with an {@link IOException}.
+ *       then fails with an {@link IOException}. Waiting senders go in first come, first served, so
+ *       a large message is not starved by smaller ones sent after it.
  *   <li><b>Inbound back-pressure.</b> The transport asks the WebSocket for one message at a time
  *       ({@link WebSocket#request}) and asks for the next only once the previous one is in the
  *       inbound queue. When the queue is full, a virtual thread waits for room, so nothing is
- *       dropped and nothing more is read; TCP flow control then holds nym-client back.
+ *       dropped and nothing more is read; TCP flow control then holds nym-client back. (While
+ *       reading waits, a lost connection is noticed by the next send, or when reading resumes.)
  *   <li><b>Connection loss.</b> When nym-client closes the connection or it breaks, every blocked
  *       and later send fails at once with an {@link IOException} saying so, and the {@link
  *       #onFailure} callbacks run: a {@link dev.mixnetstreams.MixnetClient} over this transport
- *       then fails every stream, accept and message wait. Messages already in the inbound queue
- *       stay there. There is no automatic reconnection: a new transport (and a new client) is the
- *       way to go on; with a real nym-client the address stays the same.
+ *       then fails every stream, accept and message wait. Messages already received are kept: those
+ *       in the inbound queue stay there, and one waiting for room in a full queue goes in as soon as
+ *       the queue's consumer makes room. There is no automatic reconnection: a new transport (and a
+ *       new client) is the way to go on; with a real nym-client the address stays the same.
  * </ul>
  *
  * <p>Thread-safe. No lock is held across WebSocket I/O.
@@ -89,36 +93,41 @@ public final class NymClientTransport implements MixnetTransport {
     private final Options options;
     private final BlockingQueue<InboundMessage> inbound;
     private final HttpClient http;
+    /** Set once, by {@link #connect}, when the WebSocket is open. */
     private volatile WebSocket webSocket;
 
+    /** Encoded requests not yet handed to the WebSocket; it has its own lock. */
+    private final Outbox outbox;
+
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when bytes in flight drop, or the transport fails or closes (senders wait on it). */
-    private final Condition room = lock.newCondition();
-    /** Signalled when the outbox has work, or the transport fails or closes (the writer waits on it). */
-    private final Condition work = lock.newCondition();
-    /** Guarded by {@link #lock}: encoded requests not yet handed to the WebSocket, oldest first. */
-    private final ArrayDeque<byte[]> outbox = new ArrayDeque<>();
-    /** Guarded by {@link #lock}: bytes in the outbox plus the request being sent. */
-    private long bytesInFlight;
-    /** Guarded by {@link #lock}: senders waiting for room. */
-    private int blockedSenders;
     /** Guarded by {@link #lock}. */
     private boolean closed;
     /** Set once, under {@link #lock}: why the connection was lost. */
     private volatile IOException failure;
+    /** Set once, by {@link #connect}: the thread that hands the outbox's requests to the WebSocket. */
     private volatile Thread writer;
-    /** The virtual thread waiting for room in a full inbound queue, if any. */
-    private volatile Thread pusher;
+    /**
+     * The virtual thread waiting for room in the full inbound queue, if any: at most one, since
+     * the next message is asked for only after it has put its own. It clears this itself before
+     * asking, because the next message may start the next pusher.
+     */
+    private final AtomicReference<Thread> pusher = new AtomicReference<>();
+    /** Makes the threads that wait for room in a full inbound queue. */
+    private final ThreadFactory pusherThreads;
 
     private final CompletableFuture<Recipient> selfAddress = new CompletableFuture<>();
     private final List<Consumer<IOException>> failureCallbacks = new CopyOnWriteArrayList<>();
 
-    /** Only the WebSocket's listener thread touches the reassembly state (one callback at a time). */
+    /**
+     * The reassembly state: touched only by the listener's callbacks, which the JDK runs one at a
+     * time and in order (on its threads, or on a pusher asking for the next message).
+     */
     private byte[] partial = new byte[0];
     private int partialLength;
     private boolean partialOversized;
 
     private final LongAdder received = new LongAdder();
+    private final LongAdder droppedAtClose = new LongAdder();
     private final LongAdder errorResponses = new LongAdder();
     private final LongAdder inboundFullPauses = new LongAdder();
     private final LongAdder requestsSent = new LongAdder();
@@ -128,10 +137,12 @@ public final class NymClientTransport implements MixnetTransport {
     private volatile NymResponse.Error lastError;
     private volatile NymResponse.LaneQueueLength lastLaneQueueLength;
 
-    private NymClientTransport(URI uri, Options options) {
+    private NymClientTransport(URI uri, Options options, ThreadFactory pusherThreads) {
         this.uri = uri;
+        this.pusherThreads = pusherThreads;
         this.options = options.copy();
         this.inbound = new LinkedBlockingQueue<>(options.inboundCapacity);
+        this.outbox = new Outbox(options.maxBytesInFlight, uri.toString());
         this.http = HttpClient.newBuilder().connectTimeout(options.connectTimeout).build();
     }
 
@@ -157,9 +168,14 @@ public final class NymClientTransport implements MixnetTransport {
      * @throws InterruptedIOException if the thread is interrupted while connecting (flag set again)
      */
     public static NymClientTransport connect(URI uri, Options options) throws IOException {
+        return connect(uri, options, Thread.ofVirtual().name("nym-client-inbound").factory());
+    }
+
+    /** {@link #connect(URI, Options)}, with the factory of the threads that wait for inbound room (for tests). */
+    static NymClientTransport connect(URI uri, Options options, ThreadFactory pusherThreads) throws IOException {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(options, "options");
-        NymClientTransport t = new NymClientTransport(uri, options);
+        NymClientTransport t = new NymClientTransport(uri, options, pusherThreads);
         long deadline = System.nanoTime() + options.connectTimeout.toNanos();
         try {
             WebSocket ws = t.http.newWebSocketBuilder().connectTimeout(options.connectTimeout)
@@ -342,23 +358,17 @@ public final class NymClientTransport implements MixnetTransport {
                 byReason.put(m, n);
             }
         }
-        long inFlight;
-        int blocked;
-        lock.lock();
-        try {
-            inFlight = bytesInFlight;
-            blocked = blockedSenders;
-        } finally {
-            lock.unlock();
-        }
-        return new Stats(requestsSent.sum(), received.sum(), errorResponses.sum(), Map.copyOf(byReason),
-                oversized.sum(), textMessages.sum(), inboundFullPauses.sum(), inFlight, blocked);
+        return new Stats(requestsSent.sum(), received.sum(), droppedAtClose.sum(), errorResponses.sum(),
+                Map.copyOf(byReason),
+                oversized.sum(), textMessages.sum(), inboundFullPauses.sum(), outbox.bytes(),
+                outbox.waitingSenders());
     }
 
     /**
      * Closes the transport: sends fail from now on; requests already queued are given to the
      * WebSocket for up to {@link Options#closeTimeout}, then the connection is closed. Messages in
-     * the inbound queue stay. Idempotent; does not run the failure callbacks.
+     * the inbound queue stay; one waiting for room in a full queue is dropped and counted ({@link
+     * Stats#messagesDroppedAtClose()}). Idempotent; does not run the failure callbacks.
      */
     @Override
     public void close() {
@@ -368,17 +378,21 @@ public final class NymClientTransport implements MixnetTransport {
                 return;
             }
             closed = true;
-            room.signalAll();
-            work.signalAll();
         } finally {
             lock.unlock();
         }
+        outbox.close();
         failureCallbacks.clear();
-        Thread p = pusher;
-        if (p != null) {
-            p.interrupt();
-        }
         boolean interrupted = false;
+        Thread p = pusher.get();
+        if (p != null && p != Thread.currentThread()) {
+            p.interrupt(); // it drops its message, counted, and ends
+            try {
+                p.join(options.closeTimeout);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
         Thread w = writer;
         if (w != null) {
             try {
@@ -422,64 +436,14 @@ public final class NymClientTransport implements MixnetTransport {
     // ---- outbound ----
 
     private void submit(byte[] request) throws IOException {
-        long deadline = System.nanoTime() + options.sendTimeout.toNanos();
-        lock.lock();
-        try {
-            while (true) {
-                checkUsableLocked();
-                if (bytesInFlight == 0 || bytesInFlight + request.length <= options.maxBytesInFlight) {
-                    break;
-                }
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    throw new IOException("nym-client at " + uri + " took no more data for "
-                            + options.sendTimeout.toMillis() + " ms (" + bytesInFlight + " bytes waiting to be sent)");
-                }
-                blockedSenders++;
-                try {
-                    room.awaitNanos(remaining);
-                } finally {
-                    blockedSenders--;
-                }
-            }
-            outbox.addLast(request);
-            bytesInFlight += request.length;
-            work.signal();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting to send to nym-client");
-        } finally {
-            lock.unlock();
-        }
+        outbox.submit(request, options.sendTimeout);
         requestsSent.increment();
     }
 
-    private void checkUsableLocked() throws IOException {
-        IOException cause = failure;
-        if (cause != null) {
-            throw new IOException("nym-client connection lost: " + cause.getMessage(), cause);
-        }
-        if (closed) {
-            throw new IOException("nym-client transport closed");
-        }
-    }
-
-    /** The writer: hands queued requests to the WebSocket one at a time, outside the lock. */
+    /** The writer: hands queued requests to the WebSocket one at a time. */
     private void writeLoop() {
-        while (true) {
-            byte[] next;
-            lock.lock();
-            try {
-                while (outbox.isEmpty() && failure == null && !closed) {
-                    work.awaitUninterruptibly();
-                }
-                if (failure != null || outbox.isEmpty()) {
-                    return; // failed, or closed with everything sent
-                }
-                next = outbox.peekFirst();
-            } finally {
-                lock.unlock();
-            }
+        byte[] next;
+        while ((next = outbox.awaitNext()) != null) {
             try {
                 webSocket.sendBinary(ByteBuffer.wrap(next), true).get();
             } catch (ExecutionException e) {
@@ -488,14 +452,7 @@ public final class NymClientTransport implements MixnetTransport {
             } catch (InterruptedException e) {
                 return; // close() gave up waiting
             }
-            lock.lock();
-            try {
-                outbox.pollFirst();
-                bytesInFlight -= next.length;
-                room.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            outbox.sent();
         }
     }
 
@@ -508,22 +465,15 @@ public final class NymClientTransport implements MixnetTransport {
                 return;
             }
             failure = cause;
-            outbox.clear();
-            bytesInFlight = 0;
-            room.signalAll();
-            work.signalAll();
         } finally {
             lock.unlock();
         }
+        outbox.fail(cause);
         LOG.warn("nym-client at {}: {}", uri, cause.getMessage());
         selfAddress.completeExceptionally(cause);
         Thread w = writer;
         if (w != null) {
             w.interrupt();
-        }
-        Thread p = pusher;
-        if (p != null) {
-            p.interrupt();
         }
         for (Consumer<IOException> callback : failureCallbacks) {
             try {
@@ -582,25 +532,38 @@ public final class NymClientTransport implements MixnetTransport {
         return true;
     }
 
-    /** The inbound queue is full: a virtual thread waits for room, then asks for the next message. */
+    /**
+     * The inbound queue is full: a virtual thread waits for room, puts the message, then asks for
+     * the next one. A lost connection does not stop it (the queue's consumer still takes what was
+     * received); {@link #close()} does, and the message is counted as dropped at close.
+     */
     private void waitForRoom(InboundMessage message) {
-        Thread t = Thread.ofVirtual().name("nym-client-inbound").unstarted(() -> {
-            try {
-                if (failure == null && !isClosed()) {
-                    inbound.put(message);
-                    WebSocket ws = webSocket;
-                    if (ws != null) {
-                        ws.request(1);
-                    }
-                }
-            } catch (InterruptedException e) {
-                // failed or closed: the message is dropped with the connection
-            } finally {
-                pusher = null;
-            }
-        });
-        pusher = t;
+        Thread t = pusherThreads.newThread(() -> push(message));
+        pusher.set(t);
         t.start();
+    }
+
+    /** The pusher's work: see {@link #waitForRoom}. */
+    private void push(InboundMessage message) {
+        boolean put = false;
+        while (!put && !isClosed()) {
+            try {
+                inbound.put(message);
+                put = true;
+            } catch (InterruptedException e) {
+                // close() interrupts; the loop checks it
+            }
+        }
+        // Before asking for the next message, which may start the next pusher: close() must see that one.
+        pusher.compareAndSet(Thread.currentThread(), null);
+        if (!put) {
+            droppedAtClose.increment();
+            return;
+        }
+        WebSocket ws = webSocket;
+        if (ws != null && failure == null && !isClosed()) {
+            ws.request(1);
+        }
     }
 
     private boolean isClosed() {
@@ -626,6 +589,12 @@ public final class NymClientTransport implements MixnetTransport {
         partialLength += n;
     }
 
+    /** Counts and logs one message dropped for exceeding the limit, whether it came whole or in parts. */
+    private void dropOversized() {
+        oversized.increment();
+        LOG.warn("nym-client at {}: dropped a message larger than {} bytes", uri, options.maxMessageBytes);
+    }
+
     /** The JDK WebSocket's callbacks: one at a time, one message requested at a time. */
     private final class Listener implements WebSocket.Listener {
 
@@ -640,7 +609,7 @@ public final class NymClientTransport implements MixnetTransport {
                 byte[] whole = new byte[data.remaining()];
                 data.get(whole);
                 if (whole.length > options.maxMessageBytes) {
-                    oversized.increment();
+                    dropOversized();
                 } else if (!handle(whole)) {
                     return null;
                 }
@@ -658,8 +627,7 @@ public final class NymClientTransport implements MixnetTransport {
             partialLength = 0;
             partialOversized = false;
             if (tooLarge) {
-                oversized.increment();
-                LOG.warn("nym-client at {}: dropped a message larger than {} bytes", uri, options.maxMessageBytes);
+                dropOversized();
             } else if (!handle(whole)) {
                 return null;
             }
@@ -694,18 +662,24 @@ public final class NymClientTransport implements MixnetTransport {
      * Counters of a {@link NymClientTransport}.
      *
      * @param requestsSent requests queued for sending (including SelfAddress)
-     * @param messagesReceived Received responses
+     * @param messagesReceived Received responses decoded: each went into the inbound queue, waits
+     *     for room in it (at most one at a time), or was dropped at close ({@code
+     *     messagesDroppedAtClose}); messages dropped before decoding are counted as oversized or
+     *     malformed, not here
+     * @param messagesDroppedAtClose received messages dropped because {@link
+     *     NymClientTransport#close()} came while they waited for room in the full inbound queue (a
+     *     lost connection drops none)
      * @param errorResponses Error responses
      * @param malformedResponses malformed responses dropped, by reason (only reasons seen)
      * @param oversizedMessages messages dropped for exceeding {@link Options#maxMessageBytes}
      * @param textMessages text messages dropped
      * @param inboundFullPauses times the inbound queue was full and reading paused until it had room
      * @param bytesInFlight request bytes queued or being sent now
-     * @param blockedSenders senders waiting for room now
+     * @param blockedSenders senders waiting now for their turn and room in the bytes in flight
      */
-    public record Stats(long requestsSent, long messagesReceived, long errorResponses,
-                        Map<Malformed, Long> malformedResponses, long oversizedMessages, long textMessages,
-                        long inboundFullPauses, long bytesInFlight, int blockedSenders) {
+    public record Stats(long requestsSent, long messagesReceived, long messagesDroppedAtClose,
+                        long errorResponses, Map<Malformed, Long> malformedResponses, long oversizedMessages,
+                        long textMessages, long inboundFullPauses, long bytesInFlight, int blockedSenders) {
     }
 
     /**
@@ -741,22 +715,24 @@ public final class NymClientTransport implements MixnetTransport {
         /**
          * Sets how long connecting, including the SelfAddress answer, may take.
          *
-         * @param timeout positive; default 10 s
+         * @param timeout positive, at most 100 years; default 10 s
          * @return these options
+         * @throws IllegalArgumentException if zero, negative or longer than 100 years
          */
         public Options connectTimeout(Duration timeout) {
-            this.connectTimeout = positive(timeout, "connectTimeout");
+            this.connectTimeout = ArgumentChecks.positive(timeout, "connectTimeout");
             return this;
         }
 
         /**
          * Sets how long a send may wait for room (see {@link #maxBytesInFlight}) before it fails.
          *
-         * @param timeout positive; default 2 minutes
+         * @param timeout positive, at most 100 years; default 2 minutes
          * @return these options
+         * @throws IllegalArgumentException if zero, negative or longer than 100 years
          */
         public Options sendTimeout(Duration timeout) {
-            this.sendTimeout = positive(timeout, "sendTimeout");
+            this.sendTimeout = ArgumentChecks.positive(timeout, "sendTimeout");
             return this;
         }
 
@@ -764,11 +740,12 @@ public final class NymClientTransport implements MixnetTransport {
          * Sets how long {@link NymClientTransport#close()} lets queued requests go out, and waits
          * for the close handshake.
          *
-         * @param timeout positive; default 5 s
+         * @param timeout positive, at most 100 years; default 5 s
          * @return these options
+         * @throws IllegalArgumentException if zero, negative or longer than 100 years
          */
         public Options closeTimeout(Duration timeout) {
-            this.closeTimeout = positive(timeout, "closeTimeout");
+            this.closeTimeout = ArgumentChecks.positive(timeout, "closeTimeout");
             return this;
         }
 
@@ -777,26 +754,23 @@ public final class NymClientTransport implements MixnetTransport {
          *
          * @param messages positive; default 4096
          * @return these options
+         * @throws IllegalArgumentException if zero or negative
          */
         public Options inboundCapacity(int messages) {
-            if (messages <= 0) {
-                throw new IllegalArgumentException("inboundCapacity must be positive: " + messages);
-            }
-            this.inboundCapacity = messages;
+            this.inboundCapacity = ArgumentChecks.positive(messages, "inboundCapacity");
             return this;
         }
 
         /**
-         * Sets how many request bytes may be queued or being sent before senders wait.
+         * Sets how many request bytes may be queued or being sent before senders wait (first come,
+         * first served).
          *
          * @param bytes positive; default 4 MiB
          * @return these options
+         * @throws IllegalArgumentException if zero or negative
          */
         public Options maxBytesInFlight(long bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("maxBytesInFlight must be positive: " + bytes);
-            }
-            this.maxBytesInFlight = bytes;
+            this.maxBytesInFlight = ArgumentChecks.positive(bytes, "maxBytesInFlight");
             return this;
         }
 
@@ -806,12 +780,10 @@ public final class NymClientTransport implements MixnetTransport {
          *
          * @param bytes positive; default 32 MiB
          * @return these options
+         * @throws IllegalArgumentException if zero or negative
          */
         public Options maxMessageBytes(int bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("maxMessageBytes must be positive: " + bytes);
-            }
-            this.maxMessageBytes = bytes;
+            this.maxMessageBytes = ArgumentChecks.positive(bytes, "maxMessageBytes");
             return this;
         }
 
@@ -825,14 +797,6 @@ public final class NymClientTransport implements MixnetTransport {
         public Options errorListener(Consumer<NymResponse.Error> listener) {
             this.errorListener = listener;
             return this;
-        }
-
-        private static Duration positive(Duration d, String what) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive: " + d);
-            }
-            return d;
         }
     }
 }

@@ -6,6 +6,8 @@ import dev.mixnetstreams.Recipient;
 import dev.mixnetstreams.SenderTag;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
@@ -16,6 +18,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One endpoint of a {@link SimulatedMixnet}: a {@link MixnetTransport} with its own address,
@@ -24,8 +29,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Messages to this endpoint wait in {@link #staging} (a {@link DelayQueue}, or a plain FIFO
  * queue when the latency is always zero) until the delivery thread moves them into {@link
  * #inbound}, waiting while that is full.
+ *
+ * <p>Closed by its client ({@link #close()}), it just closes. Closed because the mixnet closes
+ * ({@link #fail}), it also runs its {@link #onFailure} callbacks, as a transport whose connection
+ * is lost does, so that a client over it fails its streams and waits instead of hanging.
  */
 final class SimEndpoint implements MixnetTransport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SimEndpoint.class);
 
     /** Most messages the delivery thread takes from staging at once. */
     private static final int BATCH = 256;
@@ -44,11 +55,17 @@ final class SimEndpoint implements MixnetTransport {
     private final AtomicLong arrivals = new AtomicLong();
 
     /**
-     * Guards {@link #closed} against {@link #enqueue}: no message enters staging after the close
-     * has emptied it. Never held across a blocking call.
+     * Guards {@link #closed} against {@link #enqueue} (no message enters staging after the close
+     * has emptied it), and {@link #failure} and {@link #failureCallbacks} against {@link
+     * #onFailure}. Never held across a blocking call or a callback.
      */
-    private final ReentrantLock stagingLock = new ReentrantLock();
+    private final ReentrantLock stateLock = new ReentrantLock();
+    /** Written under {@link #stateLock}, after {@link #failure}; read without it. */
     private volatile boolean closed;
+    /** Written once, under {@link #stateLock}: why the endpoint failed (the mixnet closed), if it did. */
+    private volatile IOException failure;
+    /** Guarded by {@link #stateLock}: the callbacks to run if it fails; emptied when it fails or closes. */
+    private final List<Consumer<IOException>> failureCallbacks = new ArrayList<>();
 
     /** The sender tag this endpoint uses towards each recipient, created on first use. */
     private final ConcurrentHashMap<Recipient, SenderTag> tags = new ConcurrentHashMap<>();
@@ -116,22 +133,89 @@ final class SimEndpoint implements MixnetTransport {
     }
 
     /**
+     * Registers a callback for the mixnet closing under this endpoint (see {@link
+     * MixnetTransport#onFailure}): it runs once, with an {@link IOException} "simulated mixnet
+     * closed", on the thread closing the mixnet; at once, on this thread, if that happened
+     * already. An endpoint closed by its own client runs none.
+     *
+     * @param callback called with the cause
+     */
+    @Override
+    public void onFailure(Consumer<IOException> callback) {
+        Objects.requireNonNull(callback, "callback");
+        IOException cause;
+        stateLock.lock();
+        try {
+            cause = failure;
+            if (cause == null) {
+                if (!closed) {
+                    failureCallbacks.add(callback);
+                }
+                return;
+            }
+        } finally {
+            stateLock.unlock();
+        }
+        run(callback, cause);
+    }
+
+    /**
      * Closes this endpoint: sends fail from now on, its address becomes undeliverable, messages
      * still on their way to it are dropped (counted as undeliverable) and its delivery thread
      * ends before this returns (when called first; a concurrent second call may return earlier).
-     * Messages already in the inbound queue stay there. Idempotent.
+     * Messages already in the inbound queue stay there. Runs no failure callback. Idempotent.
      */
     @Override
     public void close() {
-        stagingLock.lock();
+        stateLock.lock();
         try {
             if (closed) {
                 return;
             }
             closed = true;
+            failureCallbacks.clear();
         } finally {
-            stagingLock.unlock();
+            stateLock.unlock();
         }
+        shutDown();
+    }
+
+    /**
+     * The mixnet closes under this endpoint: closes it as {@link #close()} does, then runs the
+     * failure callbacks with {@code cause}. Does nothing if the endpoint is closed already.
+     *
+     * @param cause why, for the callbacks and for later sends
+     */
+    void fail(IOException cause) {
+        List<Consumer<IOException>> callbacks;
+        stateLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            failure = cause;
+            closed = true;
+            callbacks = List.copyOf(failureCallbacks);
+            failureCallbacks.clear();
+        } finally {
+            stateLock.unlock();
+        }
+        shutDown();
+        for (Consumer<IOException> callback : callbacks) {
+            run(callback, cause);
+        }
+    }
+
+    private static void run(Consumer<IOException> callback, IOException cause) {
+        try {
+            callback.accept(cause);
+        } catch (RuntimeException e) {
+            LOG.error("failure callback threw", e);
+        }
+    }
+
+    /** Closing, once {@link #closed} is set: forgets the address, stops delivery, drops what is on its way. */
+    private void shutDown() {
         net.remove(this);
         Thread thread = deliveryThread;
         thread.interrupt();
@@ -164,7 +248,8 @@ final class SimEndpoint implements MixnetTransport {
 
     private void ensureOpen() throws IOException {
         if (closed) {
-            throw new IOException("transport closed");
+            IOException cause = failure;
+            throw cause != null ? new IOException(cause.getMessage(), cause) : new IOException("transport closed");
         }
     }
 
@@ -242,24 +327,22 @@ final class SimEndpoint implements MixnetTransport {
         }
     }
 
-    /** Draws a delay uniformly from [min, max]; called with {@link #randomLock} held. */
+    /** Draws a delay uniformly from [min, max] (max is at most 100 years); called with {@link #randomLock} held. */
     private long drawDelay() {
-        long min = net.minDelayNanos;
-        long max = net.maxDelayNanos;
-        return max == Long.MAX_VALUE ? random.nextLong(min, max) : random.nextLong(min, max + 1);
+        return random.nextLong(net.minDelayNanos, net.maxDelayNanos + 1);
     }
 
     /** Accepts one copy for delivery after {@code delayNanos}, or drops it if this endpoint is closed. */
     private void enqueue(InboundMessage message, long delayNanos) {
         Pending pending = new Pending(message, System.nanoTime() + delayNanos, arrivals.getAndIncrement());
-        stagingLock.lock();
+        stateLock.lock();
         try {
             if (!closed) {
                 staging.add(pending); // unbounded: never blocks
                 return;
             }
         } finally {
-            stagingLock.unlock();
+            stateLock.unlock();
         }
         net.undeliverable.increment();
     }

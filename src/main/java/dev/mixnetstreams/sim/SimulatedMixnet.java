@@ -3,7 +3,9 @@ package dev.mixnetstreams.sim;
 import dev.mixnetstreams.MixnetTransport;
 import dev.mixnetstreams.Recipient;
 import dev.mixnetstreams.SenderTag;
+import dev.mixnetstreams.internal.ArgumentChecks;
 import java.io.Closeable;
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,13 +49,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * never to others, and never blocks senders (messages in flight are held in an unbounded staging
  * queue, as the network would hold them).
  *
- * <p>{@link #close()} closes every endpoint and stops every thread; it is idempotent.
+ * <p>{@link #close()} closes every endpoint and stops every thread; it is idempotent. An endpoint
+ * still open then fails as a transport whose connection is lost does: its {@link
+ * MixnetTransport#onFailure} callbacks run once, with an {@link IOException} "simulated
+ * mixnet closed", so a {@link dev.mixnetstreams.MixnetClient} over it fails every stream, blocked
+ * read, accept and message wait instead of leaving them hanging.
  */
 public final class SimulatedMixnet implements Closeable {
 
     private static final AtomicInteger ENDPOINT_NUMBERS = new AtomicInteger();
 
+    /**
+     * The delay range, at most {@link ArgumentChecks#MAX_DURATION}: a due time {@code
+     * System.nanoTime() + delay}, compared by difference, then never wraps into the past.
+     */
     final long minDelayNanos;
+    /** See {@link #minDelayNanos}. */
     final long maxDelayNanos;
     final double lossRate;
     final double duplicateRate;
@@ -157,7 +168,9 @@ public final class SimulatedMixnet implements Closeable {
 
     /**
      * Closes every endpoint (see {@link MixnetTransport#close()}) and waits for their delivery
-     * threads to end. Afterwards {@link #newEndpoint()} fails. Idempotent.
+     * threads to end; each endpoint still open runs its failure callbacks (see {@link
+     * MixnetTransport#onFailure}) with an {@link IOException} "simulated mixnet closed", on this
+     * thread. Afterwards {@link #newEndpoint()} fails. Idempotent.
      */
     @Override
     public void close() {
@@ -173,7 +186,7 @@ public final class SimulatedMixnet implements Closeable {
             lock.unlock();
         }
         for (SimEndpoint endpoint : open) {
-            endpoint.close();
+            endpoint.fail(new IOException("simulated mixnet closed"));
         }
     }
 
@@ -244,8 +257,8 @@ public final class SimulatedMixnet implements Closeable {
         /**
          * Sets the range each message's delay is drawn from, uniformly. Default 0..0.
          *
-         * @param min the shortest delay, not negative
-         * @param max the longest delay, at least {@code min}
+         * @param min the shortest delay, not negative, at most 100 years
+         * @param max the longest delay, at least {@code min}, at most 100 years
          * @return this builder
          */
         public Builder latency(Duration min, Duration max) {
@@ -303,43 +316,22 @@ public final class SimulatedMixnet implements Closeable {
          * Checks the arguments and creates the mixnet.
          *
          * @return a new, open mixnet with no endpoints
-         * @throws IllegalArgumentException if a latency is {@code null}, negative or too long to
-         *     count in nanoseconds, min exceeds max, a rate is outside [0, 1] (or NaN), or the
-         *     capacity is not positive
+         * @throws NullPointerException if a latency is {@code null}
+         * @throws IllegalArgumentException if a latency is negative or longer than 100 years, min
+         *     exceeds max, a rate is outside [0, 1] (or NaN), or the capacity is not positive
          */
         public SimulatedMixnet build() {
-            if (minLatency == null || maxLatency == null) {
-                throw new IllegalArgumentException("latency: min and max must not be null");
-            }
-            if (minLatency.isNegative() || maxLatency.isNegative()) {
+            ArgumentChecks.zeroOrPositive(minLatency, "latency min");
+            ArgumentChecks.zeroOrPositive(maxLatency, "latency max");
+            if (maxLatency.compareTo(minLatency) < 0) {
                 throw new IllegalArgumentException(
-                        "latency: must not be negative, got " + minLatency + ".." + maxLatency);
+                        "latency max must be at least latency min (" + minLatency + "), got " + maxLatency);
             }
-            if (minLatency.compareTo(maxLatency) > 0) {
-                throw new IllegalArgumentException(
-                        "latency: min " + minLatency + " exceeds max " + maxLatency);
-            }
-            long minNanos;
-            long maxNanos;
-            try {
-                minNanos = minLatency.toNanos();
-                maxNanos = maxLatency.toNanos();
-            } catch (ArithmeticException e) {
-                throw new IllegalArgumentException("latency: too long, got " + maxLatency, e);
-            }
-            checkRate("lossRate", lossRate);
-            checkRate("duplicateRate", duplicateRate);
-            if (inboundCapacity <= 0) {
-                throw new IllegalArgumentException("inboundCapacity: must be > 0, got " + inboundCapacity);
-            }
+            ArgumentChecks.probability(lossRate, "lossRate");
+            ArgumentChecks.probability(duplicateRate, "duplicateRate");
+            ArgumentChecks.positive(inboundCapacity, "inboundCapacity");
             long s = seed != null ? seed : new SecureRandom().nextLong();
-            return new SimulatedMixnet(this, minNanos, maxNanos, s);
-        }
-
-        private static void checkRate(String name, double rate) {
-            if (!(rate >= 0.0 && rate <= 1.0)) {
-                throw new IllegalArgumentException(name + ": must be in [0, 1], got " + rate);
-            }
+            return new SimulatedMixnet(this, minLatency.toNanos(), maxLatency.toNanos(), s);
         }
     }
 

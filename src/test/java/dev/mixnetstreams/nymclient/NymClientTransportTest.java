@@ -12,19 +12,26 @@ import dev.mixnetstreams.MixnetClient;
 import dev.mixnetstreams.MixnetListener;
 import dev.mixnetstreams.MixnetStream;
 import dev.mixnetstreams.cli.emulator.NymClientEmulator;
+import dev.mixnetstreams.internal.ArgumentChecks;
 import java.io.IOException;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
@@ -44,6 +51,47 @@ class NymClientTransportTest {
             }
             LockSupport.parkNanos(1_000_000);
         }
+    }
+
+    private static byte[] number(int i) {
+        return ByteBuffer.allocate(4).putInt(i).array();
+    }
+
+    private static int number(InboundMessage m) {
+        return ByteBuffer.wrap(m.data()).getInt();
+    }
+
+    /** Makes a transport's inbound pushers (the threads that wait for room) and remembers every one. */
+    private static final class RecordingThreads implements ThreadFactory {
+        final List<Thread> threads = new CopyOnWriteArrayList<>();
+        private final ThreadFactory virtual = Thread.ofVirtual().name("nym-client-inbound").factory();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread t = virtual.newThread(task);
+            threads.add(t);
+            return t;
+        }
+    }
+
+    /** Code that may throw, for {@link #stderrOf}. */
+    interface Action {
+        void run() throws Exception;
+    }
+
+    /** Runs an action and returns what was written to System.err meanwhile (where slf4j-simple logs). */
+    static String stderrOf(Action action) throws Exception {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setErr(original);
+        }
+        String text = captured.toString(StandardCharsets.UTF_8);
+        original.print(text);
+        return text;
     }
 
     @Test
@@ -121,6 +169,80 @@ class NymClientTransportTest {
     }
 
     @Test
+    void noInboundPusherOutlivesCloseWhileASmallQueueIsDrainedOneAtATime() throws Exception {
+        RecordingThreads pushers = new RecordingThreads();
+        int takes = 10;
+        try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start()) {
+            NymClientTransport t = NymClientTransport.connect(emulator.uri(0),
+                    new NymClientTransport.Options().inboundCapacity(1), pushers);
+            try {
+                for (int i = 0; i < 4 * takes; i++) {
+                    t.send(t.address(), number(i));
+                }
+                for (int i = 0; i < takes; i++) {
+                    int pauses = i + 1;
+                    // a pusher waits with message i + 1 (its put, then its request for the next
+                    // message, finds the queue full again and starts the next pusher)
+                    await("pause " + pauses, () -> t.stats().inboundFullPauses() == pauses
+                            && pushers.threads.size() == pauses);
+                    assertEquals(i, number(t.inbound().take()));
+                }
+                await("the last pusher", () -> t.stats().inboundFullPauses() == takes + 1
+                        && pushers.threads.size() == takes + 1);
+            } finally {
+                t.close();
+            }
+            for (Thread pusher : pushers.threads) {
+                // a generous bound, not a timing assertion: a leaked pusher stays parked for good
+                assertTrue(pusher.join(Duration.ofSeconds(20)), "a pusher outlived close(): " + pusher);
+            }
+            // Every message received is accounted for: taken, still queued, or dropped at close.
+            NymClientTransport.Stats stats = t.stats();
+            assertEquals(takes + 2, stats.messagesReceived());
+            assertEquals(1, stats.messagesDroppedAtClose(), "the pusher's message, dropped by close()");
+            assertEquals(takes, number(t.inbound().poll()), "the queue keeps what it held");
+            assertNull(t.inbound().poll());
+        }
+    }
+
+    @Test
+    void aLostConnectionKeepsTheMessagesAlreadyReceived() throws Exception {
+        RecordingThreads pushers = new RecordingThreads();
+        try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
+             NymClientTransport t = NymClientTransport.connect(emulator.uri(0),
+                     new NymClientTransport.Options().inboundCapacity(2), pushers)) {
+            for (int i = 0; i < 10; i++) {
+                t.send(t.address(), number(i));
+            }
+            // messages 0 and 1 fill the queue; a pusher waits with message 2
+            await("reading paused", () -> t.stats().inboundFullPauses() == 1 && pushers.threads.size() == 1);
+            CompletableFuture<IOException> lost = new CompletableFuture<>();
+            t.onFailure(lost::complete); // runs when fail() has done everything else
+            emulator.disconnect(0);
+            // Reading is paused (the queue is full), so the transport notices the loss when it writes.
+            await("the connection loss noticed", () -> {
+                try {
+                    t.send(t.address(), number(-1));
+                } catch (IOException e) {
+                    // the loss, noticed by an earlier write
+                }
+                return lost.isDone();
+            });
+            assertEquals(3, t.stats().messagesReceived());
+            for (int i = 0; i < 3; i++) {
+                InboundMessage m = t.inbound().poll(20, TimeUnit.SECONDS);
+                assertNotNull(m, "message " + i + " was received, then lost with the connection");
+                assertEquals(i, number(m));
+            }
+            assertTrue(pushers.threads.get(0).join(Duration.ofSeconds(20)));
+            assertNull(t.inbound().poll());
+            t.close();
+            assertEquals(3, t.stats().messagesReceived());
+            assertEquals(0, t.stats().messagesDroppedAtClose());
+        }
+    }
+
+    @Test
     void fragmentedAndLargeMessagesAreReassembled() throws Exception {
         byte[] big = new byte[3 << 20];
         new SplittableRandom(3).nextBytes(big);
@@ -136,6 +258,60 @@ class NymClientTransportTest {
             t.send(t.address(), new byte[] {7});
             assertArrayEquals(new byte[] {7}, t.inbound().poll(20, TimeUnit.SECONDS).data());
             assertEquals(1, t.stats().oversizedMessages());
+        }
+    }
+
+    @Test
+    void optionsRefuseDurationsTooLongToCountWhereTheyAreSet() throws Exception {
+        NymClientTransport.Options options = new NymClientTransport.Options();
+        for (Duration tooLong : new Duration[] {Duration.ofDays(365L * 1000), ChronoUnit.FOREVER.getDuration()}) {
+            IllegalArgumentException send = assertThrows(IllegalArgumentException.class,
+                    () -> options.sendTimeout(tooLong));
+            assertEquals("sendTimeout must be at most 36500 days, got " + tooLong, send.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> options.connectTimeout(tooLong));
+            assertThrows(IllegalArgumentException.class, () -> options.closeTimeout(tooLong));
+        }
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+                () -> options.closeTimeout(Duration.ZERO));
+        assertEquals("closeTimeout must be positive, got PT0S", zero.getMessage());
+        assertThrows(NullPointerException.class, () -> options.connectTimeout(null));
+        IllegalArgumentException capacity = assertThrows(IllegalArgumentException.class,
+                () -> options.inboundCapacity(0));
+        assertEquals("inboundCapacity must be positive, got 0", capacity.getMessage());
+        assertEquals("maxBytesInFlight must be positive, got -1",
+                assertThrows(IllegalArgumentException.class, () -> options.maxBytesInFlight(-1)).getMessage());
+        assertEquals("maxMessageBytes must be positive, got 0",
+                assertThrows(IllegalArgumentException.class, () -> options.maxMessageBytes(0)).getMessage());
+        // The longest accepted durations connect, send, receive and close (sends used to overflow).
+        Duration longest = ArgumentChecks.MAX_DURATION;
+        try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
+             NymClientTransport t = NymClientTransport.connect(emulator.uri(0),
+                     options.connectTimeout(longest).sendTimeout(longest).closeTimeout(longest))) {
+            t.send(t.address(), new byte[] {5});
+            assertArrayEquals(new byte[] {5}, t.inbound().poll(20, TimeUnit.SECONDS).data());
+        }
+    }
+
+    @Test
+    void anOversizedMessageInOneFrameIsLoggedCountedAndDroppedAndTheTransportGoesOn() throws Exception {
+        int limit = 512;
+        try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
+             NymClientTransport t = NymClientTransport.connect(emulator.uri(0),
+                     new NymClientTransport.Options().maxMessageBytes(limit))) {
+            String log = stderrOf(() -> {
+                t.send(t.address(), new byte[2 * limit]); // one small WebSocket frame, over the limit
+                t.send(t.address(), new byte[] {7});
+                // handled after the oversized one, on the same listener: its warning is written by now
+                assertArrayEquals(new byte[] {7}, t.inbound().poll(20, TimeUnit.SECONDS).data());
+            });
+            String warning = "WARN " + NymClientTransport.class.getName() + " - nym-client at " + t.uri()
+                    + ": dropped a message larger than " + limit + " bytes";
+            assertEquals(1, log.lines().filter(line -> line.contains(warning)).count(), log);
+            NymClientTransport.Stats stats = t.stats();
+            assertEquals(1, stats.oversizedMessages());
+            assertEquals(1, stats.messagesReceived());
+            assertNull(t.inbound().poll());
+            assertTrue(t.failure().isEmpty());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.mixnetstreams.sim;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -11,9 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mixnetstreams.InboundMessage;
+import dev.mixnetstreams.MixnetClient;
+import dev.mixnetstreams.MixnetListener;
+import dev.mixnetstreams.MixnetStream;
 import dev.mixnetstreams.MixnetTransport;
 import dev.mixnetstreams.Recipient;
 import dev.mixnetstreams.SenderTag;
+import dev.mixnetstreams.internal.ArgumentChecks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -24,7 +29,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -334,6 +343,90 @@ class SimulatedMixnetTest {
     }
 
     @Test
+    void closingTheMixnetRunsEachEndpointsFailureCallbacksOnceAndNotForAnEndpointItsClientClosed()
+            throws Exception {
+        SimulatedMixnet net = SimulatedMixnet.builder().build();
+        MixnetTransport live = net.newEndpoint();
+        MixnetTransport closedByItsClient = net.newEndpoint();
+        List<IOException> liveCalls = new CopyOnWriteArrayList<>();
+        List<IOException> closedCalls = new CopyOnWriteArrayList<>();
+        live.onFailure(liveCalls::add);
+        closedByItsClient.onFailure(closedCalls::add);
+        closedByItsClient.close();
+        net.close(); // runs the callbacks on this thread, before it returns
+        assertEquals(1, liveCalls.size());
+        assertEquals("simulated mixnet closed", liveCalls.get(0).getMessage());
+        assertTrue(closedCalls.isEmpty(), "an endpoint closed by its own client is not failed");
+        IOException send = assertThrows(IOException.class, () -> live.send(live.address(), number(0)));
+        assertEquals("simulated mixnet closed", send.getMessage());
+        net.close();
+        live.close(); // its client closes it afterwards
+        assertEquals(1, liveCalls.size(), "once");
+        List<IOException> late = new ArrayList<>();
+        live.onFailure(late::add);
+        assertEquals(List.of(liveCalls.get(0)), late, "registered after the failure: runs at once");
+        closedByItsClient.onFailure(closedCalls::add);
+        assertTrue(closedCalls.isEmpty());
+    }
+
+    /** A blocking call on its own virtual thread: completes with what it threw, or null. */
+    private record Blocked(Thread thread, CompletableFuture<Throwable> outcome) {
+        static Blocked start(Callable<?> call) {
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread thread = Thread.ofVirtual().start(() -> {
+                try {
+                    call.call();
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            return new Blocked(thread, outcome);
+        }
+
+        /** Waits until the call is parked (a hang guard bounds it, not a timing assertion). */
+        Blocked awaitParked() {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (thread.getState() != Thread.State.WAITING && !outcome.isDone()) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("never parked: " + thread);
+                }
+                LockSupport.parkNanos(1_000_000);
+            }
+            assertFalse(outcome.isDone(), () -> "did not block: " + outcome.join());
+            return this;
+        }
+
+        void assertFailsWithTheMixnetClosed() throws Exception {
+            Throwable t = outcome.get(20, TimeUnit.SECONDS);
+            assertInstanceOf(IOException.class, t);
+            assertTrue(t.getMessage().contains("simulated mixnet closed"), t.getMessage());
+        }
+    }
+
+    @Test
+    void closingTheMixnetFailsBlockedReadsAcceptsAndMessageWaitsOfItsClients() throws Exception {
+        SimulatedMixnet net = SimulatedMixnet.builder().seed(9).build();
+        try (MixnetClient opener = MixnetClient.builder(net.newEndpoint()).build();
+             MixnetClient acceptor = MixnetClient.builder(net.newEndpoint()).build();
+             MixnetClient messenger = MixnetClient.builder(net.newEndpoint()).build()) {
+            MixnetListener listener = acceptor.listener();
+            MixnetStream opened = opener.openStream(acceptor.address());
+            opened.getOutputStream().write(1);
+            MixnetStream accepted = listener.accept();
+            assertEquals(1, accepted.getInputStream().read());
+            Blocked read = Blocked.start(() -> accepted.getInputStream().read()).awaitParked();
+            Blocked accept = Blocked.start(listener::accept).awaitParked();
+            Blocked messages = Blocked.start(messenger::waitForMessages).awaitParked();
+            net.close();
+            read.assertFailsWithTheMixnetClosed();
+            accept.assertFailsWithTheMixnetClosed();
+            messages.assertFailsWithTheMixnetClosed();
+            assertThrows(IOException.class, () -> opener.openStream(acceptor.address()));
+        }
+    }
+
+    @Test
     void fullInboundQueueDoesNotHoldUpOtherEndpoints() throws Exception {
         try (SimulatedMixnet net = SimulatedMixnet.builder().inboundCapacity(2).build()) {
             MixnetTransport a = net.newEndpoint();
@@ -392,21 +485,45 @@ class SimulatedMixnetTest {
     @Test
     void builderValidatesOnBuild() {
         Duration one = Duration.ofMillis(1);
-        assertInvalid(SimulatedMixnet.builder().latency(one, Duration.ZERO), "exceeds");
-        assertInvalid(SimulatedMixnet.builder().latency(one.negated(), one), "negative");
-        assertInvalid(SimulatedMixnet.builder().latency(Duration.ZERO, one.negated()), "negative");
-        assertInvalid(SimulatedMixnet.builder().latency(null, one), "null");
-        assertInvalid(SimulatedMixnet.builder().latency(Duration.ZERO, Duration.ofDays(365 * 1000)), "too long");
-        assertInvalid(SimulatedMixnet.builder().lossRate(-0.1), "lossRate");
-        assertInvalid(SimulatedMixnet.builder().lossRate(1.1), "lossRate");
-        assertInvalid(SimulatedMixnet.builder().lossRate(Double.NaN), "lossRate");
-        assertInvalid(SimulatedMixnet.builder().duplicateRate(2), "duplicateRate");
-        assertInvalid(SimulatedMixnet.builder().duplicateRate(-1), "duplicateRate");
-        assertInvalid(SimulatedMixnet.builder().inboundCapacity(0), "inboundCapacity");
-        assertInvalid(SimulatedMixnet.builder().inboundCapacity(-5), "inboundCapacity");
+        assertInvalid(SimulatedMixnet.builder().latency(one, Duration.ZERO),
+                "latency max must be at least latency min (PT0.001S), got PT0S");
+        assertInvalid(SimulatedMixnet.builder().latency(one.negated(), one),
+                "latency min must not be negative, got PT-0.001S");
+        assertInvalid(SimulatedMixnet.builder().latency(Duration.ZERO, one.negated()),
+                "latency max must not be negative, got PT-0.001S");
+        NullPointerException noMin = assertThrows(NullPointerException.class,
+                () -> SimulatedMixnet.builder().latency(null, one).build());
+        assertEquals("latency min", noMin.getMessage());
+        assertInvalid(SimulatedMixnet.builder().latency(Duration.ZERO, Duration.ofDays(365 * 1000)),
+                "latency max must be at most 36500 days, got PT8760000H");
+        assertInvalid(SimulatedMixnet.builder().lossRate(-0.1), "lossRate must be between 0 and 1, got -0.1");
+        assertInvalid(SimulatedMixnet.builder().lossRate(1.1), "lossRate must be between 0 and 1, got 1.1");
+        assertInvalid(SimulatedMixnet.builder().lossRate(Double.NaN), "lossRate must be between 0 and 1, got NaN");
+        assertInvalid(SimulatedMixnet.builder().duplicateRate(2), "duplicateRate must be between 0 and 1, got 2.0");
+        assertInvalid(SimulatedMixnet.builder().duplicateRate(-1), "duplicateRate must be between 0 and 1, got -1.0");
+        assertInvalid(SimulatedMixnet.builder().inboundCapacity(0), "inboundCapacity must be positive, got 0");
+        assertInvalid(SimulatedMixnet.builder().inboundCapacity(-5), "inboundCapacity must be positive, got -5");
         // Setters accept anything; only build() checks, and a later fix makes it valid.
         SimulatedMixnet.Builder b = SimulatedMixnet.builder().lossRate(5);
         b.lossRate(1).duplicateRate(0).latency(one, one).inboundCapacity(1).build().close();
+    }
+
+    @Test
+    void aLatencyTooLongToCountIsRefusedInsteadOfWrappingToNoDelay() throws Exception {
+        // System.nanoTime() + a delay near Long.MAX_VALUE ns wraps: the message would be due at once.
+        Duration nearMax = Duration.ofNanos(Long.MAX_VALUE - 1);
+        assertInvalid(SimulatedMixnet.builder().latency(nearMax, nearMax),
+                "latency min must be at most 36500 days, got " + nearMax);
+        assertInvalid(SimulatedMixnet.builder().latency(Duration.ZERO, nearMax),
+                "latency max must be at most 36500 days, got " + nearMax);
+        // The longest latency accepted holds a message until the mixnet closes.
+        SimulatedMixnet net = SimulatedMixnet.builder()
+                .latency(ArgumentChecks.MAX_DURATION, ArgumentChecks.MAX_DURATION).build();
+        MixnetTransport a = net.newEndpoint();
+        a.send(a.address(), number(1));
+        net.close();
+        assertEquals(new SimulatedMixnet.Stats(1, 0, 0, 0, 1), net.stats());
+        assertTrue(a.inbound().isEmpty());
     }
 
     @Test
@@ -421,8 +538,9 @@ class SimulatedMixnetTest {
         }
     }
 
+    /** Asserts build() refuses the builder's settings with exactly this message. */
     private static void assertInvalid(SimulatedMixnet.Builder b, String expected) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
-        assertTrue(e.getMessage().contains(expected), () -> "'" + e.getMessage() + "' lacks '" + expected + "'");
+        assertEquals(expected, e.getMessage());
     }
 }
