@@ -22,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -48,30 +47,31 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>Connect.</b> {@link #connect} opens the WebSocket, sends SelfAddress and waits for the
- *       answer, both within {@link Options#connectTimeout}. nym-client serves one connection at a
+ *       answer, both within {@link Builder#connectTimeout}. nym-client serves one connection at a
  *       time: a second transport to the same nym-client is refused or closed by it.
  *   <li><b>Requests.</b> {@link #send} is Send (0x00; the receiver gets no sender tag), {@link
  *       #sendAnonymous} is SendAnonymous (0x01) with the SURB count, {@link #reply} is Reply (0x02);
  *       all with connection id 0, so nym-client sends no answer to them.
  *   <li><b>Responses.</b> Received (0x01) goes into the bounded {@link #inbound()} queue with its
  *       sender tag, if any. Error (0x00) is logged (warn, with its kind and text), counted, kept as
- *       {@link #lastError()} and passed to {@link Options#errorListener}; it does <em>not</em> fail
+ *       {@link #lastError()} and passed to {@link Builder#errorListener}; it does <em>not</em> fail
  *       the transport or any send, because nym-client answers asynchronously and an Error cannot be
  *       tied to the request that caused it. LaneQueueLength (0x03) is kept as {@link
  *       #lastLaneQueueLength()}. Malformed responses, text messages and messages larger than
- *       {@link Options#maxMessageBytes} (whole or in parts) are logged (warn, once each), counted
+ *       {@link Builder#maxMessageBytes} (whole or in parts) are logged (warn, once each), counted
  *       by reason ({@link #stats()}) and dropped, never fatal.
  *   <li><b>Fragments.</b> A binary message delivered in parts is reassembled, up to {@link
- *       Options#maxMessageBytes}.
+ *       Builder#maxMessageBytes}.
  *   <li><b>Outbound back-pressure.</b> Requests go out one at a time (the JDK WebSocket allows one
  *       outstanding send) from a queue owned by one writer virtual thread. The bytes queued or being
- *       sent are bounded by {@link Options#maxBytesInFlight}: a sender that would exceed it waits
- *       (one message larger than the bound goes alone), for at most {@link Options#sendTimeout},
+ *       sent are bounded by {@link Builder#maxBytesInFlight}: a sender that would exceed it waits
+ *       (one message larger than the bound goes alone), for at most {@link Builder#sendTimeout},
  *       then fails with an {@link IOException}. Waiting senders go in first come, first served, so
  *       a large message is not starved by smaller ones sent after it.
  *   <li><b>Inbound back-pressure.</b> The transport asks the WebSocket for one message at a time
  *       ({@link WebSocket#request}) and asks for the next only once the previous one is in the
- *       inbound queue. When the queue is full, a virtual thread waits for room, so nothing is
+ *       inbound queue, which is bounded in messages and in bytes ({@link Builder#inboundCapacity},
+ *       {@link Builder#maxInboundBytes}). When the queue is full, a virtual thread waits for room, so nothing is
  *       dropped and nothing more is read; TCP flow control then holds nym-client back. (While
  *       reading waits, a lost connection is noticed by the next send, or when reading resumes.)
  *   <li><b>Connection loss.</b> When nym-client closes the connection or it breaks, every blocked
@@ -90,8 +90,8 @@ public final class NymClientTransport implements MixnetTransport {
     private static final Logger LOG = LoggerFactory.getLogger(NymClientTransport.class);
 
     private final URI uri;
-    private final Options options;
-    private final BlockingQueue<InboundMessage> inbound;
+    private final Settings settings;
+    private final InboundQueue inbound;
     private final HttpClient http;
     /** Set once, by {@link #connect}, when the WebSocket is open. */
     private volatile WebSocket webSocket;
@@ -112,19 +112,15 @@ public final class NymClientTransport implements MixnetTransport {
      * asking, because the next message may start the next pusher.
      */
     private final AtomicReference<Thread> pusher = new AtomicReference<>();
-    /** Makes the threads that wait for room in a full inbound queue. */
-    private final ThreadFactory pusherThreads;
 
     private final CompletableFuture<Recipient> selfAddress = new CompletableFuture<>();
     private final List<Consumer<IOException>> failureCallbacks = new CopyOnWriteArrayList<>();
 
     /**
-     * The reassembly state: touched only by the listener's callbacks, which the JDK runs one at a
-     * time and in order (on its threads, or on a pusher asking for the next message).
+     * Puts fragmented messages together: touched only by the listener's callbacks, which the JDK
+     * runs one at a time and in order (on its threads, or on a pusher asking for the next message).
      */
-    private byte[] partial = new byte[0];
-    private int partialLength;
-    private boolean partialOversized;
+    private final MessageAssembler assembler;
 
     private final LongAdder received = new LongAdder();
     private final LongAdder droppedAtClose = new LongAdder();
@@ -137,49 +133,49 @@ public final class NymClientTransport implements MixnetTransport {
     private volatile NymResponse.Error lastError;
     private volatile NymResponse.LaneQueueLength lastLaneQueueLength;
 
-    private NymClientTransport(URI uri, Options options, ThreadFactory pusherThreads) {
+    /** The configuration, copied from the builder when the transport connected. */
+    private record Settings(Duration connectTimeout, Duration sendTimeout, Duration closeTimeout,
+                            int inboundCapacity, long maxInboundBytes, long maxBytesInFlight, int maxMessageBytes,
+                            Consumer<NymResponse.Error> errorListener, ThreadFactory inboundThreads) {
+    }
+
+    private NymClientTransport(URI uri, Settings settings) {
         this.uri = uri;
-        this.pusherThreads = pusherThreads;
-        this.options = options.copy();
-        this.inbound = new LinkedBlockingQueue<>(options.inboundCapacity);
-        this.outbox = new Outbox(options.maxBytesInFlight, uri.toString());
-        this.http = HttpClient.newBuilder().connectTimeout(options.connectTimeout).build();
+        this.settings = settings;
+        this.inbound = new InboundQueue(settings.inboundCapacity(), settings.maxInboundBytes());
+        this.outbox = new Outbox(settings.maxBytesInFlight(), uri.toString());
+        this.assembler = new MessageAssembler(settings.maxMessageBytes());
+        this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
     }
 
     /**
-     * Connects to a nym-client with the default {@link Options}.
+     * Connects to a nym-client with every default; the same as {@code builder(uri).connect()}.
      *
      * @param uri for example {@code ws://127.0.0.1:1977}
      * @return the connected transport, its {@link #address()} known
      * @throws IOException if the connection fails or nym-client does not tell its address in time
      */
     public static NymClientTransport connect(URI uri) throws IOException {
-        return connect(uri, new Options());
+        return builder(uri).connect();
     }
 
     /**
-     * Connects to a nym-client: opens the WebSocket, asks SelfAddress and waits for the answer,
-     * all within {@link Options#connectTimeout}.
+     * Starts configuring a transport to a nym-client.
      *
      * @param uri for example {@code ws://127.0.0.1:1977}
-     * @param options the settings (copied)
-     * @return the connected transport, its {@link #address()} known
-     * @throws IOException if the connection fails or nym-client does not tell its address in time
-     * @throws InterruptedIOException if the thread is interrupted while connecting (flag set again)
+     * @return a builder with every default set
      */
-    public static NymClientTransport connect(URI uri, Options options) throws IOException {
-        return connect(uri, options, Thread.ofVirtual().name("nym-client-inbound").factory());
+    public static Builder builder(URI uri) {
+        return new Builder(Objects.requireNonNull(uri, "uri"));
     }
 
-    /** {@link #connect(URI, Options)}, with the factory of the threads that wait for inbound room (for tests). */
-    static NymClientTransport connect(URI uri, Options options, ThreadFactory pusherThreads) throws IOException {
-        Objects.requireNonNull(uri, "uri");
-        Objects.requireNonNull(options, "options");
-        NymClientTransport t = new NymClientTransport(uri, options, pusherThreads);
-        long deadline = System.nanoTime() + options.connectTimeout.toNanos();
+    private static NymClientTransport connect(URI uri, Settings settings) throws IOException {
+        NymClientTransport t = new NymClientTransport(uri, settings);
+        Duration connectTimeout = settings.connectTimeout();
+        long deadline = System.nanoTime() + connectTimeout.toNanos();
         try {
-            WebSocket ws = t.http.newWebSocketBuilder().connectTimeout(options.connectTimeout)
-                    .buildAsync(uri, t.new Listener()).get(options.connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            WebSocket ws = t.http.newWebSocketBuilder().connectTimeout(connectTimeout)
+                    .buildAsync(uri, t.new Listener()).get(connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
             t.webSocket = ws;
             t.writer = Thread.ofVirtual().name("nym-client-writer").start(t::writeLoop);
             t.submit(NymCodec.encode(new NymRequest.SelfAddress()));
@@ -193,7 +189,7 @@ public final class NymClientTransport implements MixnetTransport {
         } catch (TimeoutException e) {
             t.close();
             throw new IOException("nym-client at " + uri + " did not connect and tell its address within "
-                    + options.connectTimeout.toMillis() + " ms", e);
+                    + connectTimeout.toMillis() + " ms", e);
         } catch (InterruptedException e) {
             t.close();
             Thread.currentThread().interrupt();
@@ -286,7 +282,9 @@ public final class NymClientTransport implements MixnetTransport {
     }
 
     /**
-     * Returns the bounded queue Received messages go into.
+     * Returns the queue Received messages go into, bounded in messages and in bytes ({@link
+     * Builder#inboundCapacity}, {@link Builder#maxInboundBytes}); its one consumer takes with
+     * {@code poll}, {@code take} or {@code drainTo}.
      *
      * @return the queue, the same on every call
      */
@@ -359,14 +357,13 @@ public final class NymClientTransport implements MixnetTransport {
             }
         }
         return new Stats(requestsSent.sum(), received.sum(), droppedAtClose.sum(), errorResponses.sum(),
-                Map.copyOf(byReason),
-                oversized.sum(), textMessages.sum(), inboundFullPauses.sum(), outbox.bytes(),
-                outbox.waitingSenders());
+                Map.copyOf(byReason), oversized.sum(), textMessages.sum(), inboundFullPauses.sum(), inbound.bytes(),
+                outbox.bytes(), outbox.waitingSenders());
     }
 
     /**
      * Closes the transport: sends fail from now on; requests already queued are given to the
-     * WebSocket for up to {@link Options#closeTimeout}, then the connection is closed. Messages in
+     * WebSocket for up to {@link Builder#closeTimeout}, then the connection is closed. Messages in
      * the inbound queue stay; one waiting for room in a full queue is dropped and counted ({@link
      * Stats#messagesDroppedAtClose()}). Idempotent; does not run the failure callbacks.
      */
@@ -388,7 +385,7 @@ public final class NymClientTransport implements MixnetTransport {
         if (p != null && p != Thread.currentThread()) {
             p.interrupt(); // it drops its message, counted, and ends
             try {
-                p.join(options.closeTimeout);
+                p.join(settings.closeTimeout());
             } catch (InterruptedException e) {
                 interrupted = true;
             }
@@ -396,7 +393,7 @@ public final class NymClientTransport implements MixnetTransport {
         Thread w = writer;
         if (w != null) {
             try {
-                if (!w.join(options.closeTimeout)) {
+                if (!w.join(settings.closeTimeout())) {
                     w.interrupt();
                 }
             } catch (InterruptedException e) {
@@ -407,7 +404,7 @@ public final class NymClientTransport implements MixnetTransport {
         WebSocket ws = webSocket;
         if (ws != null) {
             try {
-                ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(options.closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(settings.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 interrupted = true;
             } catch (ExecutionException | TimeoutException e) {
@@ -436,7 +433,7 @@ public final class NymClientTransport implements MixnetTransport {
     // ---- outbound ----
 
     private void submit(byte[] request) throws IOException {
-        outbox.submit(request, options.sendTimeout);
+        outbox.submit(request, settings.sendTimeout());
         requestsSent.increment();
     }
 
@@ -515,7 +512,7 @@ public final class NymClientTransport implements MixnetTransport {
                 lastError = e;
                 LOG.warn("nym-client at {} answered with an error, {}: {}", uri, NymResponse.Error.kindName(e.kind()),
                         e.message());
-                Consumer<NymResponse.Error> listener = options.errorListener;
+                Consumer<NymResponse.Error> listener = settings.errorListener();
                 if (listener != null) {
                     try {
                         listener.accept(e);
@@ -538,7 +535,7 @@ public final class NymClientTransport implements MixnetTransport {
      * received); {@link #close()} does, and the message is counted as dropped at close.
      */
     private void waitForRoom(InboundMessage message) {
-        Thread t = pusherThreads.newThread(() -> push(message));
+        Thread t = settings.inboundThreads().newThread(() -> push(message));
         pusher.set(t);
         t.start();
     }
@@ -575,24 +572,10 @@ public final class NymClientTransport implements MixnetTransport {
         }
     }
 
-    private void append(ByteBuffer data) {
-        int n = data.remaining();
-        if (partialOversized || n > options.maxMessageBytes - partialLength) {
-            partialOversized = true;
-            return;
-        }
-        if (partial.length - partialLength < n) {
-            int capacity = (int) Math.min(options.maxMessageBytes, Math.max(partialLength + (long) n, partial.length * 2L));
-            partial = java.util.Arrays.copyOf(partial, capacity);
-        }
-        data.get(partial, partialLength, n);
-        partialLength += n;
-    }
-
     /** Counts and logs one message dropped for exceeding the limit, whether it came whole or in parts. */
     private void dropOversized() {
         oversized.increment();
-        LOG.warn("nym-client at {}: dropped a message larger than {} bytes", uri, options.maxMessageBytes);
+        LOG.warn("nym-client at {}: dropped a message larger than {} bytes", uri, settings.maxMessageBytes());
     }
 
     /** The JDK WebSocket's callbacks: one at a time, one message requested at a time. */
@@ -605,31 +588,16 @@ public final class NymClientTransport implements MixnetTransport {
 
         @Override
         public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            if (last && partialLength == 0 && !partialOversized) {
-                byte[] whole = new byte[data.remaining()];
-                data.get(whole);
-                if (whole.length > options.maxMessageBytes) {
-                    dropOversized();
-                } else if (!handle(whole)) {
-                    return null;
-                }
-                ws.request(1);
-                return null;
-            }
-            append(data);
             if (!last) {
+                assembler.add(data);
                 ws.request(1);
                 return null;
             }
-            boolean tooLarge = partialOversized;
-            byte[] whole = java.util.Arrays.copyOf(partial, partialLength);
-            partial = new byte[0];
-            partialLength = 0;
-            partialOversized = false;
-            if (tooLarge) {
+            byte[] whole = assembler.finish(data);
+            if (whole == null) {
                 dropOversized();
             } else if (!handle(whole)) {
-                return null;
+                return null; // a pusher asks for the next message once this one is queued
             }
             ws.request(1);
             return null;
@@ -671,55 +639,63 @@ public final class NymClientTransport implements MixnetTransport {
      *     lost connection drops none)
      * @param errorResponses Error responses
      * @param malformedResponses malformed responses dropped, by reason (only reasons seen)
-     * @param oversizedMessages messages dropped for exceeding {@link Options#maxMessageBytes}
+     * @param oversizedMessages messages dropped for exceeding {@link Builder#maxMessageBytes}
      * @param textMessages text messages dropped
      * @param inboundFullPauses times the inbound queue was full and reading paused until it had room
+     * @param inboundBytes bytes charged for the messages in the inbound queue now (length plus 96 each)
      * @param bytesInFlight request bytes queued or being sent now
      * @param blockedSenders senders waiting now for their turn and room in the bytes in flight
      */
     public record Stats(long requestsSent, long messagesReceived, long messagesDroppedAtClose,
                         long errorResponses, Map<Malformed, Long> malformedResponses, long oversizedMessages,
-                        long textMessages, long inboundFullPauses, long bytesInFlight, int blockedSenders) {
+                        long textMessages, long inboundFullPauses, long inboundBytes, long bytesInFlight,
+                        int blockedSenders) {
     }
 
     /**
-     * Settings of a {@link NymClientTransport}; each is checked when set. Mutable, copied by
-     * {@link NymClientTransport#connect(URI, Options)}.
+     * Configures a {@link NymClientTransport}. Every default is here, and every value is checked
+     * once, in its setter; {@link #connect()} copies them into the transport.
      */
-    public static final class Options {
+    public static final class Builder {
 
-        private Duration connectTimeout = Duration.ofSeconds(10);
-        private Duration sendTimeout = Duration.ofMinutes(2);
-        private Duration closeTimeout = Duration.ofSeconds(5);
-        private int inboundCapacity = 4096;
-        private long maxBytesInFlight = 4L << 20;
-        private int maxMessageBytes = 32 << 20;
+        /** Default time to connect, including the SelfAddress answer: 10 seconds. */
+        public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+        /** Default time a send waits for room before it fails: 2 minutes. */
+        public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofMinutes(2);
+        /** Default time {@link NymClientTransport#close()} lets queued requests go out: 5 seconds. */
+        public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+        /** Default capacity of the inbound queue: 4096 messages. */
+        public static final int DEFAULT_INBOUND_CAPACITY = 4096;
+        /** Default byte bound of the inbound queue: 64 MiB (each message charged its length plus 96). */
+        public static final long DEFAULT_MAX_INBOUND_BYTES = 64L << 20;
+        /** Default bound on request bytes queued or being sent: 4 MiB. */
+        public static final long DEFAULT_MAX_BYTES_IN_FLIGHT = 4L << 20;
+        /** Default largest response accepted: 32 MiB. */
+        public static final int DEFAULT_MAX_MESSAGE_BYTES = 32 << 20;
+
+        private final URI uri;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
+        private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+        private int inboundCapacity = DEFAULT_INBOUND_CAPACITY;
+        private long maxInboundBytes = DEFAULT_MAX_INBOUND_BYTES;
+        private long maxBytesInFlight = DEFAULT_MAX_BYTES_IN_FLIGHT;
+        private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private Consumer<NymResponse.Error> errorListener;
+        private ThreadFactory inboundThreads = Thread.ofVirtual().name("nym-client-inbound").factory();
 
-        /** Creates options with every default. */
-        public Options() {
-        }
-
-        private Options copy() {
-            Options o = new Options();
-            o.connectTimeout = connectTimeout;
-            o.sendTimeout = sendTimeout;
-            o.closeTimeout = closeTimeout;
-            o.inboundCapacity = inboundCapacity;
-            o.maxBytesInFlight = maxBytesInFlight;
-            o.maxMessageBytes = maxMessageBytes;
-            o.errorListener = errorListener;
-            return o;
+        private Builder(URI uri) {
+            this.uri = uri;
         }
 
         /**
          * Sets how long connecting, including the SelfAddress answer, may take.
          *
          * @param timeout positive, at most 100 years; default 10 s
-         * @return these options
+         * @return this builder
          * @throws IllegalArgumentException if zero, negative or longer than 100 years
          */
-        public Options connectTimeout(Duration timeout) {
+        public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = ArgumentChecks.positive(timeout, "connectTimeout");
             return this;
         }
@@ -728,10 +704,10 @@ public final class NymClientTransport implements MixnetTransport {
          * Sets how long a send may wait for room (see {@link #maxBytesInFlight}) before it fails.
          *
          * @param timeout positive, at most 100 years; default 2 minutes
-         * @return these options
+         * @return this builder
          * @throws IllegalArgumentException if zero, negative or longer than 100 years
          */
-        public Options sendTimeout(Duration timeout) {
+        public Builder sendTimeout(Duration timeout) {
             this.sendTimeout = ArgumentChecks.positive(timeout, "sendTimeout");
             return this;
         }
@@ -741,23 +717,38 @@ public final class NymClientTransport implements MixnetTransport {
          * for the close handshake.
          *
          * @param timeout positive, at most 100 years; default 5 s
-         * @return these options
+         * @return this builder
          * @throws IllegalArgumentException if zero, negative or longer than 100 years
          */
-        public Options closeTimeout(Duration timeout) {
+        public Builder closeTimeout(Duration timeout) {
             this.closeTimeout = ArgumentChecks.positive(timeout, "closeTimeout");
             return this;
         }
 
         /**
-         * Sets the capacity of the inbound queue; when full, reading pauses (nothing is dropped).
+         * Sets how many messages the inbound queue holds; when it is full, reading pauses (nothing
+         * is dropped).
          *
          * @param messages positive; default 4096
-         * @return these options
+         * @return this builder
          * @throws IllegalArgumentException if zero or negative
          */
-        public Options inboundCapacity(int messages) {
+        public Builder inboundCapacity(int messages) {
             this.inboundCapacity = ArgumentChecks.positive(messages, "inboundCapacity");
+            return this;
+        }
+
+        /**
+         * Sets how many bytes the inbound queue holds, each message charged its length plus 96;
+         * when it is full, reading pauses (nothing is dropped). One message larger than this goes
+         * in alone.
+         *
+         * @param bytes positive; default 64 MiB
+         * @return this builder
+         * @throws IllegalArgumentException if zero or negative
+         */
+        public Builder maxInboundBytes(long bytes) {
+            this.maxInboundBytes = ArgumentChecks.positive(bytes, "maxInboundBytes");
             return this;
         }
 
@@ -766,23 +757,23 @@ public final class NymClientTransport implements MixnetTransport {
          * first served).
          *
          * @param bytes positive; default 4 MiB
-         * @return these options
+         * @return this builder
          * @throws IllegalArgumentException if zero or negative
          */
-        public Options maxBytesInFlight(long bytes) {
+        public Builder maxBytesInFlight(long bytes) {
             this.maxBytesInFlight = ArgumentChecks.positive(bytes, "maxBytesInFlight");
             return this;
         }
 
         /**
          * Sets the largest response accepted (after reassembling fragments); larger ones are
-         * counted and dropped.
+         * logged, counted and dropped.
          *
          * @param bytes positive; default 32 MiB
-         * @return these options
+         * @return this builder
          * @throws IllegalArgumentException if zero or negative
          */
-        public Options maxMessageBytes(int bytes) {
+        public Builder maxMessageBytes(int bytes) {
             this.maxMessageBytes = ArgumentChecks.positive(bytes, "maxMessageBytes");
             return this;
         }
@@ -792,11 +783,31 @@ public final class NymClientTransport implements MixnetTransport {
          *
          * @param listener the listener, or {@code null} for none (the default; errors are still
          *     logged and counted)
-         * @return these options
+         * @return this builder
          */
-        public Options errorListener(Consumer<NymResponse.Error> listener) {
+        public Builder errorListener(Consumer<NymResponse.Error> listener) {
             this.errorListener = listener;
             return this;
+        }
+
+        /** Sets the factory of the threads that wait for room in a full inbound queue (for tests). */
+        Builder inboundThreads(ThreadFactory factory) {
+            this.inboundThreads = Objects.requireNonNull(factory, "inboundThreads");
+            return this;
+        }
+
+        /**
+         * Connects: opens the WebSocket, asks SelfAddress and waits for the answer, all within
+         * {@link #connectTimeout}.
+         *
+         * @return the connected transport, its {@link NymClientTransport#address()} known
+         * @throws IOException if the connection fails or nym-client does not tell its address in time
+         * @throws InterruptedIOException if the thread is interrupted while connecting (flag set again)
+         */
+        public NymClientTransport connect() throws IOException {
+            return NymClientTransport.connect(uri, new Settings(connectTimeout, sendTimeout, closeTimeout,
+                    inboundCapacity, maxInboundBytes, maxBytesInFlight, maxMessageBytes, errorListener,
+                    inboundThreads));
         }
     }
 }

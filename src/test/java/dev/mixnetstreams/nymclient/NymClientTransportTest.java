@@ -18,6 +18,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -122,8 +123,7 @@ class NymClientTransportTest {
     void aSecondConnectionToTheSameClientIsRefused() throws Exception {
         try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
              NymClientTransport first = NymClientTransport.connect(emulator.uri(0))) {
-            IOException e = assertThrows(IOException.class, () -> NymClientTransport.connect(emulator.uri(0),
-                    new NymClientTransport.Options().connectTimeout(Duration.ofSeconds(20))));
+            IOException e = assertThrows(IOException.class, () -> NymClientTransport.builder(emulator.uri(0)).connectTimeout(Duration.ofSeconds(20)).connect());
             assertTrue(e.getMessage().contains("1008") || e.getMessage().contains("closed"), e.getMessage());
             assertTrue(first.failure().isEmpty());
         }
@@ -133,8 +133,7 @@ class NymClientTransportTest {
     void errorResponsesAreSurfacedAndNotFatal() throws Exception {
         CompletableFuture<NymResponse.Error> seen = new CompletableFuture<>();
         try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
-             NymClientTransport t = NymClientTransport.connect(emulator.uri(0),
-                     new NymClientTransport.Options().errorListener(seen::complete))) {
+             NymClientTransport t = NymClientTransport.builder(emulator.uri(0)).errorListener(seen::complete).connect()) {
             t.sendRaw(new byte[] {0x03, 0x00}); // SelfAddress with a trailing byte: malformed
             NymResponse.Error error = seen.get(20, TimeUnit.SECONDS);
             assertEquals(NymResponse.Error.KIND_MALFORMED_REQUEST, error.kind());
@@ -152,8 +151,7 @@ class NymClientTransportTest {
         int messages = 2000;
         try (NymClientEmulator emulator = NymClientEmulator.builder().clients(2).start();
              NymClientTransport a = NymClientTransport.connect(emulator.uri(0));
-             NymClientTransport b = NymClientTransport.connect(emulator.uri(1),
-                     new NymClientTransport.Options().inboundCapacity(4))) {
+             NymClientTransport b = NymClientTransport.builder(emulator.uri(1)).inboundCapacity(4).connect()) {
             for (int i = 0; i < messages; i++) {
                 a.send(b.address(), ByteBuffer.allocate(4).putInt(i).array());
             }
@@ -173,8 +171,7 @@ class NymClientTransportTest {
         RecordingThreads pushers = new RecordingThreads();
         int takes = 10;
         try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start()) {
-            NymClientTransport t = NymClientTransport.connect(emulator.uri(0),
-                    new NymClientTransport.Options().inboundCapacity(1), pushers);
+            NymClientTransport t = NymClientTransport.builder(emulator.uri(0)).inboundCapacity(1).inboundThreads(pushers).connect();
             try {
                 for (int i = 0; i < 4 * takes; i++) {
                     t.send(t.address(), number(i));
@@ -209,8 +206,7 @@ class NymClientTransportTest {
     void aLostConnectionKeepsTheMessagesAlreadyReceived() throws Exception {
         RecordingThreads pushers = new RecordingThreads();
         try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
-             NymClientTransport t = NymClientTransport.connect(emulator.uri(0),
-                     new NymClientTransport.Options().inboundCapacity(2), pushers)) {
+             NymClientTransport t = NymClientTransport.builder(emulator.uri(0)).inboundCapacity(2).inboundThreads(pushers).connect()) {
             for (int i = 0; i < 10; i++) {
                 t.send(t.address(), number(i));
             }
@@ -252,8 +248,7 @@ class NymClientTransportTest {
             assertArrayEquals(big, t.inbound().poll(20, TimeUnit.SECONDS).data());
         }
         try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
-             NymClientTransport t = NymClientTransport.connect(emulator.uri(0),
-                     new NymClientTransport.Options().maxMessageBytes(1 << 20))) {
+             NymClientTransport t = NymClientTransport.builder(emulator.uri(0)).maxMessageBytes(1 << 20).connect()) {
             t.send(t.address(), big);
             t.send(t.address(), new byte[] {7});
             assertArrayEquals(new byte[] {7}, t.inbound().poll(20, TimeUnit.SECONDS).data());
@@ -262,8 +257,8 @@ class NymClientTransportTest {
     }
 
     @Test
-    void optionsRefuseDurationsTooLongToCountWhereTheyAreSet() throws Exception {
-        NymClientTransport.Options options = new NymClientTransport.Options();
+    void builderRefusesDurationsTooLongToCountWhereTheyAreSet() throws Exception {
+        NymClientTransport.Builder options = NymClientTransport.builder(URI.create("ws://127.0.0.1:1"));
         for (Duration tooLong : new Duration[] {Duration.ofDays(365L * 1000), ChronoUnit.FOREVER.getDuration()}) {
             IllegalArgumentException send = assertThrows(IllegalArgumentException.class,
                     () -> options.sendTimeout(tooLong));
@@ -285,8 +280,8 @@ class NymClientTransportTest {
         // The longest accepted durations connect, send, receive and close (sends used to overflow).
         Duration longest = ArgumentChecks.MAX_DURATION;
         try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
-             NymClientTransport t = NymClientTransport.connect(emulator.uri(0),
-                     options.connectTimeout(longest).sendTimeout(longest).closeTimeout(longest))) {
+             NymClientTransport t = NymClientTransport.builder(emulator.uri(0))
+                     .connectTimeout(longest).sendTimeout(longest).closeTimeout(longest).connect()) {
             t.send(t.address(), new byte[] {5});
             assertArrayEquals(new byte[] {5}, t.inbound().poll(20, TimeUnit.SECONDS).data());
         }
@@ -296,8 +291,7 @@ class NymClientTransportTest {
     void anOversizedMessageInOneFrameIsLoggedCountedAndDroppedAndTheTransportGoesOn() throws Exception {
         int limit = 512;
         try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
-             NymClientTransport t = NymClientTransport.connect(emulator.uri(0),
-                     new NymClientTransport.Options().maxMessageBytes(limit))) {
+             NymClientTransport t = NymClientTransport.builder(emulator.uri(0)).maxMessageBytes(limit).connect()) {
             String log = stderrOf(() -> {
                 t.send(t.address(), new byte[2 * limit]); // one small WebSocket frame, over the limit
                 t.send(t.address(), new byte[] {7});
@@ -319,8 +313,7 @@ class NymClientTransportTest {
     void aSlowConnectionBlocksSendersWithinTheBoundAndLossFailsThem() throws Exception {
         long bound = 64 << 10;
         try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
-             NymClientTransport t = NymClientTransport.connect(emulator.uri(0),
-                     new NymClientTransport.Options().maxBytesInFlight(bound))) {
+             NymClientTransport t = NymClientTransport.builder(emulator.uri(0)).maxBytesInFlight(bound).connect()) {
             emulator.pauseRequests(0, true);
             byte[] chunk = new byte[8 << 10];
             CompletableFuture<Throwable> sender = CompletableFuture.supplyAsync(() -> {
@@ -399,8 +392,7 @@ class NymClientTransportTest {
     void aNymClientThatDisconnectsMidTransferFailsBlockedReadsAndWritesPromptly() throws Exception {
         try (NymClientEmulator emulator = NymClientEmulator.builder().clients(2).start();
              MixnetClient server = MixnetClient.builder(NymClientTransport.connect(emulator.uri(0))).build();
-             MixnetClient client = MixnetClient.builder(NymClientTransport.connect(emulator.uri(1),
-                     new NymClientTransport.Options().maxBytesInFlight(32 << 10))).build()) {
+             MixnetClient client = MixnetClient.builder(NymClientTransport.builder(emulator.uri(1)).maxBytesInFlight(32 << 10).connect()).build()) {
             MixnetListener listener = server.listener();
             MixnetStream opened = client.openStream(server.address());
             opened.getOutputStream().write(new byte[1000]);
