@@ -147,6 +147,17 @@ class MainTest {
         assertTrue(r.out().contains("acceptor: frames out=") && !r.out().contains("streams reset=0, early"), r.out());
     }
 
+    /** With every message lost nothing arrives: that is a failure, not "demo ok" with 0 bytes verified. */
+    @Test
+    void aDemoThatVerifiedNothingFails() {
+        Result r = run("demo", "--streams", "2", "--bytes", "1000", "--latency-ms", "0", "--loss", "1", "--seed", "4");
+        assertEquals(1, r.status(), r.out() + r.err());
+        String[] lines = r.out().strip().split("\\R");
+        String last = lines[lines.length - 1];
+        assertTrue(last.startsWith("demo FAILED: nothing verified: none of 2 streams arrived whole (loss=1.0;"), last);
+        assertFalse(r.out().contains("demo ok"), r.out());
+    }
+
     @Test
     void demoWithDuplicatesAndNoBytes() {
         Result r = run("demo", "--streams", "3", "--bytes", "0", "--latency-ms", "2", "--duplicate", "0.5", "--seed", "2");
