@@ -102,6 +102,13 @@ class MainTest {
         "demo --seed 1.5",
         "demo --max-unread-bytes 0",
         "demo extra",
+        "address --nym http://127.0.0.1:1977",
+        "address --nym ws//127.0.0.1:1977",
+        "address --nym ws:127.0.0.1",
+        "address --nym 127.0.0.1:1977",
+        "address --nym ws://",
+        "tunnel-server --nym http://127.0.0.1:1977 --upstream 127.0.0.1:80",
+        "tunnel --listen 127.0.0.1:0 --upstream 127.0.0.1:80 --connect-on-accept maybe",
     })
     void badArgumentsGiveUsageAndExitTwoWithoutAStackTrace(String line) {
         String[] args = line.isEmpty() ? new String[0] : line.split(" ");
@@ -111,6 +118,16 @@ class MainTest {
         assertTrue(r.err().startsWith("error: "), r.err());
         assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
         assertFalse(r.out().contains("Exception"), r.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://127.0.0.1:1977", "ws//127.0.0.1:1977", "127.0.0.1:1977", "ws://", "ws://[::1"})
+    void aNymUrlThatIsNotWebSocketIsAUsageErrorNamingTheExpectedForm(String url) {
+        Result r = run("address", "--nym", url);
+        assertEquals(2, r.status(), r.out() + r.err());
+        String first = r.err().lines().findFirst().orElseThrow();
+        assertEquals("error: --nym: expected the nym-client's URL, ws://HOST:PORT (or wss://HOST:PORT), got " + url, first);
+        assertEquals("", r.out());
     }
 
     @Test
