@@ -1,5 +1,7 @@
 package dev.mixnetstreams.cli;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -63,6 +65,18 @@ final class Args {
         return n;
     }
 
+    boolean bool(String name, boolean fallback) throws UsageException {
+        String value = values.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new UsageException("--" + name + ": expected true or false: " + value);
+        };
+    }
+
     double probability(String name, double fallback) throws UsageException {
         String value = values.get(name);
         if (value == null) {
@@ -100,6 +114,24 @@ final class Args {
             throw new UsageException("--" + name + ": the range must be A-B with A <= B: " + value);
         }
         return new Duration[] {Duration.ofMillis(a), Duration.ofMillis(b)};
+    }
+
+    /**
+     * Checks a nym-client URL ({@code --nym}): {@code ws://HOST:PORT} or {@code wss://HOST:PORT}.
+     * Anything else, a malformed URL or another scheme, is a usage error naming that form.
+     */
+    static URI nymUrl(String text) throws UsageException {
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getScheme() == null || uri.getHost() == null
+                || !(uri.getScheme().equalsIgnoreCase("ws") || uri.getScheme().equalsIgnoreCase("wss"))) {
+            throw new UsageException("--nym: expected the nym-client's URL, ws://HOST:PORT (or wss://HOST:PORT), got " + text);
+        }
+        return uri;
     }
 
     static byte[] hex(String what, String text) throws UsageException {

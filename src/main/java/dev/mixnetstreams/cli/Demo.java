@@ -102,9 +102,7 @@ final class Demo {
                 failure.compareAndSet(null, "no progress for " + TimeUnit.NANOSECONDS.toSeconds(NO_PROGRESS_LIMIT_NANOS)
                         + " s; " + (streams - finished.getCount()) + " of " + streams + " streams finished");
             }
-            if (failure.get() == null && loss == 0 && streamsVerified.get() != streams) {
-                failure.compareAndSet(null, (streams - streamsVerified.get()) + " streams did not verify without loss");
-            }
+            failure.compareAndSet(null, shortfall());
             if (failure.get() != null) {
                 out.println("demo FAILED: " + failure.get());
                 return 1;
@@ -116,6 +114,30 @@ final class Demo {
                             streamsVerified.get(), streamsWithReportedLoss.get(), streamsStalled.get()) : "");
             return 0;
         }
+    }
+
+    /**
+     * What the demo failed to verify, or null if nothing is missing: without loss every stream and
+     * every byte; with loss at least one whole stream, for a demo that verified nothing proves
+     * nothing.
+     */
+    private String shortfall() {
+        long expectedBytes = streams * bytesPerStream;
+        if (loss == 0) {
+            if (streamsVerified.get() != streams) {
+                return (streams - streamsVerified.get()) + " of " + streams + " streams did not verify without loss";
+            }
+            if (bytesVerified.get() != expectedBytes) {
+                return "verified " + bytesVerified.get() + " of " + expectedBytes + " bytes without loss";
+            }
+            return null;
+        }
+        if (streamsVerified.get() == 0) {
+            return String.format(Locale.ROOT, "nothing verified: none of %d streams arrived whole (loss=%s; "
+                    + "%d reported a loss, %d stalled; %d bytes verified before that)", streams, loss,
+                    streamsWithReportedLoss.get(), streamsStalled.get(), bytesVerified.get());
+        }
+        return null;
     }
 
     private boolean awaitWithProgress(long start) throws InterruptedException {

@@ -9,13 +9,13 @@ import java.util.List;
  *
  * <pre>
  * demo [--streams N] [--bytes N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S] [--max-unread-bytes N]
- * tunnel --listen HOST:PORT --upstream HOST:PORT [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
+ * tunnel --listen HOST:PORT --upstream HOST:PORT [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S] [--connect-on-accept true|false]
  * frame encode --id HEX --type open|data --seq N --payload HEX
  * frame decode HEX
  * emulator --port P [--clients N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
  * address --nym URL
- * tunnel-server --nym URL --upstream HOST:PORT
- * tunnel-client --nym URL --server NYM-ADDRESS --listen HOST:PORT
+ * tunnel-server --nym URL --upstream HOST:PORT [--connect-on-accept true|false]
+ * tunnel-client --nym URL --server NYM-ADDRESS --listen HOST:PORT [--connect-on-accept true|false]
  * </pre>
  */
 public final class Main {
@@ -25,8 +25,11 @@ public final class Main {
               demo [--streams N] [--bytes N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S] [--max-unread-bytes N]
                   two clients on the simulated mixnet; N streams each echo N random bytes, all verified
               tunnel --listen HOST:PORT --upstream HOST:PORT [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
+                     [--connect-on-accept true|false]
                   TCP tunnel: each connection to --listen is carried as one stream across the
-                  simulated mixnet (default latency 5-50 ms) to --upstream; Ctrl-C prints a summary
+                  simulated mixnet (default latency 5-50 ms) to --upstream; Ctrl-C prints a summary.
+                  A connection goes onward at its first byte; --connect-on-accept true connects at
+                  once, for protocols in which the server speaks first (SMTP, FTP, MySQL)
               frame encode --id HEX --type open|data --seq N [--payload HEX]
                   prints the stream frame in lowercase hex
               frame decode HEX
@@ -34,14 +37,15 @@ public final class Main {
               emulator --port P [--clients N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
                   a local stand-in for nym-client: N clients on ws://127.0.0.1:P, P+1, ...;
                   prints each one's URL and address, runs until Ctrl-C
-              address --nym URL
-                  prints the address of the nym-client at URL (e.g. ws://127.0.0.1:1977)
-              tunnel-server --nym URL --upstream HOST:PORT
+              address --nym ws://HOST:PORT
+                  prints the address of the nym-client at that URL (e.g. ws://127.0.0.1:1977)
+              tunnel-server --nym ws://HOST:PORT --upstream HOST:PORT [--connect-on-accept true|false]
                   the tunnel's server half on a nym-client: prints its address, connects every
                   stream opened to it to HOST:PORT
-              tunnel-client --nym URL --server NYM-ADDRESS --listen HOST:PORT
+              tunnel-client --nym ws://HOST:PORT --server NYM-ADDRESS --listen HOST:PORT [--connect-on-accept true|false]
                   the tunnel's client half on another nym-client: every TCP connection to
-                  --listen becomes a stream to the tunnel-server at NYM-ADDRESS""";
+                  --listen becomes a stream to the tunnel-server at NYM-ADDRESS
+              HOST:PORT is a host name, an IPv4 address or an IPv6 address in brackets ([::1]:9000)""";
 
     private Main() {
     }

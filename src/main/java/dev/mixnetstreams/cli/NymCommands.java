@@ -57,12 +57,7 @@ final class NymCommands {
     /** {@code address --nym URL}: connects, prints the address, disconnects. */
     static int address(List<String> rest, PrintStream out, PrintStream err) throws UsageException {
         Args args = new Args(rest, Set.of("nym"));
-        URI uri;
-        try {
-            uri = URI.create(args.required("nym"));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--nym: not a URL: " + e.getMessage());
-        }
+        URI uri = Args.nymUrl(args.required("nym"));
         try (NymClientTransport transport = NymClientTransport.connect(uri)) {
             out.println(transport.address());
             return 0;

@@ -71,72 +71,59 @@ final class NymTunnelCommands {
 
     /** {@code tunnel-server --nym URL --upstream HOST:PORT}; null (with a message) if the nym-client cannot be reached. */
     static Running startServer(List<String> rest, PrintStream out) throws UsageException {
-        Args args = new Args(rest, Set.of("nym", "upstream"));
-        URI nym = uri(args.required("nym"));
-        InetSocketAddress upstream = TunnelCommand.hostPort("--upstream", args.required("upstream"), false);
+        Args args = new Args(rest, Set.of("nym", "upstream", "connect-on-accept"));
+        TunnelConfig config = TunnelCommand.config(args);
+        URI nym = Args.nymUrl(args.required("nym"));
+        InetSocketAddress upstream = HostPort.parse("--upstream", args.required("upstream"), false);
         MixnetClient client = connect("tunnel-server", nym, out);
         if (client == null) {
             return null;
         }
-        TunnelServer server = TunnelServer.start(client.listener(), upstream,
-                TunnelConfig.defaults().withMaxConnections(TunnelCommand.MAX_CONNECTIONS));
+        TunnelServer server = TunnelServer.start(client.listener(), upstream, config);
         out.println("tunnel-server: address " + client.address());
-        out.println("tunnel-server: every stream opened to it is connected to " + upstream.getHostString() + ":"
-                + upstream.getPort() + "; Ctrl-C stops it and prints a summary.");
+        out.println("tunnel-server: every stream opened to it is connected to " + HostPort.format(upstream)
+                + "; Ctrl-C stops it and prints a summary.");
         out.flush();
         return new Running("tunnel-server", client, server, () -> server.stats().summary(), out, null);
     }
 
     /** {@code tunnel-client --nym URL --server NYM-ADDRESS --listen HOST:PORT}; null (with a message) on failure. */
     static Running startClient(List<String> rest, PrintStream out) throws UsageException {
-        Args args = new Args(rest, Set.of("nym", "server", "listen"));
-        URI nym = uri(args.required("nym"));
+        Args args = new Args(rest, Set.of("nym", "server", "listen", "connect-on-accept"));
+        TunnelConfig config = TunnelCommand.config(args);
+        URI nym = Args.nymUrl(args.required("nym"));
         Recipient server;
         try {
             server = Recipient.parse(args.required("server"));
         } catch (IllegalArgumentException e) {
             throw new UsageException("--server: " + e.getMessage());
         }
-        InetSocketAddress listen = TunnelCommand.hostPort("--listen", args.required("listen"), true);
+        InetSocketAddress listen = HostPort.parse("--listen", args.required("listen"), true);
         MixnetClient client = connect("tunnel-client", nym, out);
         if (client == null) {
             return null;
         }
         TunnelClient tunnel;
         try {
-            tunnel = TunnelClient.start(client, server, listen,
-                    TunnelConfig.defaults().withMaxConnections(TunnelCommand.MAX_CONNECTIONS));
+            tunnel = TunnelClient.start(client, server, listen, config);
         } catch (IOException e) {
             client.close();
-            out.println("tunnel-client FAILED: cannot listen on " + listen.getHostString() + ":" + listen.getPort()
-                    + ": " + e.getMessage());
+            out.println("tunnel-client FAILED: cannot listen on " + HostPort.format(listen) + ": " + e.getMessage());
             return null;
         }
         InetSocketAddress bound = tunnel.localAddress();
-        out.println("tunnel-client: listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort()
+        out.println("tunnel-client: listening on " + HostPort.format(bound)
                 + " -> " + server + "; Ctrl-C stops it and prints a summary.");
         out.flush();
         return new Running("tunnel-client", client, tunnel, () -> tunnel.stats().summary(), out, bound);
     }
 
     static int runServer(List<String> rest, PrintStream out) throws UsageException, InterruptedException {
-        return TunnelCommand.runUntilStopped(startServer(rest, out));
+        return TunnelCommand.runUntilStopped(() -> startServer(rest, out));
     }
 
     static int runClient(List<String> rest, PrintStream out) throws UsageException, InterruptedException {
-        return TunnelCommand.runUntilStopped(startClient(rest, out));
-    }
-
-    private static URI uri(String text) throws UsageException {
-        try {
-            URI uri = URI.create(text);
-            if (!"ws".equals(uri.getScheme()) && !"wss".equals(uri.getScheme())) {
-                throw new UsageException("--nym: expected a ws:// or wss:// URL: " + text);
-            }
-            return uri;
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--nym: not a URL: " + e.getMessage());
-        }
+        return TunnelCommand.runUntilStopped(() -> startClient(rest, out));
     }
 
     /** Connects to the nym-client and builds a mixnet client with the CLI's stream settings. */

@@ -79,38 +79,60 @@ final class TunnelCommand {
     }
 
     static int run(List<String> rest, PrintStream out) throws UsageException, InterruptedException {
-        return runUntilStopped(start(rest, out));
+        return runUntilStopped(() -> start(rest, out));
+    }
+
+    /** Starts a long-running command: what it runs, or null (with a message printed) if it did not start. */
+    @FunctionalInterface
+    interface Starter {
+        /** Parses the options and starts; null (with a message printed) if it could not start. */
+        AutoCloseable start() throws UsageException;
     }
 
     /**
-     * Runs until Ctrl-C or SIGTERM, then closes {@code running} (which prints its summary) and
-     * exits 0; returns 1 at once if it did not start.
+     * Starts {@code starter}'s command and runs it until Ctrl-C or SIGTERM, then closes it (which
+     * prints its summary) and returns 0, so that {@link Main#main} exits normally and every
+     * shutdown hook runs (see {@link StopSignals}); returns 1 at once if it did not start. The
+     * signals are taken before the start, so that one arriving as soon as the command says it
+     * runs is a stop request too. A shutdown of the JVM for another reason (SIGHUP, or signals
+     * that cannot be handled) still closes the command and prints the summary, from a shutdown hook.
      */
-    static int runUntilStopped(AutoCloseable running) throws InterruptedException {
+    static int runUntilStopped(Starter starter) throws UsageException, InterruptedException {
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        StopSignals.install(stopRequested::countDown); // where it cannot, the shutdown hook does the work
+        AutoCloseable running = starter.start();
         if (running == null) {
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                running.close();
-            } catch (Exception e) {
-                System.err.println("while stopping: " + e);
-            }
-            stopped.countDown();
-            // A stop asked for is a success: exit 0, not the signal's 130/143 (which exec:exec
-            // reports as a failed build). Everything is closed and the summary flushed by now.
-            Runtime.getRuntime().halt(0);
-        }, "tunnel-shutdown"));
-        stopped.await(); // Ctrl-C or SIGTERM: the hook closes everything and prints the summary
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> close(running), "tunnel-shutdown"));
+        stopRequested.await();
+        close(running);
         return 0;
+    }
+
+    private static void close(AutoCloseable running) {
+        try {
+            running.close(); // idempotent: whichever of main and the shutdown hook comes second does nothing
+        } catch (Exception e) {
+            System.err.println("while stopping: " + e);
+        }
+    }
+
+    /**
+     * The CLI's tunnel settings: the defaults, at most {@link #MAX_CONNECTIONS} connections, and
+     * {@code --connect-on-accept true} for protocols in which the server speaks first.
+     */
+    static TunnelConfig config(Args args) throws UsageException {
+        return TunnelConfig.defaults().withMaxConnections(MAX_CONNECTIONS)
+                .withConnectOnAccept(args.bool("connect-on-accept", TunnelConfig.DEFAULT_CONNECT_ON_ACCEPT));
     }
 
     /** Parses the options and starts both ends; null (with a message) if the address cannot be bound. */
     static Running start(List<String> rest, PrintStream out) throws UsageException {
-        Args args = new Args(rest, Set.of("listen", "upstream", "latency-ms", "loss", "duplicate", "seed"));
-        InetSocketAddress listen = hostPort("--listen", args.required("listen"), true);
-        InetSocketAddress upstream = hostPort("--upstream", args.required("upstream"), false);
+        Args args = new Args(rest, Set.of("listen", "upstream", "latency-ms", "loss", "duplicate", "seed", "connect-on-accept"));
+        TunnelConfig config = config(args);
+        InetSocketAddress listen = HostPort.parse("--listen", args.required("listen"), true);
+        InetSocketAddress upstream = HostPort.parse("--upstream", args.required("upstream"), false);
         Duration[] latency = args.millisRange("latency-ms", 5, 50);
         double loss = args.probability("loss", 0);
         double duplicate = args.probability("duplicate", 0);
@@ -122,44 +144,23 @@ final class TunnelCommand {
                 .latency(latency[0], latency[1]).lossRate(loss).duplicateRate(duplicate).seed(seed).build();
         MixnetClient serverClient = MixnetClient.builder(mixnet.newEndpoint()).reorderWindow(REORDER_WINDOW).maxUnreadBytes(MAX_UNREAD_BYTES).build();
         MixnetClient clientClient = MixnetClient.builder(mixnet.newEndpoint()).reorderWindow(REORDER_WINDOW).maxUnreadBytes(MAX_UNREAD_BYTES).build();
-        TunnelServer server = TunnelServer.start(serverClient.listener(), upstream, TunnelConfig.defaults().withMaxConnections(MAX_CONNECTIONS));
+        TunnelServer server = TunnelServer.start(serverClient.listener(), upstream, config);
         TunnelClient client;
         try {
-            client = TunnelClient.start(clientClient, serverClient.address(), listen, TunnelConfig.defaults().withMaxConnections(MAX_CONNECTIONS));
+            client = TunnelClient.start(clientClient, serverClient.address(), listen, config);
         } catch (IOException e) {
             server.close();
             clientClient.close();
             serverClient.close();
             mixnet.close();
-            out.println("tunnel FAILED: cannot listen on " + listen.getHostString() + ":" + listen.getPort() + ": " + e.getMessage());
+            out.println("tunnel FAILED: cannot listen on " + HostPort.format(listen) + ": " + e.getMessage());
             return null;
         }
-        InetSocketAddress bound = client.localAddress();
-        out.printf(Locale.ROOT, "tunnel: listening on %s:%d -> upstream %s:%d (simulated mixnet: latency=%d-%dms loss=%s duplicate=%s seed=%d)%n",
-                bound.getAddress().getHostAddress(), bound.getPort(), upstream.getHostString(), upstream.getPort(),
+        out.printf(Locale.ROOT, "tunnel: listening on %s -> upstream %s (simulated mixnet: latency=%d-%dms loss=%s duplicate=%s seed=%d)%n",
+                HostPort.format(client.localAddress()), HostPort.format(upstream),
                 latency[0].toMillis(), latency[1].toMillis(), loss, duplicate, seed);
         out.println("Ctrl-C stops it and prints a summary.");
         out.flush();
         return new Running(mixnet, serverClient, clientClient, server, client, out);
-    }
-
-    /** {@code HOST:PORT} or {@code [IPv6]:PORT}; port 0 only where allowed (listening). */
-    static InetSocketAddress hostPort(String what, String text, boolean portZeroAllowed) throws UsageException {
-        int colon = text.lastIndexOf(':');
-        if (colon <= 0 || colon == text.length() - 1) {
-            throw new UsageException(what + ": expected HOST:PORT: " + text);
-        }
-        String host = text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        } else if (host.contains(":")) {
-            throw new UsageException(what + ": write an IPv6 address in brackets, [ADDRESS]:PORT: " + text);
-        }
-        int port = (int) Args.parseNumber(what + " port", text.substring(colon + 1), portZeroAllowed ? 0 : 1, 65_535);
-        InetSocketAddress address = new InetSocketAddress(host, port);
-        if (address.isUnresolved()) {
-            throw new UsageException(what + ": unknown host: " + host);
-        }
-        return address;
     }
 }

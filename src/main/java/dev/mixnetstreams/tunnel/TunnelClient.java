@@ -25,12 +25,20 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>By default the stream is opened when the local application's first bytes arrive, and they
+ * are its first write; a connection that sends nothing within
+ * {@link TunnelConfig#firstByteTimeout()} is closed without opening a stream
+ * ({@link TunnelFailure#FIRST_BYTE_TIMEOUT}). With {@link TunnelConfig#connectOnAccept()} the
+ * stream is opened at once, for protocols in which the server speaks first.
+ *
  * <p>Each direction is a blocking copy on its own virtual thread. The local application's end of
  * output (half-close) becomes the stream's {@link MixnetStream#shutdownOutput()}, the stream's end
  * becomes {@link Socket#shutdownOutput()}; the connection ends when both directions have ended.
  * A failure on either side ends the connection at once: the local socket is reset, the stream
  * closed, the cause counted ({@link #stats()}) and logged once. Connections beyond
- * {@link TunnelConfig#maxConnections()} are closed as soon as they are accepted.
+ * {@link TunnelConfig#maxConnections()} are closed as soon as they are accepted. If accepting
+ * fails (the process's file-descriptor limit reached, say), the tunnel pauses between attempts
+ * (10 ms, doubling up to 1 s while it fails) and logs at most one warning per 10 s.
  *
  * <p>The tunnel does not own the {@link MixnetClient}: close the tunnel first, then the client.
  */
@@ -43,11 +51,12 @@ public final class TunnelClient implements Closeable {
     private final ServerSocket serverSocket;
     private final TunnelEngine engine;
 
-    private TunnelClient(MixnetClient client, Recipient server, ServerSocket serverSocket, TunnelConfig config) {
+    private TunnelClient(MixnetClient client, Recipient server, ServerSocket serverSocket, TunnelConfig config,
+                         TunnelEnvironment environment) {
         this.client = client;
         this.server = server;
         this.serverSocket = serverSocket;
-        this.engine = new TunnelEngine(config, LOG, "tunnel-client-");
+        this.engine = new TunnelEngine(config, environment, "tunnel-client-", false);
     }
 
     /**
@@ -73,9 +82,15 @@ public final class TunnelClient implements Closeable {
             serverSocket.close();
             throw e;
         }
-        TunnelClient tunnel = new TunnelClient(client, server, serverSocket, config);
+        return start(client, server, serverSocket, config, TunnelEnvironment.real(LOG));
+    }
+
+    /** Starts accepting on a bound server socket, which the tunnel then owns; tests pass their own socket and environment. */
+    static TunnelClient start(MixnetClient client, Recipient server, ServerSocket bound, TunnelConfig config,
+                              TunnelEnvironment environment) {
+        TunnelClient tunnel = new TunnelClient(client, server, bound, config, environment);
         tunnel.engine.spawn("accept", tunnel::acceptLoop);
-        LOG.debug("tunnel client listening on {} for {}", tunnel.localAddress(), server);
+        tunnel.engine.log.debug("tunnel client listening on {} for {}", tunnel.localAddress(), server);
         return tunnel;
     }
 
@@ -134,31 +149,59 @@ public final class TunnelClient implements Closeable {
     }
 
     private void acceptLoop() {
+        AcceptRetry retry = new AcceptRetry(engine.environment);
         while (!serverSocket.isClosed()) {
             Socket socket;
             try {
                 socket = serverSocket.accept();
             } catch (IOException e) {
-                if (serverSocket.isClosed()) {
+                if (serverSocket.isClosed() || engine.isClosed()) {
                     break;
                 }
-                LOG.warn("tunnel client: accept failed: {}", e.toString());
+                try {
+                    retry.failed(e);
+                } catch (InterruptedException interrupted) {
+                    // Only close() interrupts this thread; the loop condition sees the socket closed.
+                }
                 continue;
             }
+            retry.succeeded();
             Connection connection = engine.admit();
             if (connection == null) {
                 Connection.closeHard(socket);
-                LOG.debug("tunnel client: refused {}: over the limit of {} connections or closing",
+                engine.log.debug("tunnel client: refused {}: over the limit of {} connections or closing",
                         socket.getRemoteSocketAddress(), engine.config.maxConnections());
                 continue;
             }
-            String peer = peer(socket);
-            connection.attach(socket, "conn#" + connection.number + " " + peer);
-            engine.spawn("conn-" + connection.number + "-open", () -> open(connection, peer));
+            connection.attach(socket, "conn#" + connection.number + " " + peer(socket));
+            connection.startSetup("open", () -> open(connection, socket));
+        }
+        if (retry.notLogged() > 0) {
+            engine.log.debug("tunnel client: {} accept failures not logged before closing", retry.notLogged());
         }
     }
 
-    private void open(Connection connection, String peer) {
+    /**
+     * The setup thread: waits for the local application's first bytes (unless connecting on
+     * accept), opens the stream, writes them to it first, then starts the copies.
+     */
+    private void open(Connection connection, Socket socket) {
+        TunnelConfig config = engine.config;
+        byte[] first = null;
+        int n = 0;
+        if (!config.connectOnAccept()) {
+            first = new byte[config.bufferSize()];
+            try {
+                socket.setSoTimeout((int) TunnelEngine.millis(config.firstByteTimeout()));
+                n = connection.awaitFirstBytes(socket.getInputStream(), first, TunnelFailure.TCP_FAILED);
+            } catch (IOException e) {
+                connection.fail(TunnelFailure.TCP_FAILED, e);
+                return;
+            }
+            if (n == 0) {
+                return; // ended: silent, failed, or closed without a byte
+            }
+        }
         MixnetStream stream;
         try {
             stream = client.openStream(server);
@@ -166,13 +209,17 @@ public final class TunnelClient implements Closeable {
             connection.fail(TunnelFailure.STREAM_OPEN_FAILED, e);
             return;
         }
-        connection.attach(stream, "conn#" + connection.number + " " + stream.id() + " " + peer);
+        connection.attach(stream);
+        if (n > 0 && !connection.forwardFirstBytes(first, n, stream.getOutputStream(),
+                TunnelFailure.STREAM_FAILED, engine.tcpToMixnetBytes)) {
+            return;
+        }
         connection.startCopying();
     }
 
     private static String peer(Socket socket) {
         if (socket.getRemoteSocketAddress() instanceof InetSocketAddress a) {
-            return a.getAddress().getHostAddress() + ":" + a.getPort();
+            return TunnelEngine.hostPort(a);
         }
         return String.valueOf(socket.getRemoteSocketAddress());
     }

@@ -1,6 +1,7 @@
 package dev.mixnetstreams.tunnel;
 
 import dev.mixnetstreams.internal.Waits;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -23,8 +24,11 @@ import org.slf4j.Logger;
 final class TunnelEngine {
 
     final TunnelConfig config;
+    final TunnelEnvironment environment;
     final Logger log;
     private final String threadPrefix;
+    /** At the limit: close the longest-idle connection to admit a new one (tunnel server), or refuse the new one. */
+    private final boolean evictLongestIdleAtLimit;
 
     private final AtomicLong connectionNumbers = new AtomicLong();
     private final LongAdder totalConnections = new LongAdder();
@@ -41,10 +45,12 @@ final class TunnelEngine {
     private int active;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    TunnelEngine(TunnelConfig config, Logger log, String threadPrefix) {
+    TunnelEngine(TunnelConfig config, TunnelEnvironment environment, String threadPrefix, boolean evictLongestIdleAtLimit) {
         this.config = config;
-        this.log = log;
+        this.environment = environment;
+        this.log = environment.log();
         this.threadPrefix = threadPrefix;
+        this.evictLongestIdleAtLimit = evictLongestIdleAtLimit;
         for (TunnelFailure cause : TunnelFailure.values()) {
             failures.put(cause, new LongAdder());
         }
@@ -59,23 +65,39 @@ final class TunnelEngine {
     }
 
     /**
-     * Admits a new connection if under the limit, or returns null (counted as over the limit, or
-     * the tunnel is closed). The caller then closes the refused socket or stream.
+     * Admits a new connection, or returns null: the tunnel is closed, or the limit is reached and
+     * (when refusing, or when nothing can be evicted) counted as over the limit. The caller then
+     * closes the refused socket or stream. When evicting, a connection at the limit makes room by
+     * aborting the longest-idle live connection ({@link TunnelFailure#EVICTED_IDLE}). Called by
+     * the accept thread only.
      */
     Connection admit() {
-        lock.lock();
-        try {
-            if (closed.get()) {
-                return null;
+        while (true) {
+            lock.lock();
+            try {
+                if (closed.get()) {
+                    return null;
+                }
+                if (active < config.maxConnections()) {
+                    active++;
+                    activeChanged.signalAll();
+                    break;
+                }
+                if (!evictLongestIdleAtLimit) {
+                    count(TunnelFailure.OVER_LIMIT);
+                    return null;
+                }
+            } finally {
+                lock.unlock();
             }
-            if (active >= config.maxConnections()) {
+            Connection victim = longestIdle();
+            if (victim == null) { // every connection at the limit is ending already
                 count(TunnelFailure.OVER_LIMIT);
                 return null;
             }
-            active++;
-            activeChanged.signalAll();
-        } finally {
-            lock.unlock();
+            // Outside the lock: aborting closes the socket and the stream (I/O). It ends the
+            // victim, which frees its slot (ended()) before the next round looks again.
+            victim.abort(TunnelFailure.EVICTED_IDLE, null);
         }
         totalConnections.increment();
         Connection connection = new Connection(this, connectionNumbers.incrementAndGet());
@@ -85,6 +107,18 @@ final class TunnelEngine {
             connection.abort(null, null);
         }
         return connection;
+    }
+
+    /** The live connection on which bytes moved least recently (or admitted earliest, if none moved); null if none. */
+    private Connection longestIdle() {
+        Connection oldest = null;
+        for (Connection connection : connections) {
+            if (!connection.hasEnded()
+                    && (oldest == null || connection.lastActivityNanos() - oldest.lastActivityNanos() < 0)) {
+                oldest = connection;
+            }
+        }
+        return oldest;
     }
 
     /** Called once per admitted connection when it has ended. */
@@ -144,9 +178,27 @@ final class TunnelEngine {
         }
     }
 
+    boolean awaitActiveAtLeast(int count, Duration timeout) throws InterruptedException {
+        long nanos = Waits.saturatedNanos(timeout);
+        lock.lock();
+        try {
+            while (active < count) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = activeChanged.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Shuts down: {@code stopAccepting} (closes the server socket or listener), then every
-     * connection is aborted and every thread waited for. Idempotent; only the first call waits.
+     * connection is aborted, every thread the tunnel started is interrupted (so one blocked in
+     * {@code openStream}, a connect or a write ends with an {@link java.io.InterruptedIOException}
+     * instead of running into its timeout) and waited for. Idempotent; only the first call waits.
      */
     void close(Runnable stopAccepting) {
         if (!closed.compareAndSet(false, true)) {
@@ -159,6 +211,9 @@ final class TunnelEngine {
         boolean interrupted = false;
         while (!threads.isEmpty()) {
             List<Thread> snapshot = new ArrayList<>(threads);
+            for (Thread thread : snapshot) {
+                thread.interrupt();
+            }
             for (Thread thread : snapshot) {
                 interrupted |= Waits.joinUninterruptibly(thread);
                 // A thread that ended without reaching its finally (it never started) is dropped here.
@@ -176,5 +231,11 @@ final class TunnelEngine {
 
     static long millis(Duration d) {
         return TimeUnit.NANOSECONDS.toMillis(d.toNanos());
+    }
+
+    /** {@code host:port} for logs, an IPv6 literal in brackets ({@code [0:0:0:0:0:0:0:1]:54321}). */
+    static String hostPort(InetSocketAddress address) {
+        String host = address.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 }

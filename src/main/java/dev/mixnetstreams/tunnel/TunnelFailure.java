@@ -2,8 +2,22 @@ package dev.mixnetstreams.tunnel;
 
 /** Why a tunnelled connection failed or was refused; {@link TunnelStats} counts each. */
 public enum TunnelFailure {
-    /** The limit on concurrent connections was reached: the new connection or stream was closed at once. */
+    /**
+     * The limit on concurrent connections was reached and nothing could make room: the new
+     * connection (tunnel client) or stream was closed at once.
+     */
     OVER_LIMIT("over the connection limit"),
+    /**
+     * The limit on concurrent connections was reached when a new stream came in, and this
+     * connection was the longest idle: it was closed to make room (tunnel server).
+     */
+    EVICTED_IDLE("evicted as the longest idle at the connection limit"),
+    /**
+     * Nothing arrived from the accepted side within {@link TunnelConfig#firstByteTimeout()} (the
+     * stream on a tunnel server, the local TCP connection on a tunnel client): the connection was
+     * closed without connecting onward.
+     */
+    FIRST_BYTE_TIMEOUT("no first byte within the first-byte timeout"),
     /** The upstream refused the connection (tunnel server). */
     UPSTREAM_REFUSED("upstream refused the connection"),
     /** Connecting to the upstream took longer than the connect timeout (tunnel server). */

@@ -4,6 +4,7 @@ import dev.mixnetstreams.MixnetListener;
 import dev.mixnetstreams.MixnetStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -24,11 +25,21 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>Anyone who knows the tunnel server's Nym address can open streams to it, so a stream costs
+ * the upstream nothing until it carries a byte: by default the server connects upstream only when
+ * the stream's first bytes arrive, and writes them upstream first. A stream that sends nothing
+ * within {@link TunnelConfig#firstByteTimeout()} is closed without an upstream connection
+ * ({@link TunnelFailure#FIRST_BYTE_TIMEOUT}). At {@link TunnelConfig#maxConnections()}, a new
+ * stream is not refused: the connection on which bytes moved least recently is closed to make
+ * room ({@link TunnelFailure#EVICTED_IDLE}). So bare Opens cannot lock honest users out: a slot
+ * is kept only by sending through it, and an Open that is not followed by data is the first to
+ * go. With {@link TunnelConfig#connectOnAccept()} (for server-speaks-first protocols) every
+ * stream connects upstream at once; see there for what that exposes.
+ *
  * <p>Each direction is a blocking copy on its own virtual thread; half-close is carried through
  * as by {@link TunnelClient}. If the upstream cannot be reached (refused, timed out after
  * {@link TunnelConfig#connectTimeout()}, unreachable) the stream is closed at once, so the tunnel
- * client's local application reads end of stream, and the cause is counted. Streams beyond
- * {@link TunnelConfig#maxConnections()} are closed as soon as they are accepted. A failure of the
+ * client's local application reads end of stream, and the cause is counted. A failure of the
  * stream resets the upstream connection.
  *
  * <p>The tunnel server owns the listener and closes it; it does not own the mixnet client.
@@ -41,10 +52,11 @@ public final class TunnelServer implements Closeable {
     private final InetSocketAddress upstream;
     private final TunnelEngine engine;
 
-    private TunnelServer(MixnetListener listener, InetSocketAddress upstream, TunnelConfig config) {
+    private TunnelServer(MixnetListener listener, InetSocketAddress upstream, TunnelConfig config,
+                         TunnelEnvironment environment) {
         this.listener = listener;
         this.upstream = upstream;
-        this.engine = new TunnelEngine(config, LOG, "tunnel-server-");
+        this.engine = new TunnelEngine(config, environment, "tunnel-server-", true);
     }
 
     /**
@@ -59,9 +71,15 @@ public final class TunnelServer implements Closeable {
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(config, "config");
-        TunnelServer tunnel = new TunnelServer(listener, upstream, config);
+        return start(listener, upstream, config, TunnelEnvironment.real(LOG));
+    }
+
+    /** As {@link #start(MixnetListener, InetSocketAddress, TunnelConfig)}, logging where the environment says (tests). */
+    static TunnelServer start(MixnetListener listener, InetSocketAddress upstream, TunnelConfig config,
+                              TunnelEnvironment environment) {
+        TunnelServer tunnel = new TunnelServer(listener, upstream, config, environment);
         tunnel.engine.spawn("accept", tunnel::acceptLoop);
-        LOG.debug("tunnel server forwarding to {}", upstream);
+        tunnel.engine.log.debug("tunnel server forwarding to {}", TunnelEngine.hostPort(upstream));
         return tunnel;
     }
 
@@ -95,6 +113,11 @@ public final class TunnelServer implements Closeable {
         return engine.awaitActiveAtMost(count, Objects.requireNonNull(timeout, "timeout"));
     }
 
+    /** Waits until at least {@code count} connections are active (tests: the slots are taken). */
+    boolean awaitActiveConnectionsAtLeast(int count, Duration timeout) throws InterruptedException {
+        return engine.awaitActiveAtLeast(count, timeout);
+    }
+
     /**
      * Returns whether {@link #close()} was called.
      *
@@ -120,31 +143,46 @@ public final class TunnelServer implements Closeable {
                 stream = listener.accept();
             } catch (IOException e) {
                 if (!engine.isClosed()) {
-                    LOG.warn("tunnel server: stopped accepting: {}", e.toString());
+                    engine.log.warn("tunnel server: stopped accepting: {}", e.toString());
                 }
                 return;
             }
             Connection connection = engine.admit();
             if (connection == null) {
                 stream.close();
-                LOG.debug("tunnel server: refused {}: over the limit of {} connections or closing",
+                engine.log.debug("tunnel server: refused {}: over the limit of {} connections or closing",
                         stream.id(), engine.config.maxConnections());
                 continue;
             }
-            connection.attach(stream, "conn#" + connection.number + " " + stream.id());
-            engine.spawn("conn-" + connection.number + "-connect", () -> connect(connection, stream));
+            connection.attach(stream);
+            connection.startSetup("connect", () -> connect(connection, stream));
         }
     }
 
+    /**
+     * The setup thread: waits for the stream's first bytes (unless connecting on accept),
+     * connects upstream, writes them there first, then starts the copies.
+     */
     private void connect(Connection connection, MixnetStream stream) {
+        TunnelConfig config = engine.config;
+        byte[] first = null;
+        int n = 0;
+        if (!config.connectOnAccept()) {
+            first = new byte[config.bufferSize()];
+            stream.setReadTimeout(config.firstByteTimeout());
+            n = connection.awaitFirstBytes(stream.getInputStream(), first, TunnelFailure.STREAM_FAILED);
+            if (n == 0) {
+                return; // ended: silent, failed, or closed without a byte
+            }
+        }
         Socket socket = new Socket();
-        String label = "conn#" + connection.number + " " + stream.id() + " -> " + upstream.getHostString() + ":" + upstream.getPort();
+        String label = "conn#" + connection.number + " -> " + TunnelEngine.hostPort(upstream);
         connection.attach(socket, label);
         try {
             if (upstream.isUnresolved()) {
                 throw new java.net.UnknownHostException(upstream.getHostString());
             }
-            socket.connect(upstream, (int) TunnelEngine.millis(engine.config.connectTimeout()));
+            socket.connect(upstream, (int) TunnelEngine.millis(config.connectTimeout()));
         } catch (ConnectException e) {
             connection.fail(TunnelFailure.UPSTREAM_REFUSED, e);
             return;
@@ -156,6 +194,16 @@ public final class TunnelServer implements Closeable {
             return;
         }
         connection.attach(socket, label + " (local port " + socket.getLocalPort() + ")");
+        OutputStream out;
+        try {
+            out = socket.getOutputStream();
+        } catch (IOException e) {
+            connection.fail(TunnelFailure.TCP_FAILED, e);
+            return;
+        }
+        if (n > 0 && !connection.forwardFirstBytes(first, n, out, TunnelFailure.TCP_FAILED, engine.mixnetToTcpBytes)) {
+            return;
+        }
         connection.startCopying();
     }
 }

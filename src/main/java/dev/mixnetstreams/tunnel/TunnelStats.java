@@ -10,7 +10,8 @@ import java.util.Map;
  *
  * @param activeConnections connections being served now (set up, copying or closing)
  * @param totalConnections connections admitted since the start (those refused over the limit are
- *     not admitted; they are counted in {@code failures} as {@link TunnelFailure#OVER_LIMIT})
+ *     not admitted; they are counted in {@code failures} as {@link TunnelFailure#OVER_LIMIT}; those
+ *     evicted to make room were admitted, and are counted as {@link TunnelFailure#EVICTED_IDLE})
  * @param tcpToMixnetBytes bytes read from TCP and written to streams (the local applications'
  *     bytes on a tunnel client, the upstream's on a tunnel server)
  * @param mixnetToTcpBytes bytes read from streams and written to TCP

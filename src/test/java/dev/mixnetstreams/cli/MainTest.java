@@ -102,6 +102,13 @@ class MainTest {
         "demo --seed 1.5",
         "demo --max-unread-bytes 0",
         "demo extra",
+        "address --nym http://127.0.0.1:1977",
+        "address --nym ws//127.0.0.1:1977",
+        "address --nym ws:127.0.0.1",
+        "address --nym 127.0.0.1:1977",
+        "address --nym ws://",
+        "tunnel-server --nym http://127.0.0.1:1977 --upstream 127.0.0.1:80",
+        "tunnel --listen 127.0.0.1:0 --upstream 127.0.0.1:80 --connect-on-accept maybe",
     })
     void badArgumentsGiveUsageAndExitTwoWithoutAStackTrace(String line) {
         String[] args = line.isEmpty() ? new String[0] : line.split(" ");
@@ -111,6 +118,16 @@ class MainTest {
         assertTrue(r.err().startsWith("error: "), r.err());
         assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
         assertFalse(r.out().contains("Exception"), r.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://127.0.0.1:1977", "ws//127.0.0.1:1977", "127.0.0.1:1977", "ws://", "ws://[::1"})
+    void aNymUrlThatIsNotWebSocketIsAUsageErrorNamingTheExpectedForm(String url) {
+        Result r = run("address", "--nym", url);
+        assertEquals(2, r.status(), r.out() + r.err());
+        String first = r.err().lines().findFirst().orElseThrow();
+        assertEquals("error: --nym: expected the nym-client's URL, ws://HOST:PORT (or wss://HOST:PORT), got " + url, first);
+        assertEquals("", r.out());
     }
 
     @Test
@@ -145,6 +162,17 @@ class MainTest {
         assertTrue(last.startsWith("demo FAILED: echo "), last);
         assertTrue(last.contains("maxTotalUnreadBytes"), last);
         assertTrue(r.out().contains("acceptor: frames out=") && !r.out().contains("streams reset=0, early"), r.out());
+    }
+
+    /** With every message lost nothing arrives: that is a failure, not "demo ok" with 0 bytes verified. */
+    @Test
+    void aDemoThatVerifiedNothingFails() {
+        Result r = run("demo", "--streams", "2", "--bytes", "1000", "--latency-ms", "0", "--loss", "1", "--seed", "4");
+        assertEquals(1, r.status(), r.out() + r.err());
+        String[] lines = r.out().strip().split("\\R");
+        String last = lines[lines.length - 1];
+        assertTrue(last.startsWith("demo FAILED: nothing verified: none of 2 streams arrived whole (loss=1.0;"), last);
+        assertFalse(r.out().contains("demo ok"), r.out());
     }
 
     @Test

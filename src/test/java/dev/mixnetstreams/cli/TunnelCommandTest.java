@@ -5,19 +5,34 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
 
 class TunnelCommandTest {
+
+    /** Guards against hangs only; nothing here relies on how long anything takes. */
+    private static final long HANG_GUARD_SECONDS = 60;
 
     @Test
     void badArgumentsPrintTheUsageAndExitTwo() {
@@ -28,6 +43,7 @@ class TunnelCommandTest {
                 List.of("tunnel", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:0"),
                 List.of("tunnel", "--listen", "127.0.0.1:70000", "--upstream", "127.0.0.1:80"),
                 List.of("tunnel", "--listen", "::1:0", "--upstream", "127.0.0.1:80"),
+                List.of("tunnel", "--listen", "0:0:0:0:0:0:0:1:0", "--upstream", "127.0.0.1:80"),
                 List.of("tunnel", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:80", "--loss", "2"),
                 List.of("tunnel", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:80", "--latency-ms", "9-1"),
                 List.of("tunnel", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:80", "--bogus", "1"))) {
@@ -81,6 +97,68 @@ class TunnelCommandTest {
             assertTrue(printed.contains("tunnel stopped"), printed);
             assertTrue(printed.contains("connections=1"), printed);
             assertTrue(printed.contains("tcp->mixnet=" + payload.length), printed);
+        }
+    }
+
+    @Test
+    void anIpv6ListenAddressIsPrintedInBracketsAsTheOptionTakesIt() throws Exception {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress("::1", 0));
+        } catch (IOException e) {
+            Assumptions.abort("no IPv6 loopback here: " + e);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TunnelCommand.Running running = TunnelCommand.start(List.of("--listen", "[::1]:0",
+                "--upstream", "[::1]:80", "--seed", "1"), new PrintStream(out, true, StandardCharsets.UTF_8))) {
+            String printed = out.toString(StandardCharsets.UTF_8);
+            String listening = "[::1]:" + running.localAddress().getPort();
+            assertTrue(printed.contains("listening on " + listening + " -> upstream [::1]:80 "), printed);
+            assertEquals(running.localAddress(), HostPort.parse("--listen", listening, true));
+        }
+    }
+
+    /**
+     * SIGTERM to a running {@code tunnel}: the summary is printed, the exit status is 0, and the
+     * JVM's other shutdown hooks run, so a JFR recording started on the command line is written.
+     */
+    @Test
+    @DisabledOnOs(value = OS.WINDOWS, disabledReason = "Process.destroy() is not SIGTERM there")
+    void sigtermPrintsTheSummaryExitsZeroAndLetsAJfrRecordingBeWritten(@TempDir Path dir) throws Exception {
+        Path recording = dir.resolve("tunnel.jfr");
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process process = new ProcessBuilder(java, "-XX:StartFlightRecording:filename=" + recording + ",dumponexit=true",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "tunnel", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:9", "--latency-ms", "0", "--seed", "1")
+                .redirectErrorStream(true).start();
+        try {
+            List<String> lines = new CopyOnWriteArrayList<>();
+            CountDownLatch running = new CountDownLatch(1);
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try (BufferedReader in = process.inputReader(StandardCharsets.UTF_8)) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        lines.add(line);
+                        if (line.startsWith("Ctrl-C stops it")) {
+                            running.countDown();
+                        }
+                    }
+                } catch (IOException e) {
+                    lines.add("reading the output failed: " + e);
+                }
+            });
+            assertTrue(running.await(HANG_GUARD_SECONDS, TimeUnit.SECONDS), "the tunnel did not start: " + lines);
+            process.toHandle().destroy(); // SIGTERM (Process.destroy() would also close our end of its output)
+            assertTrue(process.waitFor(HANG_GUARD_SECONDS, TimeUnit.SECONDS), "no exit after SIGTERM: " + lines);
+            reader.join();
+            String printed = String.join("\n", lines);
+            assertEquals(0, process.exitValue(), printed);
+            assertTrue(printed.contains("tunnel stopped"), printed);
+            assertTrue(printed.contains("  local side:    connections=0"), printed);
+            assertTrue(printed.contains("  upstream side: connections=0"), printed);
+            assertTrue(Files.size(recording) > 0, "the JFR recording is empty: its shutdown hook did not run");
+            assertFalse(RecordingFile.readAllEvents(recording).isEmpty());
+        } finally {
+            process.destroyForcibly();
         }
     }
 }

@@ -16,6 +16,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
 
 /**
  * Both tunnel ends joined by a jittery seeded simulated mixnet (latency 0-20 ms, 2 % duplicates),
@@ -34,6 +36,12 @@ final class TunnelFixture implements AutoCloseable {
 
     TunnelFixture(InetSocketAddress upstream, TunnelConfig clientConfig, TunnelConfig serverConfig, long seed)
             throws IOException {
+        this(upstream, clientConfig, serverConfig, seed, null, null);
+    }
+
+    /** With {@code clientLog} and {@code serverLog} (null: the classes' own loggers) to see what each end logs. */
+    TunnelFixture(InetSocketAddress upstream, TunnelConfig clientConfig, TunnelConfig serverConfig, long seed,
+                  Logger clientLog, Logger serverLog) throws IOException {
         mixnet = SimulatedMixnet.builder()
                 .latency(Duration.ZERO, Duration.ofMillis(20))
                 .duplicateRate(0.02)
@@ -41,9 +49,21 @@ final class TunnelFixture implements AutoCloseable {
                 .build();
         serverClient = MixnetClient.builder(mixnet.newEndpoint()).build();
         clientClient = MixnetClient.builder(mixnet.newEndpoint()).build();
-        server = TunnelServer.start(serverClient.listener(), upstream, serverConfig);
-        client = TunnelClient.start(clientClient, serverClient.address(),
-                new InetSocketAddress("127.0.0.1", 0), clientConfig);
+        server = serverLog == null ? TunnelServer.start(serverClient.listener(), upstream, serverConfig)
+                : TunnelServer.start(serverClient.listener(), upstream, serverConfig, TunnelEnvironment.real(serverLog));
+        if (clientLog == null) {
+            client = TunnelClient.start(clientClient, serverClient.address(),
+                    new InetSocketAddress("127.0.0.1", 0), clientConfig);
+        } else {
+            ServerSocket bound = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+            client = TunnelClient.start(clientClient, serverClient.address(), bound, clientConfig,
+                    TunnelEnvironment.real(clientLog));
+        }
+    }
+
+    /** Both ends connecting onward at once: for upstreams that speak first. */
+    static TunnelConfig serverSpeaksFirst() {
+        return TunnelConfig.defaults().withConnectOnAccept(true);
     }
 
     TunnelFixture(InetSocketAddress upstream, long seed) throws IOException {
@@ -120,6 +140,8 @@ final class TunnelFixture implements AutoCloseable {
 
         final ServerSocket serverSocket;
         final CompletableFuture<Void> acceptLoop;
+        /** Connections accepted so far. */
+        final AtomicInteger accepted = new AtomicInteger();
 
         Upstream(Handler handler) throws IOException {
             serverSocket = new ServerSocket(0, 256, java.net.InetAddress.getLoopbackAddress());
@@ -131,6 +153,7 @@ final class TunnelFixture implements AutoCloseable {
                     } catch (IOException e) {
                         return;
                     }
+                    accepted.incrementAndGet();
                     Thread.startVirtualThread(() -> {
                         try (socket) {
                             handler.handle(socket);

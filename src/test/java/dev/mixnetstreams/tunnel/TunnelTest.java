@@ -149,7 +149,8 @@ class TunnelTest {
                  socket.shutdownOutput(); // the upstream is done talking, but keeps listening
                  received.complete(socket.getInputStream().readAllBytes());
              });
-             TunnelFixture tunnel = new TunnelFixture(upstream.address(), 4);
+             TunnelFixture tunnel = new TunnelFixture(upstream.address(), TunnelFixture.serverSpeaksFirst(),
+                     TunnelFixture.serverSpeaksFirst(), 4);
              Socket socket = tunnel.connect()) {
             InputStream in = socket.getInputStream();
             assertArrayEquals(greeting, in.readAllBytes());
@@ -206,7 +207,8 @@ class TunnelTest {
                  socket.close();
                  writer.join();
              });
-             TunnelFixture tunnel = new TunnelFixture(upstream.address(), 6)) {
+             TunnelFixture tunnel = new TunnelFixture(upstream.address(), TunnelFixture.serverSpeaksFirst(),
+                     TunnelFixture.serverSpeaksFirst(), 6)) {
             Socket socket = tunnel.connect();
             assertArrayEquals(java.util.Arrays.copyOf(download, 65_536), readExactly(socket.getInputStream(), 65_536));
             socket.setSoLinger(true, 0);
@@ -256,7 +258,8 @@ class TunnelTest {
                      upstreamSawEnd.complete(-2);
                  }
              });
-             TunnelFixture tunnel = new TunnelFixture(upstream.address(), 8);
+             TunnelFixture tunnel = new TunnelFixture(upstream.address(), TunnelFixture.serverSpeaksFirst(),
+                     TunnelFixture.serverSpeaksFirst(), 8);
              Socket socket = tunnel.connect()) {
             assertEquals(1, socket.getInputStream().read()); // the connection is up end to end
             tunnel.client.close();
@@ -278,10 +281,12 @@ class TunnelTest {
 
     @Test
     void idleConnectionsAreClosedAndCounted() throws Exception {
-        try (TunnelFixture.Upstream silent = new TunnelFixture.Upstream(socket -> socket.getInputStream().read());
+        try (TunnelFixture.Upstream silent = new TunnelFixture.Upstream(
+                     socket -> socket.getInputStream().transferTo(OutputStream.nullOutputStream()));
              TunnelFixture tunnel = new TunnelFixture(silent.address(),
                      TunnelConfig.defaults().withIdleTimeout(java.time.Duration.ofMillis(200)), TunnelConfig.defaults(), 9);
              Socket socket = tunnel.connect()) {
+            socket.getOutputStream().write(1); // goes through, then nothing moves either way
             assertThrows(IOException.class, () -> {
                 if (socket.getInputStream().read() < 0) {
                     throw new IOException("end of stream");

@@ -1,0 +1,92 @@
+package dev.mixnetstreams.tunnel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mixnetstreams.internal.ArgumentChecks;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every setting is checked where it is set, with the library's one message format. */
+class TunnelConfigTest {
+
+    private static final TunnelConfig DEFAULTS = TunnelConfig.defaults();
+    private static final Duration OVER_INT_MILLIS = Duration.ofMillis(Integer.MAX_VALUE + 1L);
+
+    static Stream<Arguments> badDurations() {
+        Stream.Builder<Arguments> cases = Stream.builder();
+        for (String name : new String[] {"connectTimeout", "idleTimeout", "firstByteTimeout"}) {
+            Function<Duration, TunnelConfig> set = switch (name) {
+                case "connectTimeout" -> DEFAULTS::withConnectTimeout;
+                case "idleTimeout" -> DEFAULTS::withIdleTimeout;
+                default -> DEFAULTS::withFirstByteTimeout;
+            };
+            cases.add(Arguments.of(name, set, Duration.ofMillis(-1), name + " must "));
+            cases.add(Arguments.of(name, set, Duration.ofNanos(999_999), name + " in milliseconds must be between 1 and "));
+            cases.add(Arguments.of(name, set, OVER_INT_MILLIS, name + " in milliseconds must be between 1 and " + Integer.MAX_VALUE));
+            cases.add(Arguments.of(name, set, ArgumentChecks.MAX_DURATION.plusDays(1), name + " must be at most "));
+            cases.add(Arguments.of(name, set, ChronoUnit.FOREVER.getDuration(), name + " must be at most "));
+            if (!name.equals("idleTimeout")) {
+                cases.add(Arguments.of(name, set, Duration.ZERO, name + " must be positive, got PT0S"));
+            }
+        }
+        return cases.build();
+    }
+
+    @ParameterizedTest(name = "{0} = {2}")
+    @MethodSource("badDurations")
+    void badDurationsAreRefusedWithOneMessageFormat(String name, Function<Duration, TunnelConfig> set,
+                                                    Duration value, String messageStart) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> set.apply(value));
+        String message = e.getMessage();
+        assertTrue(message.startsWith(messageStart), message);
+        assertTrue(message.contains(", got "), message);
+    }
+
+    @Test
+    void nullDurationsNameTheSetting() {
+        assertEquals("connectTimeout", assertThrows(NullPointerException.class, () -> DEFAULTS.withConnectTimeout(null)).getMessage());
+        assertEquals("idleTimeout", assertThrows(NullPointerException.class, () -> DEFAULTS.withIdleTimeout(null)).getMessage());
+        assertEquals("firstByteTimeout", assertThrows(NullPointerException.class, () -> DEFAULTS.withFirstByteTimeout(null)).getMessage());
+    }
+
+    @Test
+    void countsAreRefusedWithOneMessageFormat() {
+        assertEquals("maxConnections must be positive, got 0",
+                assertThrows(IllegalArgumentException.class, () -> DEFAULTS.withMaxConnections(0)).getMessage());
+        assertEquals("bufferSize must be between 1 and " + TunnelConfig.MAX_BUFFER_SIZE + ", got 0",
+                assertThrows(IllegalArgumentException.class, () -> DEFAULTS.withBufferSize(0)).getMessage());
+        assertEquals("bufferSize must be between 1 and " + TunnelConfig.MAX_BUFFER_SIZE + ", got " + (TunnelConfig.MAX_BUFFER_SIZE + 1),
+                assertThrows(IllegalArgumentException.class, () -> DEFAULTS.withBufferSize(TunnelConfig.MAX_BUFFER_SIZE + 1)).getMessage());
+    }
+
+    @Test
+    void theLimitsThemselvesAreAccepted() {
+        Duration intMillis = Duration.ofMillis(Integer.MAX_VALUE);
+        Duration oneMilli = Duration.ofMillis(1);
+        assertEquals(intMillis, DEFAULTS.withConnectTimeout(intMillis).connectTimeout());
+        assertEquals(oneMilli, DEFAULTS.withConnectTimeout(oneMilli).connectTimeout());
+        assertEquals(intMillis, DEFAULTS.withIdleTimeout(intMillis).idleTimeout());
+        assertEquals(Duration.ZERO, DEFAULTS.withIdleTimeout(Duration.ZERO).idleTimeout());
+        assertEquals(oneMilli, DEFAULTS.withFirstByteTimeout(oneMilli).firstByteTimeout());
+        assertEquals(intMillis, DEFAULTS.withFirstByteTimeout(intMillis).firstByteTimeout());
+        assertEquals(1, DEFAULTS.withMaxConnections(1).maxConnections());
+        assertEquals(TunnelConfig.MAX_BUFFER_SIZE, DEFAULTS.withBufferSize(TunnelConfig.MAX_BUFFER_SIZE).bufferSize());
+    }
+
+    @Test
+    void theDefaultsBoundEveryConnection() {
+        assertEquals(TunnelConfig.DEFAULT_IDLE_TIMEOUT, DEFAULTS.idleTimeout());
+        assertFalse(DEFAULTS.idleTimeout().isZero(), "an idle connection must not keep its slot for good");
+        assertFalse(DEFAULTS.connectOnAccept());
+        assertEquals(TunnelConfig.DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULTS.firstByteTimeout());
+    }
+}
