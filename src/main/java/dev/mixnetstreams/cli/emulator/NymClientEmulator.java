@@ -1,6 +1,7 @@
 package dev.mixnetstreams.cli.emulator;
 
 import dev.mixnetstreams.Recipient;
+import dev.mixnetstreams.internal.ArgumentChecks;
 import dev.mixnetstreams.SenderTag;
 import dev.mixnetstreams.nymclient.Decoded;
 import dev.mixnetstreams.nymclient.NymCodec;
@@ -620,10 +621,7 @@ public final class NymClientEmulator implements Closeable {
          * @return this builder
          */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port: " + port);
-            }
-            this.port = port;
+            this.port = (int) ArgumentChecks.inRange(port, 0, 65535, "port");
             return this;
         }
 
@@ -634,23 +632,24 @@ public final class NymClientEmulator implements Closeable {
          * @return this builder
          */
         public Builder clients(int clients) {
-            if (clients < 1 || clients > 1000) {
-                throw new IllegalArgumentException("clients must be between 1 and 1000: " + clients);
-            }
-            this.clients = clients;
+            this.clients = (int) ArgumentChecks.inRange(clients, 1, 1000, "clients");
             return this;
         }
 
         /**
          * Sets the range each message's delay is drawn from.
          *
-         * @param min at least 0
-         * @param max at least min
+         * @param min at least 0, at most 100 years
+         * @param max at least min, at most 100 years
          * @return this builder
+         * @throws IllegalArgumentException if a bound is negative or longer than 100 years, or min exceeds max
          */
         public Builder latency(Duration min, Duration max) {
-            if (min.isNegative() || min.compareTo(max) > 0) {
-                throw new IllegalArgumentException("latency: need 0 <= min <= max, got " + min + ".." + max);
+            ArgumentChecks.zeroOrPositive(min, "minimum latency");
+            ArgumentChecks.zeroOrPositive(max, "maximum latency");
+            if (min.compareTo(max) > 0) {
+                throw new IllegalArgumentException("minimum latency must be at most the maximum, got " + min
+                        + " > " + max);
             }
             this.minLatency = min;
             this.maxLatency = max;
@@ -664,7 +663,7 @@ public final class NymClientEmulator implements Closeable {
          * @return this builder
          */
         public Builder loss(double p) {
-            this.loss = rate(p, "loss");
+            this.loss = ArgumentChecks.probability(p, "loss");
             return this;
         }
 
@@ -675,7 +674,7 @@ public final class NymClientEmulator implements Closeable {
          * @return this builder
          */
         public Builder duplicate(double p) {
-            this.duplicate = rate(p, "duplicate");
+            this.duplicate = ArgumentChecks.probability(p, "duplicate");
             return this;
         }
 
@@ -697,10 +696,7 @@ public final class NymClientEmulator implements Closeable {
          * @return this builder
          */
         public Builder heldMessages(int messages) {
-            if (messages <= 0) {
-                throw new IllegalArgumentException("heldMessages must be positive: " + messages);
-            }
-            this.heldMessages = messages;
+            this.heldMessages = ArgumentChecks.positive(messages, "heldMessages");
             return this;
         }
 
@@ -712,13 +708,6 @@ public final class NymClientEmulator implements Closeable {
          */
         public NymClientEmulator start() throws IOException {
             return new NymClientEmulator(this);
-        }
-
-        private static double rate(double p, String what) {
-            if (!(p >= 0 && p <= 1)) {
-                throw new IllegalArgumentException(what + " must be in [0, 1]: " + p);
-            }
-            return p;
         }
     }
 }
