@@ -10,7 +10,7 @@ public enum DropReason {
     UNKNOWN_MESSAGE_TYPE,
     /** An Open without a sender tag: nobody to answer. */
     OPEN_WITHOUT_SENDER_TAG,
-    /** An Open for a stream id already in use; the live stream is kept. */
+    /** An Open for a stream id in use or closed within the linger; the stream is kept, the id not reused. */
     DUPLICATE_OPEN,
     /** An Open while nobody has taken the listener. */
     NO_LISTENER,
@@ -29,7 +29,10 @@ public enum DropReason {
     WRONG_PEER,
     /** Data for a stream closed or reset here. */
     CLOSED_STREAM,
-    /** A second copy of data already buffered or delivered. */
+    /**
+     * A second copy of data already buffered or delivered, or data for a place the stream has
+     * already passed (delivered, or skipped over after a loss was reported).
+     */
     DUPLICATE_DATA,
     /**
      * Data after the stream's end of stream (an empty Data frame): a protocol violation. Data held

@@ -159,7 +159,8 @@ public final class MixnetListener implements Closeable {
 
     /**
      * Stops accepting: blocked and later {@code accept} calls throw, streams in the backlog are
-     * closed, and Opens that arrive from now on are dropped ({@link DropReason#NO_LISTENER}).
+     * ended without an end of stream (nothing is sent to their openers), and Opens that arrive
+     * from now on are dropped ({@link DropReason#NO_LISTENER}).
      * The client stays in stream mode and its listener stays taken. Idempotent.
      */
     @Override
@@ -181,8 +182,10 @@ public final class MixnetListener implements Closeable {
         } finally {
             lock.unlock();
         }
+        // Never accepted: ended without an end of stream, which would tell their openers a clean,
+        // empty answer that nobody gave. Their ids linger like those of other ended streams.
         for (MixnetStream stream : pending) {
-            stream.close();
+            stream.reset(new IOException("stream not accepted: " + cause.getMessage(), cause));
         }
     }
 

@@ -9,8 +9,8 @@ import java.util.function.Consumer;
  * What one Nym mixnet client gives this library: its own address, three ways to send, and a queue
  * of inbound messages.
  *
- * <p>Implementations: the embedded {@code dev.mixnetstreams.sim.SimulatedMixnet}; later a
- * nym-client WebSocket transport. Sends may be called from many threads at once. The inbound
+ * <p>Implementations: {@code dev.mixnetstreams.nymclient.NymClientTransport} (a real nym-client)
+ * and the embedded {@code dev.mixnetstreams.sim.SimulatedMixnet}. Sends may be called from many threads at once. The inbound
  * queue is bounded: a transport that finds it full waits (back-pressure towards the network)
  * rather than dropping or growing.
  */

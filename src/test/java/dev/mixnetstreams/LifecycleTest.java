@@ -135,6 +135,25 @@ class LifecycleTest {
     }
 
     @Test
+    void closingTheListenerEndsItsBacklogWithoutTellingTheOpenersACleanEnd() throws Exception {
+        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackNetwork.Endpoint peer = net.newEndpoint();
+        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
+        ControllableTransport transport = new ControllableTransport(endpoint);
+        SenderTag tag = net.issueTag(peer, endpoint, 4);
+        try (MixnetClient server = MixnetClient.builder(transport).build()) {
+            MixnetListener listener = server.listener();
+            endpoint.inbound.add(new InboundMessage(StreamTestSupport.open(1), tag));
+            endpoint.inbound.add(new InboundMessage(StreamTestSupport.open(2), tag));
+            awaitCondition("two in the backlog", () -> listener.backlogSize() == 2);
+            listener.close();
+            assertEquals(0, server.stats().openStreams());
+            server.close();
+            assertEquals(0, transport.sent().size(), "no end of stream for streams nobody accepted");
+        }
+    }
+
+    @Test
     void idleTimeoutMustBePositive() {
         LoopbackNetwork net = new LoopbackNetwork();
         MixnetClient.Builder builder = MixnetClient.builder(net.newEndpoint());

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The nym-client WebSocket binary API, byte for byte ({@code nym-stream-protocol.md} §3). Every
+ * The nym-client WebSocket binary API, byte for byte (PROTOCOL.md, section 7). Every
  * message is one binary WebSocket message: a u8 tag, then its fields; integers are big-endian; a
  * u64 length prefix must equal the number of bytes after it exactly.
  *

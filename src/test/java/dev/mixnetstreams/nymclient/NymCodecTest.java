@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** Every vector of nym-stream-protocol.md §3, byte for byte, both ways; and the malformed classes. */
+/** Every nym-client API vector of PROTOCOL.md (section 8.4), byte for byte, both ways; and the malformed classes. */
 class NymCodecTest {
 
     static final Recipient R = Recipient.parse(Hex.ADDRESS);
