@@ -110,6 +110,7 @@ final class MessageQueue {
 
     /** Throws why no message can come (with none queued): stream mode, closed, or the transport failed. */
     private void check() throws IOException {
+        assert lock.isHeldByCurrentThread();
         if (refused) {
             throw new StreamModeActiveException();
         }

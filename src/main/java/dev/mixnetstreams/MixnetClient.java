@@ -41,6 +41,12 @@ import org.slf4j.LoggerFactory;
  * <p>One router, on a virtual thread, takes every inbound message from the transport's queue,
  * decodes it and hands it to its stream without ever blocking on a stream or running application
  * code. Every limit is in {@link Builder}; {@link #stats()} counts what came, went and was dropped.
+ *
+ * <p>Guards: the client takes no lock of its own; every mutable field is atomic or a concurrent
+ * collection, and the router thread confines its own state ({@code Router}). Locks live in the
+ * parts: each stream's write and read locks, its buffer's lock, the listener's and the message
+ * queue's; none is held while another part's is taken, except a stream's read lock around its
+ * buffer's.
  */
 public final class MixnetClient implements Closeable {
 
@@ -415,10 +421,6 @@ public final class MixnetClient implements Closeable {
         return listener.get();
     }
 
-    boolean closing() {
-        return closed.get();
-    }
-
     ReorderBuffer newReorderBuffer() {
         // Streams get whole received frames; their payload starts after the 16-byte header.
         return ReorderBuffer.forFrames(config.reorderWindow(), config.maxUnreadBytes(), unreadBudget,
@@ -489,10 +491,6 @@ public final class MixnetClient implements Closeable {
     /** The router thread (for tests: it must be gone after {@link #close()}). */
     Thread routerThread() {
         return routerThread;
-    }
-
-    boolean streamModeActive() {
-        return streamMode.get();
     }
 
     private static long positiveNanos(Duration timeout, String what) {

@@ -36,9 +36,11 @@ public final class MixnetListener implements Closeable {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition available = lock.newCondition();
+    /** Guarded by {@link #lock}: streams registered and not yet accepted, oldest first. */
     private final ArrayDeque<MixnetStream> backlog = new ArrayDeque<>();
     private final int maxBacklog;
     private final MixnetClient client;
+    /** Guarded by {@link #lock}: why the listener was closed, or null while open. */
     private IOException closedCause;
 
     MixnetListener(MixnetClient client, int maxBacklog) {

@@ -46,7 +46,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Guards: {@code writeLock} guards the sending state ({@code nextSendSequence},
  * {@code outputShutdown}, {@code outputFailure}) and is never held across a send; the input
- * side's {@code readLock} serialises readers; the rest is volatile or atomic.
+ * side's {@code readLock} serialises readers and guards their position in the current payload;
+ * the rest is final, volatile or atomic. Lock order: {@code readLock}, then the buffer's own lock
+ * (a reader parks in {@link ReorderBuffer#take} holding its {@code readLock}); {@code writeLock}
+ * is never held together with another lock.
  */
 public final class MixnetStream implements Closeable {
 
@@ -69,6 +72,7 @@ public final class MixnetStream implements Closeable {
     /** When the client ended the stream ({@link System#nanoTime()}); written before {@link #terminated}. */
     private volatile long endedAtNanos;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The read timeout in nanoseconds, 0 for none; any thread sets it, readers read it. */
     private volatile long readTimeoutNanos;
     /** When traffic was last seen: set at creation and by the router's sweep (see {@link #markTraffic()}). */
     volatile long lastActivityNanos;
@@ -376,6 +380,7 @@ public final class MixnetStream implements Closeable {
     }
 
     private void checkWritableLocked() throws IOException {
+        assert writeLock.isHeldByCurrentThread();
         if (closed.get()) {
             throw new IOException("stream closed");
         }
@@ -425,8 +430,11 @@ public final class MixnetStream implements Closeable {
     private final class StreamInputStream extends InputStream {
 
         private final ReentrantLock readLock = new ReentrantLock();
+        /** Guarded by {@link #readLock}: the payload being read, or null. */
         private byte[] chunk;
+        /** Guarded by {@link #readLock}: where in {@link #chunk} the next byte is. */
         private int position;
+        /** Guarded by {@link #readLock}: the end of stream was read (sticky). */
         private boolean endOfStream;
 
         @Override

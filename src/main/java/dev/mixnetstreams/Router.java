@@ -91,7 +91,7 @@ final class Router {
      * which is once per message when traffic is light.
      */
     void runTicker() {
-        while (!client.closing()) {
+        while (!client.isClosed()) {
             try {
                 TimeUnit.NANOSECONDS.sleep(sweepIntervalNanos);
             } catch (InterruptedException e) {
@@ -106,7 +106,7 @@ final class Router {
         // No clock read per message: traffic marks the stream (MixnetStream.markTraffic) and the
         // sweep, which the ticker asks for, credits it.
         ArrayList<InboundMessage> batch = new ArrayList<>(BATCH);
-        while (!client.closing()) {
+        while (!client.isClosed()) {
             try {
                 // Whatever is queued, up to BATCH, under one acquisition of the queue's lock (and
                 // one update of its shared count); only an empty queue is waited on.
@@ -114,18 +114,18 @@ final class Router {
                     batch.add(inbound.take());   // untimed: the ticker's SWEEP wakes us to sweep
                 }
             } catch (InterruptedException e) {
-                if (client.closing()) {
+                if (client.isClosed()) {
                     break;
                 }
                 continue;
             }
-            for (int i = 0, n = batch.size(); i < n && !client.closing(); i++) {
+            for (int i = 0, n = batch.size(); i < n && !client.isClosed(); i++) {
                 InboundMessage message = batch.get(i);
                 try {
                     if (message != WAKE_UP && message != SWEEP) {
                         counters.messagesIn.increment();
                         handle(message);
-                    } else if (!messageQueueDrained && client.streamModeActive()) {
+                    } else if (!messageQueueDrained && client.isStreamMode()) {
                         drainMessageQueue();
                     }
                 } catch (RuntimeException e) {
@@ -182,7 +182,7 @@ final class Router {
     }
 
     private void handle(InboundMessage message) {
-        if (!client.streamModeActive()) {
+        if (!client.isStreamMode()) {
             switch (client.messages.offer(message)) {
                 case ACCEPTED, CLIENT_CLOSED -> {
                     return;

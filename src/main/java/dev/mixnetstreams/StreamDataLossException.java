@@ -14,8 +14,11 @@ public class StreamDataLossException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The sequence number of the first lost message (unsigned 32 bits). */
     private final long firstLostSequence;
+    /** How many consecutive messages were lost. */
     private final long lostMessages;
+    /** How many bytes of the stream were delivered before the gap. */
     private final long streamOffset;
 
     /**

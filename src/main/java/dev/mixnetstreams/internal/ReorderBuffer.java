@@ -6,9 +6,6 @@ import java.io.InterruptedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.SocketTimeoutException;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -31,25 +28,22 @@ import java.util.concurrent.locks.ReentrantLock;
  *       expected one is ahead, anything else is behind.</li>
  * </ul>
  *
+ * <p>Parts: an {@link OrderingWindow} holds what arrived ahead of the next expected message; a
+ * {@link ReadyQueue}, lock-free, carries what is in order to the reader; a {@link ReaderHandOff}
+ * decides how the reader waits and when the producer wakes it. This class joins them and keeps
+ * the budgets and the buffer's state.
+ *
  * <p>Concurrency: one producer (the router) calls {@link #offer}, or {@link #offerQuietly} for a
  * batch followed by one {@link #signalIfWaiting}, neither of which blocks on the reader; one
  * consumer at a time (the stream's reader; {@code MixnetStream} serialises its readers) calls
- * {@link #poll} or {@link #take}. Delivered messages go to the reader through a
- * single-producer single-consumer queue — a power-of-two array whose slots are null when free,
- * which the producer replaces by one twice the size when it is full and by a small one when a large
- * one is empty, linking old to new — so a message in order with nothing out of order takes no lock
- * on either side. A {@link ReentrantLock} guards the
- * out-of-order state (the ring, the far-ahead map) and, with its {@link Condition}, the reader's
- * wait: the reader announces that it waits (a volatile flag, then a volatile re-check of the queue
- * under the lock), and the producer, after publishing with release stores and then one full fence,
- * signals under the lock only when the flag is set — so no wake-up is lost and none is paid for
- * when nobody waits.
- * {@link #close()}, {@link #fail} and {@link #reset} wake every waiting reader.
+ * {@link #poll} or {@link #take}. A message in order with nothing held out of order takes no lock
+ * on either side. {@link #lock} guards the ordering window and the state's changes, and is the
+ * lock the reader parks under; {@link #close()}, {@link #fail} and {@link #reset} wake every
+ * waiting reader. Lock order: {@link #lock} is the only lock here; {@link ByteBudget} is lock-free.
  *
  * <p>Cost: a message in order is O(1) with no allocation and no lock; one out of order within
- * {@value #RING_SIZE} of the next expected number is an O(1) array store, under the lock, in a
- * ring indexed by {@code sequence & (ring.length - 1)}; only messages further ahead, which a
- * well-behaved peer does not send, go to a sorted map.
+ * {@value OrderingWindow#RING_SIZE} of the next expected number is an O(1) array store under the
+ * lock; only messages further ahead, which a well-behaved peer does not send, go to a sorted map.
  *
  * <p>Budgets: the buffer's own limit ({@code maxUnreadBytes}) and, optionally, a {@link ByteBudget}
  * shared with other buffers (the client-wide limit). Each message is charged its payload plus a
@@ -63,35 +57,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>End of stream ({@link #forFrames} buffers only): an empty payload is the stream's end. The
  * first one accepted, in order or held, fixes where the stream ends; a message after it is refused
  * ({@link OfferResult#AFTER_END}), and messages already held after it are discarded and counted
- * ({@link #takeDroppedAfterEnd()}). A later end before the first one moves the end back. So nothing
- * is ever published after the end, which the reader takes once and then never takes again.
+ * ({@link #takeDroppedAfterEnd()}). A later end before the first one moves the end back, so the
+ * lowest end wins. Nothing is ever published after the end, which the reader takes once and then
+ * never takes again.
  */
-public final class ReorderBuffer {
+public final class ReorderBuffer implements ReaderHandOff.Source {
 
     /** The reference's limit on messages buffered out of order. */
     public static final int DEFAULT_MAX_BUFFERED_MESSAGES = 256;
-
-    /**
-     * How far ahead of the next expected number the ring reaches at most; a power of two. The ring
-     * is created on the first out-of-order message with {@value #INITIAL_RING_SLOTS} slots and
-     * doubles as needed up to this, so a stream that never sees reordering costs no ring at all.
-     */
-    static final int RING_SIZE = 1024;
-    static final int INITIAL_RING_SLOTS = 16;
-    /** How often {@link #take} polls again, with {@link Thread#onSpinWait()}, before it parks, at most. */
-    static final int SPINS_BEFORE_PARKING = 64;
-    /**
-     * A reader that has stopped spinning (its spins failed again and again) still spins fully
-     * before one park in this many, to find out whether spinning pays again.
-     */
-    static final int PARKS_BETWEEN_PROBES = 16;
-    /** Slots of a new ready queue; it doubles when full. */
-    static final int INITIAL_READY_SLOTS = 8;
-    /**
-     * A ready queue larger than this (grown by a burst the reader did not keep up with) is replaced
-     * by a new one of {@value #INITIAL_READY_SLOTS} slots the next time the producer finds it empty.
-     */
-    static final int SHRINK_READY_SLOTS_ABOVE = 1024;
 
     private static final int OPEN = 0;
     /** Hand out what is ready, then the failure. */
@@ -100,14 +73,11 @@ public final class ReorderBuffer {
     private static final int RESET = 2;
     private static final int CLOSED = 3;
 
-    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
     private static final VarHandle DELIVERED_BYTES;
     private static final VarHandle DELIVERED_MESSAGES;
     private static final VarHandle TAKEN_BYTES;
     private static final VarHandle TAKEN_MESSAGES;
     private static final VarHandle SHARED_HELD;
-    /** {@link #endPosition} while no end of stream has been accepted. */
-    private static final long NO_END = Long.MAX_VALUE;
 
     static {
         try {
@@ -127,7 +97,6 @@ public final class ReorderBuffer {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition readable = lock.newCondition();
     private final int maxBufferedMessages;
     private final long maxUnreadBytes;
     /** The budget shared with other buffers, or {@code null} for none. */
@@ -145,70 +114,34 @@ public final class ReorderBuffer {
     private final int messageOverhead;
     /** Whether an empty payload is the end of the stream (nothing may follow it). */
     private final boolean emptyPayloadEnds;
+    /** Guarded by {@link #lock} (changed by the producer only, which alone reads it without the lock). */
+    private final OrderingWindow window;
+    /** Lock-free; the producer and the one consumer each use their own side. */
+    private final ReadyQueue ready = new ReadyQueue();
+    private final ReaderHandOff handOff;
+
     /** Bytes this buffer holds against {@link #shared} (0 without one); changed atomically through {@link #SHARED_HELD}. */
     @SuppressWarnings("unused") // through SHARED_HELD
     private volatile long sharedHeld;
-
-    /** OPEN, FAILED, RESET or CLOSED; only ever increases. */
+    /** OPEN, FAILED, RESET or CLOSED; only ever increases; changed under {@link #lock}. */
     private volatile int state = OPEN;
-    /** Why the buffer failed or was reset; written before {@link #state}. */
+    /** Why the buffer failed or was reset; written under {@link #lock} before {@link #state}. */
     private IOException failure;
-    /** Set by a reader about to wait, under the lock; read by the producer after publishing. */
-    private volatile boolean readerWaiting;
 
-    // ---- producer side (the router); the out-of-order part only under the lock ----
+    // ---- producer side (the router) ----
 
-    /**
-     * Out-of-order messages whose sequence is in [next, next + ring.length), at
-     * {@code seq & (ring.length - 1)}; {@code null} until first needed.
-     */
-    private byte[][] ring;
-    private int ringMask;
-    private int ringCount;
-    /** Out-of-order messages further ahead, keyed by absolute position; created on first need. */
-    private TreeMap<Long, byte[]> farAhead;
-    /** The charge (payload plus {@link #messageOverhead} each) of the messages held out of order. */
-    private long outOfOrderCharge;
-    /**
-     * Absolute position of the end of stream accepted so far (in order or held), or {@link #NO_END};
-     * messages after it are refused ({@link OfferResult#AFTER_END}).
-     */
-    private long endPosition = NO_END;
-    /** Held messages discarded because an end of stream came before them; see {@link #takeDroppedAfterEnd()}. */
+    /** Producer only: held messages discarded because an end came before them; see {@link #takeDroppedAfterEnd()}. */
     private int droppedAfterEnd;
-    /** The next expected sequence number (unsigned 32 bits, wraps). */
-    private int nextSequence;
-    /** The next expected message's absolute position (does not wrap). */
-    private long nextPosition;
-    /** Bytes published to the ready queue since the start (the stream offset of the next one); released. */
+    /** Producer only (release stores): payload bytes published, i.e. the stream offset of the next one. */
     private long deliveredBytes;
-    /** Messages published to the ready queue since the start (gaps not counted); released. */
+    /** Producer only (release stores): messages published (gaps not counted). */
     private long deliveredMessages;
-    /**
-     * The ready queue as the producer sees it: the array it fills and its count of items put in it
-     * (the next slot is {@code count & (length - 1)}). A slot is null until the producer fills it
-     * and again once the consumer empties it; the slot after the next is always kept null, so the
-     * next slot is free. When the array is full the producer moves to one twice the size and leaves
-     * the new array itself in the old one's next slot as the link the consumer follows; it moves to
-     * a fresh small one the same way when a large one is empty.
-     */
-    private Object[] producerSlots;
-    private int producerCount;
-    /** Something was published that a waiting reader has not been told about. */
-    private boolean signalPending;
 
     // ---- consumer side (the reader) ----
 
-    /** The ready queue as the consumer sees it: the array it empties and its count of items taken from it. */
-    private Object[] consumerSlots;
-    private int consumerCount;
-    /** How often {@link #take} polls before it parks; adapts between 0 and {@link #SPINS_BEFORE_PARKING}. */
-    private int spinLimit = SPINS_BEFORE_PARKING;
-    /** Parks without spinning since the last probe (see {@link #PARKS_BETWEEN_PROBES}). */
-    private int parksWithoutSpinning;
-    /** Bytes taken by the reader since the start; released. */
+    /** Consumer only (release stores): payload bytes taken. */
     private long takenBytes;
-    /** Messages taken by the reader since the start; released. */
+    /** Consumer only (release stores): messages taken. */
     private long takenMessages;
 
     /** Creates a buffer with the reference's limit of 256 out-of-order messages and no byte limit. */
@@ -264,14 +197,11 @@ public final class ReorderBuffer {
         this.skip = ArgumentChecks.notNegative(skip, "skip");
         this.messageOverhead = ArgumentChecks.notNegative(messageOverhead, "messageOverhead");
         this.emptyPayloadEnds = emptyPayloadEnds;
-        ArgumentChecks.positive(maxBufferedMessages, "maxBufferedMessages");
-        ArgumentChecks.positive(maxUnreadBytes, "maxUnreadBytes");
-        this.maxBufferedMessages = maxBufferedMessages;
-        this.maxUnreadBytes = maxUnreadBytes;
+        this.maxBufferedMessages = ArgumentChecks.positive(maxBufferedMessages, "maxBufferedMessages");
+        this.maxUnreadBytes = ArgumentChecks.positive(maxUnreadBytes, "maxUnreadBytes");
         this.shared = shared;
-        Object[] first = new Object[INITIAL_READY_SLOTS];
-        this.producerSlots = first;
-        this.consumerSlots = first;
+        this.window = new OrderingWindow(skip, messageOverhead);
+        this.handOff = new ReaderHandOff(lock);
     }
 
     /**
@@ -323,16 +253,21 @@ public final class ReorderBuffer {
         if (state != OPEN) {
             return OfferResult.CLOSED;
         }
-        if (sequence == nextSequence && ringCount == 0 && farAhead == null && endPosition == NO_END) {
+        if (sequence == window.nextSequence() && window.isEmpty() && window.endPosition() == OrderingWindow.NO_END) {
             // In order and nothing waits out of order: no lock (nothing is held out of order).
             return acceptInOrder(payload, payload.length - skip, 0);
         }
-        return offerSlow(sequence, payload);
+        lock.lock();
+        try {
+            return offerLocked(sequence, payload);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
      * Accepts the next expected message if the budgets allow: the one path for in-order data,
-     * lock-free from {@link #offer} and under the lock from {@link #offerLocked}.
+     * lock-free from {@link #offerQuietly} and under the lock from {@link #offerLocked}.
      */
     private OfferResult acceptInOrder(byte[] payload, int length, long heldOutOfOrder) {
         long charge = (long) length + messageOverhead;
@@ -342,12 +277,12 @@ public final class ReorderBuffer {
         if (shared != null && !reserveShared(charge)) {
             return OfferResult.OVER_SHARED_BUDGET;
         }
-        if (length == 0 && emptyPayloadEnds) {
-            endPosition = nextPosition;
-        }
-        nextSequence++;
-        nextPosition++;
+        long position = window.nextPosition();
+        window.advance();
         publish(payload, length);
+        if (length == 0 && emptyPayloadEnds) {
+            endAt(position);
+        }
         return OfferResult.ACCEPTED;
     }
 
@@ -357,83 +292,84 @@ public final class ReorderBuffer {
         return deliveredBytes - (long) TAKEN_BYTES.getAcquire(this) + messages * messageOverhead;
     }
 
-    /** Everything but an in-order message with nothing out of order; kept out of line so {@link #offer} inlines. */
-    private OfferResult offerSlow(int sequence, byte[] payload) {
-        lock.lock();
-        try {
-            return offerLocked(sequence, payload);
-        } finally {
-            lock.unlock();
-        }
-    }
-
+    /** Everything but an in-order message with nothing held; the caller holds {@link #lock}. */
     private OfferResult offerLocked(int sequence, byte[] payload) {
+        assert lock.isHeldByCurrentThread();
         if (state != OPEN) {
             return OfferResult.CLOSED;
         }
-        int ahead = sequence - nextSequence;
+        int ahead = window.ahead(sequence);
         if (ahead < 0) {
             return OfferResult.LATE;
         }
-        long position = nextPosition + ahead;
-        if (position > endPosition) {
+        long position = window.nextPosition() + ahead;
+        if (position > window.endPosition()) {
             return OfferResult.AFTER_END;
         }
         int length = payload.length - skip;
-        long charge = (long) length + messageOverhead;
-        boolean isEnd = length == 0 && emptyPayloadEnds;
-        boolean overBudget = charge > maxUnreadBytes - readyCharge() - outOfOrderCharge;
         if (ahead == 0) {
-            OfferResult result = acceptInOrder(payload, length, outOfOrderCharge);
-            if (result == OfferResult.ACCEPTED) {
-                if (isEnd) {
-                    discardHeldAfter(position);
-                } else {
-                    drainContiguous();
-                }
-            }
-            return result;
-        } else {
-            if (ahead < RING_SIZE) {
-                ensureRingReaches(ahead);
-                int slot = sequence & ringMask;
-                if (ring[slot] != null) {
-                    return OfferResult.DUPLICATE;
-                }
-                if (overBudget) {
-                    return OfferResult.OVER_BUDGET;
-                }
-                if (shared != null && !reserveShared(charge)) {
-                    return OfferResult.OVER_SHARED_BUDGET;
-                }
-                ring[slot] = payload;
-                ringCount++;
-            } else {
-                if (farAhead != null && farAhead.containsKey(position)) {
-                    return OfferResult.DUPLICATE;
-                }
-                if (overBudget) {
-                    return OfferResult.OVER_BUDGET;
-                }
-                if (shared != null && !reserveShared(charge)) {
-                    return OfferResult.OVER_SHARED_BUDGET;
-                }
-                if (farAhead == null) {
-                    farAhead = new TreeMap<>();
-                }
-                farAhead.put(position, payload);
-            }
-            outOfOrderCharge += charge;
-            if (isEnd) {
-                endPosition = position;
-                discardHeldAfter(position);
-            }
-            if (bufferedCountLocked() > maxBufferedMessages) {
-                skipToLowestBuffered();
+            OfferResult result = acceptInOrder(payload, length, window.heldCharge());
+            if (result == OfferResult.ACCEPTED && position != window.endPosition()) {
                 drainContiguous();
             }
+            return result;
+        }
+        if (window.holds(ahead)) {
+            return OfferResult.DUPLICATE;
+        }
+        long charge = (long) length + messageOverhead;
+        if (charge > maxUnreadBytes - readyCharge() - window.heldCharge()) {
+            return OfferResult.OVER_BUDGET;
+        }
+        if (shared != null && !reserveShared(charge)) {
+            return OfferResult.OVER_SHARED_BUDGET;
+        }
+        window.hold(ahead, payload);
+        if (length == 0 && emptyPayloadEnds) {
+            endAt(position);
+        }
+        if (window.held() > maxBufferedMessages) {
+            skipToLowestHeld();
+            drainContiguous();
         }
         return OfferResult.ACCEPTED;
+    }
+
+    /** Fixes the end of stream at {@code position}; what was held after it is discarded and counted. */
+    private void endAt(long position) {
+        long heldBefore = window.heldCharge();
+        droppedAfterEnd += window.endAt(position);
+        releaseShared(heldBefore - window.heldCharge());
+    }
+
+    /** Publishes every held message contiguous with the next expected one. */
+    private void drainContiguous() {
+        byte[] next;
+        while ((next = window.takeNext()) != null) {
+            publish(next, next.length - skip);
+        }
+    }
+
+    /** Jumps the next expected number to the lowest held message and publishes the gap for the reader. */
+    private void skipToLowestHeld() {
+        long first = Integer.toUnsignedLong(window.nextSequence());
+        long skipped = window.skipToLowest();
+        publish(new Gap(first, skipped, deliveredBytes), 0);
+    }
+
+    /**
+     * Appends to the ready queue (producer only): the counters first, with release stores, so a
+     * reader that takes the item sees it counted; then the item; and notes that the reader may need
+     * waking ({@link #signalIfWaiting}).
+     */
+    private void publish(Object item, int length) {
+        if (item instanceof byte[]) {
+            DELIVERED_MESSAGES.setRelease(this, deliveredMessages + 1);
+        }
+        DELIVERED_BYTES.setRelease(this, deliveredBytes + length);
+        if (ready.publish(item)) {
+            handOff.published();
+        }
     }
 
     /** Reserves from the shared budget (producer only); a buffer ended meanwhile gives it straight back. */
@@ -481,176 +417,15 @@ public final class ReorderBuffer {
      * @return true if the reader may be waiting for what was published
      */
     public boolean hasPendingSignal() {
-        return signalPending;
+        return handOff.hasPendingSignal();
     }
 
     /**
      * Wakes the reader if it waits and something was published since the last call (producer
-     * only). One full fence orders every slot written before it against the read of
-     * {@link #readerWaiting}; the reader sets that flag before it looks at the queue a last time.
+     * only); see {@link ReaderHandOff}.
      */
     public void signalIfWaiting() {
-        if (signalPending) {
-            signalPending = false;
-            VarHandle.fullFence();
-            if (readerWaiting) {
-                signalReaders();
-            }
-        }
-    }
-
-    /**
-     * Appends to the ready queue (producer only) with a release store, and notes that the reader
-     * may need waking ({@link #signalIfWaiting}).
-     */
-    private void publish(Object item, int length) {
-        Object[] slots = producerSlots;
-        if (slots == null) {
-            return; // reset or closed: the queue was dropped, and so is the item
-        }
-        int mask = slots.length - 1;
-        int count = producerCount;
-        if (item instanceof byte[]) {
-            DELIVERED_MESSAGES.setRelease(this, deliveredMessages + 1);
-        }
-        DELIVERED_BYTES.setRelease(this, deliveredBytes + length);
-        boolean full = SLOTS.getAcquire(slots, (count + 1) & mask) != null;
-        boolean largeAndEmpty = slots.length > SHRINK_READY_SLOTS_ABOVE
-                && SLOTS.getAcquire(slots, (count - 1) & mask) == null;
-        if (full || largeAndEmpty) {
-            moveReadyQueue(slots, count, item, full);
-        } else {
-            SLOTS.setRelease(slots, count & mask, item);
-            producerCount = count + 1;
-        }
-        signalPending = true;
-    }
-
-    /**
-     * Publishes {@code item} as the first of a new array, linked from the current one's next slot:
-     * twice the size if the current one is full, else (a large one found empty) the initial size.
-     */
-    private void moveReadyQueue(Object[] slots, int count, Object item, boolean full) {
-        Object[] next = new Object[full ? slots.length * 2 : INITIAL_READY_SLOTS];
-        next[0] = item;
-        producerSlots = next;
-        producerCount = 1;
-        SLOTS.setRelease(slots, count & (slots.length - 1), next);  // the link; its array is complete before it is seen
-    }
-
-    private void signalReaders() {
-        lock.lock();
-        try {
-            // Cleared here, not only by the reader once it runs again: until then the producer's
-            // later batches would each take the lock to signal a reader already woken. A reader that
-            // wakes and still finds nothing sets the flag again before it looks a last time.
-            readerWaiting = false;
-            readable.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private int bufferedCountLocked() {
-        return ringCount + (farAhead == null ? 0 : farAhead.size());
-    }
-
-    /** Creates or grows the ring so that it holds the message {@code ahead} after the next expected one. */
-    private void ensureRingReaches(int ahead) {
-        if (ring != null && ahead < ring.length) {
-            return;
-        }
-        int slots = Math.max(INITIAL_RING_SLOTS, Integer.highestOneBit(ahead) << 1);
-        byte[][] grown = new byte[slots][];
-        if (ring != null) {
-            for (int slot = 0; slot < ring.length; slot++) {
-                if (ring[slot] != null) {
-                    int offset = (slot - nextSequence) & ringMask;
-                    grown[(nextSequence + offset) & (slots - 1)] = ring[slot];
-                }
-            }
-        }
-        ring = grown;
-        ringMask = slots - 1;
-    }
-
-    /** Delivers every buffered message contiguous with the next expected one. */
-    private void drainContiguous() {
-        while (ringCount != 0 || farAhead != null) {
-            byte[] payload = null;
-            int slot = 0;
-            if (ringCount != 0) {
-                slot = nextSequence & ringMask;
-                payload = ring[slot];
-            }
-            if (payload != null) {
-                ring[slot] = null;
-                ringCount--;
-                outOfOrderCharge -= (long) payload.length - skip + messageOverhead;
-                nextSequence++;
-                nextPosition++;
-                publish(payload, payload.length - skip);
-            } else if (!pullFarAheadIntoRing()) {
-                return;
-            }
-        }
-    }
-
-    /**
-     * Moves messages that have come within the ring's reach from the far-ahead map into the ring.
-     *
-     * @return whether the next expected message is now in the ring
-     */
-    private boolean pullFarAheadIntoRing() {
-        if (farAhead == null) {
-            return false;
-        }
-        long limit = nextPosition + RING_SIZE;
-        Map.Entry<Long, byte[]> first;
-        while ((first = farAhead.firstEntry()) != null && first.getKey() < limit) {
-            farAhead.pollFirstEntry();
-            ensureRingReaches((int) (first.getKey() - nextPosition));
-            ring[(int) (first.getKey() & ringMask)] = first.getValue();
-            ringCount++;
-        }
-        if (farAhead.isEmpty()) {
-            farAhead = null;
-        }
-        return ringCount != 0 && ring[nextSequence & ringMask] != null;
-    }
-
-    /**
-     * Discards every message held out of order after {@code end} (an end of stream just accepted
-     * there): nothing may follow an end, so they are a peer's protocol violation. Counted for
-     * {@link #takeDroppedAfterEnd()}.
-     */
-    private void discardHeldAfter(long end) {
-        if (ring != null && ringCount != 0) {
-            for (int slot = 0; slot < ring.length; slot++) {
-                byte[] held = ring[slot];
-                if (held != null && nextPosition + ((slot - nextSequence) & ringMask) > end) {
-                    ring[slot] = null;
-                    ringCount--;
-                    dropHeld(held);
-                }
-            }
-        }
-        if (farAhead != null) {
-            for (byte[] held : farAhead.tailMap(end, false).values()) {
-                dropHeld(held);
-            }
-            farAhead.tailMap(end, false).clear();
-            if (farAhead.isEmpty()) {
-                farAhead = null;
-            }
-        }
-    }
-
-    private void dropHeld(byte[] held) {
-        long charge = (long) held.length - skip + messageOverhead;
-        outOfOrderCharge -= charge;
-        releaseShared(charge);
-        droppedAfterEnd++;
+        handOff.signalIfWaiting();
     }
 
     /**
@@ -667,51 +442,19 @@ public final class ReorderBuffer {
     }
 
     /**
-     * Throws the reason the buffer was reset or closed, if it was: a reader that still holds part
-     * of a payload it took checks this before handing out more of it, so a reset fails reads at
-     * once, as documented, even mid-payload.
-     *
-     * @throws IOException if the buffer was reset or closed
-     */
-    public void checkNotDiscarded() throws IOException {
-        int current = state;
-        if (current >= RESET) {
-            throw ended(current);
-        }
-    }
-
-    /** Jumps the next expected number to the lowest buffered one and records the gap. */
-    private void skipToLowestBuffered() {
-        long skip = -1;
-        if (ringCount > 0) {
-            for (int i = 1; i < ring.length; i++) {
-                if (ring[(nextSequence + i) & ringMask] != null) {
-                    skip = i;
-                    break;
-                }
-            }
-        } else {
-            skip = farAhead.firstKey() - nextPosition;
-        }
-        publish(new Gap(Integer.toUnsignedLong(nextSequence), skip, deliveredBytes), 0);
-        nextSequence += (int) skip;
-        nextPosition += skip;
-        pullFarAheadIntoRing();
-    }
-
-    /**
      * Takes the next in-order payload without waiting. Called by one consumer at a time.
      *
      * @return the payload, or {@code null} if none is ready
      * @throws StreamDataLossException once, where messages were skipped over
      * @throws IOException if the buffer is closed or reset, or failed and everything ready was taken
      */
+    @Override
     public byte[] poll() throws IOException {
         int current = state;
         if (current >= RESET) {
             throw ended(current);
         }
-        Object item = takeReady();
+        Object item = ready.take();
         if (item == null) {
             if (current == FAILED) {
                 throw ended(current);
@@ -729,6 +472,17 @@ public final class ReorderBuffer {
         throw new StreamDataLossException(gap.firstLostSequence(), gap.lostMessages(), gap.streamOffset());
     }
 
+    /**
+     * The reader's last look before it parks (consumer only): whether something is ready or the
+     * buffer ended, with volatile reads.
+     *
+     * @return {@code true} if {@link #poll()} would not return {@code null} for want of a payload
+     */
+    @Override
+    public boolean readyOrEndedVolatile() {
+        return ready.hasItemVolatile() || state != OPEN;
+    }
+
     private IOException ended(int current) {
         if (current == CLOSED) {
             return new IOException("stream closed");
@@ -736,37 +490,9 @@ public final class ReorderBuffer {
         return new IOException(failure.getMessage(), failure);
     }
 
-    /** Removes and returns the head of the ready queue, or null (consumer only). */
-    private Object takeReady() {
-        Object[] slots = consumerSlots;
-        if (slots == null) {
-            return null; // reset or closed: the queue was dropped
-        }
-        int slot = consumerCount & (slots.length - 1);
-        Object item = SLOTS.getAcquire(slots, slot);
-        if (item == null) {
-            return null;
-        }
-        if (item instanceof Object[] next) {
-            // The producer moved to a new array; the old one is left to the garbage collector.
-            consumerSlots = slots = next;
-            consumerCount = 0;
-            slot = 0;
-            item = next[0];
-        }
-        SLOTS.setRelease(slots, slot, null);
-        consumerCount++;
-        return item;
-    }
-
-    /** Whether the ready queue holds something, read with volatile semantics (consumer only). */
-    private boolean readyVolatile() {
-        Object[] slots = consumerSlots;
-        return slots != null && SLOTS.getVolatile(slots, consumerCount & (slots.length - 1)) != null;
-    }
-
     /**
-     * Takes the next in-order payload, waiting for one. Called by one consumer at a time.
+     * Takes the next in-order payload, waiting for one (see {@link ReaderHandOff} for how). Called
+     * by one consumer at a time.
      *
      * @param timeoutNanos how long to wait at most; 0 or less waits without limit
      * @return the payload (never {@code null})
@@ -776,66 +502,20 @@ public final class ReorderBuffer {
      * @throws IOException if the buffer is closed or reset, or failed and everything ready was taken
      */
     public byte[] take(long timeoutNanos) throws IOException {
-        boolean timed = timeoutNanos > 0;
-        long deadline = timed ? System.nanoTime() + timeoutNanos : 0; // compared by subtraction: wrap-safe
-        while (true) {
-            byte[] payload = poll();
-            if (payload != null) {
-                return payload;
-            }
-            // Spin briefly before parking: a reader keeping up with a busy stream often finds the
-            // next message within a microsecond or two, and parking and being woken costs more
-            // (about 8 us between carriers on the 2-vCPU machine the benchmarks run on). Adaptive:
-            // a spin that finds a message restores the full count; a park halves it. A reader whose
-            // messages come further apart (one of many streams sharing the client), or whose spin
-            // keeps the router off its carrier, soon stops spinning and probes with a full spin
-            // once in PARKS_BETWEEN_PROBES parks.
-            int spins = spinLimit;
-            if (spins == 0 && ++parksWithoutSpinning >= PARKS_BETWEEN_PROBES) {
-                parksWithoutSpinning = 0;
-                spins = SPINS_BEFORE_PARKING;
-            }
-            for (; spins > 0; spins--) {
-                Thread.onSpinWait();
-                payload = poll();
-                if (payload != null) {
-                    spinLimit = SPINS_BEFORE_PARKING;
-                    return payload;
-                }
-            }
-            awaitReadyOrEnded(timed, deadline);
-            spinLimit >>= 1;
-            // Something is ready or the buffer ended: poll again, which returns it or throws. (A
-            // close racing with this wake-up can leave nothing to return; then the loop sees the
-            // ended state on its next poll.)
-        }
+        return handOff.take(this, timeoutNanos);
     }
 
-    /** Parks until the ready queue has something or the buffer ended, or until {@code deadline} if timed. */
-    private void awaitReadyOrEnded(boolean timed, long deadline) throws IOException {
-        lock.lock();
-        try {
-            while (true) {
-                readerWaiting = true;
-                if (readyVolatile() || state != OPEN) {
-                    return;
-                }
-                if (!timed) {
-                    readable.await();
-                } else {
-                    long remaining = deadline - System.nanoTime();
-                    if (remaining <= 0) {
-                        throw new SocketTimeoutException("read timed out");
-                    }
-                    readable.awaitNanos(remaining);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for stream data");
-        } finally {
-            readerWaiting = false;
-            lock.unlock();
+    /**
+     * Throws the reason the buffer was reset or closed, if it was: a reader that still holds part
+     * of a payload it took checks this before handing out more of it, so a reset fails reads at
+     * once, as documented, even mid-payload.
+     *
+     * @throws IOException if the buffer was reset or closed
+     */
+    public void checkNotDiscarded() throws IOException {
+        int current = state;
+        if (current >= RESET) {
+            throw ended(current);
         }
     }
 
@@ -848,10 +528,9 @@ public final class ReorderBuffer {
         return skip;
     }
 
-    /** The length of the array the producer fills (0 once dropped); for tests. */
+    /** The length of the array the ready queue's producer fills (0 once dropped); for tests. */
     int readyQueueCapacity() {
-        Object[] slots = producerSlots;
-        return slots == null ? 0 : slots.length;
+        return ready.capacity();
     }
 
     /**
@@ -880,7 +559,7 @@ public final class ReorderBuffer {
                 return 0;
             }
             long messages = (long) DELIVERED_MESSAGES.getAcquire(this) - (long) TAKEN_MESSAGES.getAcquire(this);
-            return readyBytes() + messages * messageOverhead + outOfOrderCharge;
+            return readyBytes() + messages * messageOverhead + window.heldCharge();
         } finally {
             lock.unlock();
         }
@@ -894,7 +573,7 @@ public final class ReorderBuffer {
     public int bufferedMessages() {
         lock.lock();
         try {
-            return bufferedCountLocked();
+            return window.held();
         } finally {
             lock.unlock();
         }
@@ -908,7 +587,7 @@ public final class ReorderBuffer {
     public int nextSequence() {
         lock.lock();
         try {
-            return nextSequence;
+            return window.nextSequence();
         } finally {
             lock.unlock();
         }
@@ -927,7 +606,8 @@ public final class ReorderBuffer {
 
     /**
      * Ends the buffer with an error at once: everything held is discarded and reads throw
-     * {@code cause} (wrapped). Has no effect if already ended.
+     * {@code cause} (wrapped). Has no effect if already reset or closed; a failed buffer can still
+     * be reset, which discards what its reader had not taken.
      *
      * @param cause what reads throw from now on
      */
@@ -938,7 +618,7 @@ public final class ReorderBuffer {
     /**
      * Closes the buffer: everything held is discarded, offers are refused and every read, waiting
      * or not, throws {@code IOException("stream closed")}. Idempotent; wins over an earlier
-     * {@link #fail}.
+     * {@link #fail} or {@link #reset}.
      */
     public void close() {
         end(CLOSED, null);
@@ -947,8 +627,7 @@ public final class ReorderBuffer {
     private void end(int newState, IOException cause) {
         lock.lock();
         try {
-            int current = state;
-            if (newState <= current) {  // only ever onwards: open, failed, reset, closed
+            if (newState <= state) {  // only ever onwards: open, failed, reset, closed
                 return;
             }
             if (cause != null) {
@@ -956,21 +635,16 @@ public final class ReorderBuffer {
             }
             state = newState;
             if (newState == FAILED) {
-                releaseShared(outOfOrderCharge);
+                releaseShared(window.heldCharge());
             } else {
                 releaseAllShared();
-                // Drop the ready queue so its payloads can be collected now, not when the stream is
-                // forgotten. Neither side uses it once the state says so; one racing with this end
-                // sees either the old array (and its result is moot) or null (and stops).
-                consumerSlots = null;
-                producerSlots = null;
+                // Let go of the ready items now, not when the stream is forgotten. Neither side
+                // uses the queue once the state says so; one racing with this end sees either the
+                // old array (and its result is moot) or none.
+                ready.drop();
             }
-            ring = null;
-            ringMask = 0;
-            ringCount = 0;
-            farAhead = null;
-            outOfOrderCharge = 0;
-            readable.signalAll();
+            window.clear();
+            handOff.wakeAllLocked();
         } finally {
             lock.unlock();
         }

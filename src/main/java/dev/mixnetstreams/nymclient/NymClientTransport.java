@@ -83,7 +83,10 @@ import org.slf4j.LoggerFactory;
  *       new client) is the way to go on; with a real nym-client the address stays the same.
  * </ul>
  *
- * <p>Thread-safe. No lock is held across WebSocket I/O.
+ * <p>Thread-safe. No lock is held across WebSocket I/O. Parts: the {@code Outbox} (outgoing
+ * requests, first come first served), the {@code InboundQueue} (received messages, bounded in
+ * messages and bytes) and the {@code MessageAssembler} (fragments), each with its own guard; this
+ * class's {@code lock} guards only {@code closed}, and no two of these locks are ever held at once.
  */
 public final class NymClientTransport implements MixnetTransport {
 

@@ -105,11 +105,13 @@ final class Outbox {
 
     /** Whether a request may go in beside what is queued; called with {@link #lock} held. */
     private boolean fits(byte[] request) {
+        assert lock.isHeldByCurrentThread();
         return bytes == 0 || bytes + request.length <= maxBytes;
     }
 
     /** Queues an admitted request for the writer; called with {@link #lock} held. */
     private void enqueue(byte[] request) {
+        assert lock.isHeldByCurrentThread();
         requests.addLast(request);
         bytes += request.length;
         work.signal();
@@ -117,6 +119,7 @@ final class Outbox {
 
     /** Wakes the first waiting sender, if any; called with {@link #lock} held. */
     private void signalFirstWaiter() {
+        assert lock.isHeldByCurrentThread();
         Condition first = waiters.peekFirst();
         if (first != null) {
             first.signal();
@@ -125,6 +128,7 @@ final class Outbox {
 
     /** Wakes every waiting sender (they fail); called with {@link #lock} held. */
     private void signalEveryWaiter() {
+        assert lock.isHeldByCurrentThread();
         for (Condition waiter : waiters) {
             waiter.signal();
         }
@@ -132,6 +136,7 @@ final class Outbox {
 
     /** Throws if no request may be queued; called with {@link #lock} held. */
     private void checkUsable() throws IOException {
+        assert lock.isHeldByCurrentThread();
         if (failure != null) {
             throw new IOException("nym-client connection lost: " + failure.getMessage(), failure);
         }

@@ -130,7 +130,7 @@ class ReorderBufferProperties {
                 sawOverBudget = true;
                 return OfferResult.OVER_BUDGET;
             }
-            if (position - next >= ReorderBuffer.RING_SIZE) {
+            if (position - next >= OrderingWindow.RING_SIZE) {
                 sawFarAhead = true;
             }
             buffered.put(position, payload);
@@ -147,7 +147,7 @@ class ReorderBufferProperties {
             if (buffered.size() > maxBuffered) {
                 long lowest = buffered.firstKey();
                 if (lowest > next) { // lowest == next: nothing is skipped, it is simply delivered
-                    if (lowest - next >= ReorderBuffer.RING_SIZE) {
+                    if (lowest - next >= OrderingWindow.RING_SIZE) {
                         sawSkipToFarAhead = true;
                     }
                     skips++;

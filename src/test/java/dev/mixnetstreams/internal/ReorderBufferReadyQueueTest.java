@@ -26,12 +26,12 @@ class ReorderBufferReadyQueueTest {
     @Test
     void aBurstGrowsTheQueueAndEverythingComesOutInOrder() throws IOException {
         ReorderBuffer buffer = new ReorderBuffer();
-        assertEquals(ReorderBuffer.INITIAL_READY_SLOTS, buffer.readyQueueCapacity());
+        assertEquals(ReadyQueue.INITIAL_SLOTS, buffer.readyQueueCapacity());
         int burst = 10_000;                                  // several doublings past the shrink limit
         for (int s = 0; s < burst; s++) {
             assertEquals(ACCEPTED, buffer.offer(s, msg(s)));
         }
-        assertTrue(buffer.readyQueueCapacity() > ReorderBuffer.SHRINK_READY_SLOTS_ABOVE,
+        assertTrue(buffer.readyQueueCapacity() > ReadyQueue.SHRINK_ABOVE,
                 "capacity " + buffer.readyQueueCapacity());
         for (int s = 0; s < burst; s++) {
             assertEquals(s, seqOf(buffer.poll()));
@@ -51,13 +51,13 @@ class ReorderBufferReadyQueueTest {
         }
         buffer.offer(next, msg(next));                      // not empty: stays large
         next++;
-        assertTrue(buffer.readyQueueCapacity() > ReorderBuffer.SHRINK_READY_SLOTS_ABOVE);
+        assertTrue(buffer.readyQueueCapacity() > ReadyQueue.SHRINK_ABOVE);
         for (int s = 4_000; s < next; s++) {
             assertEquals(s, seqOf(buffer.poll()));
         }
         assertNull(buffer.poll());
         buffer.offer(next, msg(next));                      // empty: back to the initial size
-        assertEquals(ReorderBuffer.INITIAL_READY_SLOTS, buffer.readyQueueCapacity());
+        assertEquals(ReadyQueue.INITIAL_SLOTS, buffer.readyQueueCapacity());
         assertEquals(next, seqOf(buffer.poll()));
         next++;
         for (int round = 0; round < 3; round++) {           // and it keeps working after the move

@@ -561,7 +561,7 @@ class ReorderBufferTest {
         @Test
         void quietOffersAcrossReadyQueueGrowthAndShrinkReachAParkedReader() throws Exception {
             ReorderBuffer buffer = new ReorderBuffer();
-            int burst = 5_000;                  // grows 8 -> 8192 slots, past SHRINK_READY_SLOTS_ABOVE
+            int burst = 5_000;                  // grows 8 -> 8192 slots, past ReadyQueue.SHRINK_ABOVE
             int sequence = 0;
             for (int round = 0; round < 3; round++) {
                 CompletableFuture<byte[]> outcome = new CompletableFuture<>();
@@ -576,7 +576,7 @@ class ReorderBufferTest {
                     assertPolls(buffer, s);
                 }
                 assertNull(buffer.poll());
-                assertTrue(buffer.readyQueueCapacity() > ReorderBuffer.SHRINK_READY_SLOTS_ABOVE,
+                assertTrue(buffer.readyQueueCapacity() > ReadyQueue.SHRINK_ABOVE,
                         "round " + round + ": the burst grew the ready queue");
             }
             // The next offer finds the large queue empty and moves to a small one.
@@ -585,7 +585,7 @@ class ReorderBufferTest {
             assertEquals(ACCEPTED, buffer.offerQuietly(sequence, msg(sequence)));
             buffer.signalIfWaiting();
             assertEquals(sequence, seqOf(outcome.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS)));
-            assertEquals(ReorderBuffer.INITIAL_READY_SLOTS, buffer.readyQueueCapacity());
+            assertEquals(ReadyQueue.INITIAL_SLOTS, buffer.readyQueueCapacity());
             assertEquals(0, buffer.unreadBytes());
         }
 
