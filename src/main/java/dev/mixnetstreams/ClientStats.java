@@ -5,8 +5,8 @@ import java.util.Map;
 /**
  * A snapshot of one client's counters, from {@link MixnetClient#stats()}.
  *
- * @param framesIn stream frames received and decoded
- * @param framesOut stream frames sent (Open and Data)
+ * @param framesIn stream frames received and decoded (every type this version knows)
+ * @param framesOut Open and Data frames sent (OpenAck, Ping and Pong are counted on their own)
  * @param bytesIn payload bytes received in Data frames that were accepted
  * @param bytesOut payload bytes sent in Data frames
  * @param messagesIn messages taken from the transport, of any kind
@@ -18,6 +18,14 @@ import java.util.Map;
  * @param streamsAccepted streams registered from a peer's Open
  * @param streamsReaped streams closed by the idle timeout
  * @param streamsReset streams reset for exceeding their limit on unread bytes
+ * @param streamsUnresponsive opened streams failed because their peer left three keepalive Pings
+ *     unanswered
+ * @param openAcksSent OpenAcks sent, one per stream accepted by the application
+ * @param openAcksReceived OpenAcks received for streams opened here
+ * @param pingsSent keepalive Pings that left
+ * @param pingsReceived Pings received for open streams (each answered with a Pong)
+ * @param pongsSent Pongs sent
+ * @param pongsReceived Pongs received for open streams, matching or stale
  * @param openStreams streams registered now and not closed
  */
 public record ClientStats(
@@ -34,6 +42,13 @@ public record ClientStats(
         long streamsAccepted,
         long streamsReaped,
         long streamsReset,
+        long streamsUnresponsive,
+        long openAcksSent,
+        long openAcksReceived,
+        long pingsSent,
+        long pingsReceived,
+        long pongsSent,
+        long pongsReceived,
         long openStreams) {
 
     /**
@@ -52,6 +67,13 @@ public record ClientStats(
      * @param streamsAccepted streams accepted
      * @param streamsReaped streams reaped
      * @param streamsReset streams reset
+     * @param streamsUnresponsive streams whose peer stopped answering
+     * @param openAcksSent OpenAcks sent
+     * @param openAcksReceived OpenAcks received
+     * @param pingsSent Pings sent
+     * @param pingsReceived Pings received
+     * @param pongsSent Pongs sent
+     * @param pongsReceived Pongs received
      * @param openStreams open streams
      */
     public ClientStats {

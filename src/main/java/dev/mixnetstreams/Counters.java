@@ -60,6 +60,13 @@ final class Counters {
     final LongAdder streamsAccepted = new LongAdder();
     final LongAdder streamsReaped = new LongAdder();
     final LongAdder streamsReset = new LongAdder();
+    final LongAdder streamsUnresponsive = new LongAdder();
+    final LongAdder openAcksSent = new LongAdder();
+    final RouterCounter openAcksReceived = new RouterCounter();
+    final LongAdder pingsSent = new LongAdder();
+    final RouterCounter pingsReceived = new RouterCounter();
+    final LongAdder pongsSent = new LongAdder();
+    final RouterCounter pongsReceived = new RouterCounter();
     /** Unexpected exceptions the router caught and survived: bugs; tests assert it stays 0. */
     final LongAdder routerFailures = new LongAdder();
     private final LongAdder[] drops = new LongAdder[DropReason.values().length];
@@ -82,6 +89,8 @@ final class Counters {
         return new ClientStats(framesIn.sum(), framesOut.sum(), bytesIn.sum(), bytesOut.sum(),
                 messagesIn.sum(), byReason, dataLossEvents.sum(), earlyFramesHeld.sum(),
                 earlyFramesDelivered.sum(), streamsOpened.sum(), streamsAccepted.sum(),
-                streamsReaped.sum(), streamsReset.sum(), openStreams);
+                streamsReaped.sum(), streamsReset.sum(), streamsUnresponsive.sum(), openAcksSent.sum(),
+                openAcksReceived.sum(), pingsSent.sum(), pingsReceived.sum(), pongsSent.sum(), pongsReceived.sum(),
+                openStreams);
     }
 }

@@ -6,7 +6,7 @@ public enum DropReason {
     TOO_SHORT,
     /** Not of the SphinxStream frame kind (stream mode). */
     NOT_STREAM_KIND,
-    /** A message type this version does not know (newer peers' OpenAck, Ping, Pong). */
+    /** A message type this version does not know (5 to 255); it has no effect on any stream. */
     UNKNOWN_MESSAGE_TYPE,
     /** An Open without a sender tag: nobody to answer. */
     OPEN_WITHOUT_SENDER_TAG,
@@ -27,7 +27,14 @@ public enum DropReason {
     EARLY_DATA_EVICTED,
     /** Data from someone other than the stream's peer. */
     WRONG_PEER,
-    /** Data for a stream closed or reset here. */
+    /**
+     * An OpenAck, Ping or Pong for a stream not open here: never held, never answered (silence is
+     * how a peer learns that a stream is gone).
+     */
+    CONTROL_FOR_UNKNOWN_STREAM,
+    /** An OpenAck for a stream this client accepted: only openers are sent one. */
+    UNEXPECTED_OPEN_ACK,
+    /** Data, or an OpenAck, Ping or Pong, for a stream closed or ended here. */
     CLOSED_STREAM,
     /**
      * A second copy of data already buffered or delivered, or data for a place the stream has

@@ -71,7 +71,8 @@ public final class MixnetClient implements Closeable {
     /** The configuration, copied from the builder when the client was built. */
     record Settings(Duration streamIdleTimeout, long maxUnreadBytes, int acceptBacklog, int maxEarlyFrames,
                     long maxEarlyBytes, Duration earlyFrameTimeout, int maxFramePayload, int reorderWindow,
-                    int messageQueueCapacity, long maxMessageQueueBytes, long maxTotalUnreadBytes) {
+                    int messageQueueCapacity, long maxMessageQueueBytes, long maxTotalUnreadBytes,
+                    Duration keepaliveInterval) {
     }
 
     private final MixnetTransport transport;
@@ -96,7 +97,7 @@ public final class MixnetClient implements Closeable {
     /** Set once when the transport reports a failure ({@link MixnetTransport#onFailure}). */
     private final AtomicReference<IOException> transportFailure = new AtomicReference<>();
     private final Thread sweepTicker;
-    private final EndOfStreamSender endOfStreamSender;
+    private final ControlSender controlSender;
 
     private MixnetClient(MixnetTransport transport, Settings config) {
         this.transport = transport;
@@ -108,7 +109,7 @@ public final class MixnetClient implements Closeable {
         int number = CLIENT_NUMBERS.incrementAndGet();
         this.routerThread = Thread.ofVirtual().name("mixnet-router-" + number).start(router::run);
         this.sweepTicker = Thread.ofVirtual().name("mixnet-sweep-" + number).start(router::runTicker);
-        this.endOfStreamSender = new EndOfStreamSender(this, "mixnet-closer-" + number);
+        this.controlSender = new ControlSender(this, "mixnet-control-" + number);
         transport.onFailure(this::transportFailed);
     }
 
@@ -391,7 +392,7 @@ public final class MixnetClient implements Closeable {
         for (Thread thread : List.of(routerThread, sweepTicker)) {
             interrupted |= Waits.joinUninterruptibly(thread);
         }
-        interrupted |= endOfStreamSender.finish(CLOSE_SEND_DEADLINE);
+        interrupted |= controlSender.finish(CLOSE_SEND_DEADLINE);
         transport.close();
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -436,16 +437,21 @@ public final class MixnetClient implements Closeable {
         counters.bytesOut.add(length);
     }
 
-    /** Queues a closed stream's end of stream for the sender thread; never blocks. */
+    /** The sender of frames nobody waits for (ends of stream, OpenAck, Ping, Pong); it never blocks its callers. */
+    ControlSender controlSender() {
+        return controlSender;
+    }
+
+    /** Queues a closed stream's end of stream for the control sender; never blocks. */
     void queueEndOfStream(MixnetStream stream, int sequence) {
-        if (!endOfStreamSender.submit(stream, sequence)) {
+        if (!controlSender.queueEndOfStream(stream, sequence)) {
             LOG.debug("{}: end of stream not sent: the client has closed", stream.id());
         }
     }
 
-    /** Sends a closed stream's end of stream (on the sender thread). */
-    void sendEndOfStream(MixnetStream stream, int sequence) throws IOException {
-        sendData(stream, sequence, new byte[0], 0, 0);
+    /** The keepalive interval in nanoseconds, 0 for none. */
+    long keepaliveNanos() {
+        return config.keepaliveInterval().toNanos();
     }
 
     /**
@@ -525,6 +531,8 @@ public final class MixnetClient implements Closeable {
         public static final int DEFAULT_MAX_FRAME_PAYLOAD = 1 << 20;
         /** Default out-of-order messages a stream buffers before skipping ahead: 256, as the reference. */
         public static final int DEFAULT_REORDER_WINDOW = ReorderBuffer.DEFAULT_MAX_BUFFERED_MESSAGES;
+        /** Default time an opened stream may go without a frame from an armed peer before a Ping: 60 s, as upstream. */
+        public static final Duration DEFAULT_KEEPALIVE_INTERVAL = Duration.ofSeconds(60);
         /** Default message-mode messages kept until taken: 4096. */
         public static final int DEFAULT_MESSAGE_QUEUE_CAPACITY = 4096;
         /** Default message-mode bytes kept until taken: 32 MiB (each message charged its length plus 96). */
@@ -553,6 +561,7 @@ public final class MixnetClient implements Closeable {
         private int reorderWindow = DEFAULT_REORDER_WINDOW;
         private int messageQueueCapacity = DEFAULT_MESSAGE_QUEUE_CAPACITY;
         private long maxMessageQueueBytes = DEFAULT_MAX_MESSAGE_QUEUE_BYTES;
+        private Duration keepaliveInterval = DEFAULT_KEEPALIVE_INTERVAL;
 
         private Builder(MixnetTransport transport) {
             this.transport = transport;
@@ -690,6 +699,23 @@ public final class MixnetClient implements Closeable {
         }
 
         /**
+         * Sets the keepalive of opened streams whose peer speaks it (it sent an OpenAck, a Ping or
+         * a Pong; newer Rust peers do): after this long without any frame from the peer, a Ping;
+         * three that left without an answer fail the stream with {@link PeerUnresponsiveException}
+         * (about four intervals of silence). Streams whose peer never showed it speaks keepalive are
+         * never pinged. Pings from peers are answered whatever this is.
+         *
+         * @param interval positive, or {@link Duration#ZERO} for no keepalive; at most 100 years;
+         *     default 60 s, as upstream
+         * @return this builder
+         * @throws IllegalArgumentException if negative or longer than 100 years
+         */
+        public Builder keepaliveInterval(Duration interval) {
+            this.keepaliveInterval = ArgumentChecks.zeroOrPositive(interval, "keepaliveInterval");
+            return this;
+        }
+
+        /**
          * Sets how many message-mode messages are kept until {@link #waitForMessages()} takes
          * them; beyond it they are dropped and counted.
          *
@@ -724,7 +750,7 @@ public final class MixnetClient implements Closeable {
         public MixnetClient build() {
             return new MixnetClient(transport, new Settings(streamIdleTimeout, maxUnreadBytes, acceptBacklog,
                     maxEarlyFrames, maxEarlyBytes, earlyFrameTimeout, maxFramePayload, reorderWindow,
-                    messageQueueCapacity, maxMessageQueueBytes, maxTotalUnreadBytes));
+                    messageQueueCapacity, maxMessageQueueBytes, maxTotalUnreadBytes, keepaliveInterval));
         }
 
     }

@@ -18,7 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * client has at most one, from {@link MixnetClient#listener()}.
  *
  * <p>A stream is registered the moment its Open arrives, so data the peer sends before
- * {@link #accept()} is called is buffered, not lost. Streams registered and not yet accepted form
+ * {@link #accept()} is called is buffered, not lost. When {@code accept} hands a stream out, an
+ * OpenAck tells its opener that it is held (best effort; newer Rust openers wait for it). Streams registered and not yet accepted form
  * the backlog, bounded by {@link MixnetClient.Builder#acceptBacklog(int)}; Opens beyond it are
  * dropped and counted ({@link DropReason#ACCEPT_BACKLOG_FULL}).
  *
@@ -78,6 +79,7 @@ public final class MixnetListener implements Closeable {
     }
 
     private MixnetStream acceptNanos(long timeoutNanos) throws IOException {
+        MixnetStream stream;
         lock.lock();
         try {
             long remaining = timeoutNanos;
@@ -97,13 +99,17 @@ public final class MixnetListener implements Closeable {
             if (closedCause != null) {
                 throw new IOException(closedCause.getMessage(), closedCause);
             }
-            return backlog.pollFirst();
+            stream = backlog.pollFirst();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting to accept");
         } finally {
             lock.unlock();
         }
+        // The opener learns that we hold the stream (newer Rust openers wait for this, and then
+        // keep it alive with Pings, which the router answers). Best effort, off this thread.
+        client.controlSender().queueOpenAck(stream);
+        return stream;
     }
 
     /** Called by the router: queues a new stream unless the backlog is full or the listener closed. */

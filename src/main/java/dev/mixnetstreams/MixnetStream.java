@@ -1,5 +1,7 @@
 package dev.mixnetstreams;
 
+import dev.mixnetstreams.internal.ArgumentChecks;
+import dev.mixnetstreams.internal.Failures;
 import dev.mixnetstreams.internal.ReorderBuffer;
 import dev.mixnetstreams.internal.Waits;
 import dev.mixnetstreams.internal.jfr.StreamEvents;
@@ -12,6 +14,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -71,6 +74,12 @@ public final class MixnetStream implements Closeable {
     private volatile IOException terminated;
     /** When the client ended the stream ({@link System#nanoTime()}); written before {@link #terminated}. */
     private volatile long endedAtNanos;
+    /** Whether the peer is known to hold the stream; set by the router, never cleared. */
+    private volatile boolean established;
+    /** Counted down once established, closed or ended: wakes {@link #awaitEstablished} waiters. */
+    private final CountDownLatch establishment;
+    /** The keepalive of an opened stream (router-confined, see {@link Keepalive}); null when accepted. */
+    private final Keepalive keepalive;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The read timeout in nanoseconds, 0 for none; any thread sets it, readers read it. */
     private volatile long readTimeoutNanos;
@@ -96,6 +105,64 @@ public final class MixnetStream implements Closeable {
         this.replySurbs = replySurbs;
         this.inbound = inbound;
         this.lastActivityNanos = System.nanoTime();
+        // An accepted stream is established at once: its peer opened it.
+        this.keepalive = remoteAddress != null ? new Keepalive(lastActivityNanos) : null;
+        this.established = remoteAddress == null;
+        this.establishment = new CountDownLatch(established ? 0 : 1);
+    }
+
+    /**
+     * Returns whether the peer is known to hold the stream: it sent an OpenAck, any Data, a Ping,
+     * or a Pong answering one of ours. An accepted stream is established from the start; an opened
+     * one once such a frame arrives (a peer of the first protocol version sends none of these until
+     * it writes).
+     *
+     * @return {@code true} once established
+     */
+    public boolean isEstablished() {
+        return established;
+    }
+
+    /**
+     * Waits until the peer is known to hold the stream (see {@link #isEstablished()}). Opening never
+     * waits for this; call it when the answer matters, for example before reporting a connection
+     * as made. The stream stays usable after a timeout.
+     *
+     * @param timeout how long to wait at most; positive
+     * @throws SocketTimeoutException if the peer gave no sign in time (its state is unknown: it may
+     *     be gone, slow, or of the first protocol version and silent until it writes)
+     * @throws InterruptedIOException if the thread was interrupted (its flag is set again)
+     * @throws IOException if the stream was closed or ended meanwhile
+     * @throws IllegalArgumentException if the timeout is not positive
+     */
+    public void awaitEstablished(Duration timeout) throws IOException {
+        long nanos = Waits.saturatedNanos(ArgumentChecks.positive(timeout, "timeout"));
+        try {
+            if (!establishment.await(nanos, TimeUnit.NANOSECONDS)) {
+                throw new SocketTimeoutException("no sign of the peer within " + timeout.toMillis() + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the stream to be established");
+        }
+        if (!established) { // woken by close or an end
+            IOException failure = terminated;
+            throw failure != null ? Failures.again(failure) : new IOException("stream closed");
+        }
+    }
+
+    /** Router: the peer showed it holds the stream; wakes {@link #awaitEstablished} waiters. */
+    void markEstablished() {
+        if (!established) {
+            established = true;
+            establishment.countDown();
+            StreamEvents.established(id.value());
+        }
+    }
+
+    /** The keepalive of an opened stream; {@code null} for an accepted one. */
+    Keepalive keepalive() {
+        return keepalive;
     }
 
     /**
@@ -193,7 +260,7 @@ public final class MixnetStream implements Closeable {
             outputShutdown = true;
             IOException failure = outputFailure != null ? outputFailure : terminated;
             if (failure != null) {
-                throw new IOException(failure.getMessage(), failure);
+                throw Failures.again(failure);
             }
             sequence = nextSendSequence++;
         } finally {
@@ -231,6 +298,7 @@ public final class MixnetStream implements Closeable {
             StreamEvents.closed(id.value(), "closed");
         }
         inbound.close();
+        establishment.countDown();
         client.streamClosed(this);
         queueEndOfStream();
     }
@@ -286,6 +354,7 @@ public final class MixnetStream implements Closeable {
             endedAtNanos = System.nanoTime();
         }
         terminated = cause;
+        establishment.countDown();
     }
 
     /** The linger after the client ended the stream is over: its unread bytes are released, reads fail at once. */
@@ -392,7 +461,7 @@ public final class MixnetStream implements Closeable {
         }
         IOException failure = terminated;
         if (failure != null) {
-            throw new IOException(failure.getMessage(), failure);
+            throw Failures.again(failure);
         }
     }
 
@@ -414,8 +483,13 @@ public final class MixnetStream implements Closeable {
 
     /** Sends a frame to the peer the way this end must: anonymously with SURBs, or as a reply. */
     void transmit(byte[] frame) throws IOException {
+        transmit(frame, replySurbs);
+    }
+
+    /** Sends a frame the way this end must, with {@code surbs} reply SURBs if it is the opener. */
+    void transmit(byte[] frame, int surbs) throws IOException {
         if (remoteAddress != null) {
-            client.transport().sendAnonymous(remoteAddress, frame, replySurbs);
+            client.transport().sendAnonymous(remoteAddress, frame, surbs);
         } else {
             client.transport().reply(remoteSenderTag, frame);
         }

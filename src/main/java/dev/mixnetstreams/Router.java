@@ -58,6 +58,8 @@ final class Router {
     /** Ids of streams closed here, kept for the linger so late frames and replayed Opens are refused. */
     private final RecentIds recentlyClosed = new RecentIds(MixnetClient.Builder.MAX_LINGERING_CLOSED_IDS);
     private boolean messageQueueDrained;
+    /** The keepalive interval of opened streams, 0 for none. */
+    private final long keepaliveNanos;
     /** Whether the transport's failure has been carried out (every stream, accept and wait ended). */
     private boolean transportFailureHandled;
     /** Buffers that got data in the current batch; their readers are woken after it. */
@@ -72,7 +74,14 @@ final class Router {
         this.idleTimeoutNanos = config.streamIdleTimeout().toNanos();
         // Half the idle timeout: traffic is credited at the sweep after it (see MixnetStream.markTraffic),
         // so an idle stream is closed within twice its idle timeout at most, as with a sweep per timeout.
-        this.sweepIntervalNanos = Math.max(1, Math.min(idleTimeoutNanos / 2, MAX_SWEEP_INTERVAL_NANOS));
+        // A quarter of the keepalive interval: a Ping goes out, and a miss is counted, at most a
+        // quarter interval late.
+        this.keepaliveNanos = client.keepaliveNanos();
+        long sweep = Math.min(idleTimeoutNanos / 2, MAX_SWEEP_INTERVAL_NANOS);
+        if (keepaliveNanos > 0) {
+            sweep = Math.min(sweep, keepaliveNanos / 4);
+        }
+        this.sweepIntervalNanos = Math.max(1, sweep);
         this.lingerNanos = MixnetClient.Builder.CLOSED_STREAM_LINGER.toNanos();
         this.maxUnreadBytes = config.maxUnreadBytes();
         this.early = new EarlyFrameStore(config.maxEarlyFrames(), config.maxEarlyBytes(), config.reorderWindow(),
@@ -230,15 +239,15 @@ final class Router {
         if (LOG.isDebugEnabled()) {
             LOG.debug("frame in: {}", view);
         }
-        if (view.type() == FrameType.OPEN) {
-            onOpen(id, message.senderTag());
-        } else {
+        switch (view.type()) {
+            case OPEN -> onOpen(id, message.senderTag(), message.data());
             // The whole frame is handed on: the payload stays where it arrived, after the header.
-            onData(id, view.sequence(), message.data(), message.senderTag());
+            case DATA -> onData(id, view.sequence(), message.data(), message.senderTag());
+            case OPEN_ACK, PING, PONG -> onControl(view.type(), id, view.sequence(), message.senderTag());
         }
     }
 
-    private void onOpen(long id, SenderTag senderTag) {
+    private void onOpen(long id, SenderTag senderTag, byte[] frameBytes) {
         if (senderTag == null) {
             drop(DropReason.OPEN_WITHOUT_SENDER_TAG, id);
             return;
@@ -258,8 +267,12 @@ final class Router {
         }
         MixnetStream stream = new MixnetStream(new StreamId(id), client, null, senderTag, 0, client.newReorderBuffer());
         client.streams.put(id, stream);
-        // Held early frames go in before accept() can hand the stream out (and its application
-        // close it): afterwards they would be dropped as data for a closed stream.
+        // The Open's payload is the stream's first bytes, before Data 0. Then the held early
+        // frames; all of it before accept() can hand the stream out (and its application close
+        // it): afterwards it would be dropped as data for a closed stream.
+        if (frameBytes.length > FrameCodec.HEADER_LENGTH) {
+            offer(stream, 0, frameBytes, true);
+        }
         for (EarlyFrameStore.EarlyFrame frame : early.release(id)) {
             if (senderTag.equals(frame.senderTag)) {
                 counters.earlyFramesDelivered.increment();
@@ -294,29 +307,53 @@ final class Router {
     }
 
     private void deliver(MixnetStream stream, int sequence, byte[] frameBytes, SenderTag senderTag) {
+        if (acceptsFrameFrom(stream, senderTag)) {
+            if (!stream.isEstablished()) {
+                stream.markEstablished(); // any Data shows that the peer holds the stream
+            }
+            offer(stream, sequence, frameBytes, false);
+        }
+    }
+
+    /**
+     * Whether a frame for a registered stream may go to it: the stream is neither closed nor ended
+     * here, and the frame comes from its peer (an accepted stream's opener tag; untagged for an
+     * opened stream, as replies arrive). Counts the drop if not; notes the peer's frame if so.
+     */
+    private boolean acceptsFrameFrom(MixnetStream stream, SenderTag senderTag) {
         long id = stream.id().value();
         if (stream.isClosed() || stream.isTerminated()) {
             drop(DropReason.CLOSED_STREAM, id);
-            return;
+            return false;
         }
         SenderTag peer = stream.peerSenderTag();
         boolean fromPeer = peer == null ? senderTag == null : peer.equals(senderTag);
         if (!fromPeer) {
             drop(DropReason.WRONG_PEER, id);
-            return;
+            return false;
         }
+        Keepalive keepalive = stream.keepalive();
+        if (keepalive != null) {
+            keepalive.frameArrived();
+        }
+        return true;
+    }
+
+    /** Offers a frame's payload to its stream (the Open's as its first bytes if {@code initial}) and counts the result. */
+    private void offer(MixnetStream stream, int sequence, byte[] frameBytes, boolean initial) {
+        long id = stream.id().value();
         // Counted before the hand-off, so a reader that has the bytes also sees them counted.
         int length = frameBytes.length - FrameCodec.HEADER_LENGTH;
         counters.bytesIn.add(length);
         ReorderBuffer buffer = stream.inbound;
-        OfferResult result = buffer.offerQuietly(sequence, frameBytes);
+        OfferResult result = initial ? buffer.offerInitial(frameBytes) : buffer.offerQuietly(sequence, frameBytes);
         while (result == OfferResult.OVER_SHARED_BUDGET) {
             MixnetStream hoarder = largestHolder(stream);
             if (hoarder == null) {
                 break;
             }
             resetForClientLimit(hoarder);
-            result = buffer.offerQuietly(sequence, frameBytes);
+            result = initial ? buffer.offerInitial(frameBytes) : buffer.offerQuietly(sequence, frameBytes);
         }
         // Woken after the batch: once per reader, not once per message. Listed whenever it has
         // something pending, not only the first time in a batch, so that even a publish left
@@ -348,6 +385,56 @@ final class Router {
                 drop(DropReason.CLIENT_UNREAD_LIMIT, id);
                 resetForClientLimit(stream);
             }
+        }
+    }
+
+    /**
+     * An OpenAck, Ping or Pong. Never held, never answered for a stream not open here (silence is
+     * how a newer peer learns a stream is gone). A Ping is answered with a Pong by the control
+     * sender; an OpenAck, a Ping or a Pong answering ours arms an opened stream's keepalive and
+     * establishes it.
+     */
+    private void onControl(FrameType type, long id, int nonce, SenderTag senderTag) {
+        MixnetStream stream = client.streams.get(id);
+        if (stream == null) {
+            drop(recentlyClosed.contains(id) ? DropReason.CLOSED_STREAM : DropReason.CONTROL_FOR_UNKNOWN_STREAM, id);
+            return;
+        }
+        if (!acceptsFrameFrom(stream, senderTag)) {
+            return;
+        }
+        stream.markTraffic();
+        Keepalive keepalive = stream.keepalive();
+        switch (type) {
+            case OPEN_ACK -> {
+                if (keepalive == null) {
+                    drop(DropReason.UNEXPECTED_OPEN_ACK, id);
+                    return;
+                }
+                counters.openAcksReceived.increment();
+                StreamEvents.keepalive(id, "open-ack in", 0);
+                keepalive.arm();
+                stream.markEstablished();
+            }
+            case PING -> {
+                counters.pingsReceived.increment();
+                StreamEvents.keepalive(id, "ping in", Integer.toUnsignedLong(nonce));
+                if (keepalive != null) {
+                    keepalive.arm();
+                }
+                stream.markEstablished();
+                client.controlSender().queuePong(stream, nonce);
+            }
+            case PONG -> {
+                counters.pongsReceived.increment();
+                boolean answers = keepalive != null && keepalive.pongArrived(nonce);
+                StreamEvents.keepalive(id, answers ? "pong in" : "stale pong in", Integer.toUnsignedLong(nonce));
+                if (answers) {
+                    keepalive.arm();
+                    stream.markEstablished();
+                }
+            }
+            default -> throw new IllegalArgumentException("not a control frame: " + type);
         }
     }
 
@@ -443,16 +530,43 @@ final class Router {
                     it.remove();
                     recentlyClosed.add(stream.id().value(), endedAt);
                 }
-            } else if (stream.takeTrafficMark()) {
-                // The clock read after the mark is cleared is no earlier than the traffic that set
-                // it (now, read when the sweep began, could be); only streams with traffic pay.
-                stream.lastActivityNanos = System.nanoTime();
-            } else if (now - stream.lastActivityNanos > idleTimeoutNanos) {
-                counters.streamsReaped.increment();
-                LOG.debug("{}: idle for longer than {} ms, closing", stream.id(),
-                        TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos));
-                stream.fail(new IOException("stream closed after the idle timeout of "
-                        + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) + " ms without traffic"));
+            } else {
+                if (stream.takeTrafficMark()) {
+                    // The clock read after the mark is cleared is no earlier than the traffic that
+                    // set it (now, read when the sweep began, could be); only streams with traffic pay.
+                    stream.lastActivityNanos = System.nanoTime();
+                } else if (now - stream.lastActivityNanos > idleTimeoutNanos) {
+                    counters.streamsReaped.increment();
+                    LOG.debug("{}: idle for longer than {} ms, closing", stream.id(),
+                            TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos));
+                    stream.fail(new IOException("stream closed after the idle timeout of "
+                            + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) + " ms without traffic"));
+                    continue;
+                }
+                Keepalive keepalive = stream.keepalive();
+                if (keepalive != null && keepaliveNanos > 0) {
+                    keepAlive(stream, keepalive, now);
+                }
+            }
+        }
+    }
+
+    /** One keepalive step of an opened stream: a Ping to queue, or a peer given up on. */
+    private void keepAlive(MixnetStream stream, Keepalive keepalive, long now) {
+        switch (keepalive.sweep(now, keepaliveNanos)) {
+            case NOTHING -> { }
+            case PING -> {
+                StreamEvents.keepalive(stream.id().value(), "ping out", Integer.toUnsignedLong(keepalive.nonce()));
+                client.controlSender().queuePing(stream, keepalive.nonce());
+            }
+            case GIVE_UP -> {
+                counters.streamsUnresponsive.increment();
+                StreamEvents.keepalive(stream.id().value(), "unresponsive", Integer.toUnsignedLong(keepalive.nonce()));
+                long seconds = TimeUnit.NANOSECONDS.toSeconds(keepaliveNanos);
+                LOG.debug("{}: peer unresponsive: {} keepalive pings unanswered", stream.id(), keepalive.misses());
+                stream.fail(new PeerUnresponsiveException("the peer answered none of "
+                        + Keepalive.MISSES_ALLOWED + " keepalive pings, sent " + seconds
+                        + " s apart after " + seconds + " s without a frame from it"));
             }
         }
     }

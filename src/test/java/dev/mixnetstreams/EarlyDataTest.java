@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.wire.FrameCodec;
+import dev.mixnetstreams.wire.FrameType;
 import java.io.ByteArrayOutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +61,9 @@ class EarlyDataTest {
             assertEquals(-1, stream.getInputStream().read());
             assertEquals(5, server.stats().earlyFramesHeld(), "no more held");
 
-            // The reply goes to the tag's owner.
+            // The reply goes to the tag's owner, after the OpenAck that accept() sent it.
+            InboundMessage openAck = peer.inbound.take();
+            assertArrayEquals(FrameCodec.encode(id, FrameType.OPEN_ACK, 0, new byte[0]), openAck.data());
             stream.getOutputStream().write("ok".getBytes(StandardCharsets.UTF_8));
             InboundMessage reply = peer.inbound.take();
             assertEquals(null, reply.senderTag());

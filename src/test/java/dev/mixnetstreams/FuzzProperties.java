@@ -46,7 +46,7 @@ class FuzzProperties {
                 assertEquals(length - FrameCodec.HEADER_LENGTH, view.payloadLength());
                 assertArrayEquals(Arrays.copyOfRange(message, offset + FrameCodec.HEADER_LENGTH, offset + length),
                         view.copyPayload());
-                assertEquals(message[offset + 10] == 0 ? FrameType.OPEN : FrameType.DATA, view.type());
+                assertEquals(FrameType.ofWireValue(message[offset + 10]), view.type());
             }
         }
     }
@@ -75,7 +75,7 @@ class FuzzProperties {
         if (((m[offset] & 0xff) | (m[offset + 1] & 0xff) << 8) != 3) {
             return DecodeStatus.NOT_STREAM_KIND;
         }
-        return m[offset + 10] == 0 || m[offset + 10] == 1 ? DecodeStatus.FRAME : DecodeStatus.UNKNOWN_MESSAGE_TYPE;
+        return (m[offset + 10] & 0xff) <= 4 ? DecodeStatus.FRAME : DecodeStatus.UNKNOWN_MESSAGE_TYPE;
     }
 
     /** A valid frame, then zero or more mutations. */

@@ -396,9 +396,9 @@ class HostileInputSmallHeapTest {
                     message[1] = (byte) (kind >>> 8);
                     expected[DropReason.NOT_STREAM_KIND.ordinal()]++;
                 }
-                case 2 -> { // unknown message type (2..255)
+                case 2 -> { // unknown message type (5..255)
                     message = FrameCodec.encode(good.id, FrameType.DATA, i, new byte[random.nextInt(64)]);
-                    message[10] = (byte) (2 + random.nextInt(254));
+                    message[10] = (byte) (5 + random.nextInt(251));
                     expected[DropReason.UNKNOWN_MESSAGE_TYPE.ordinal()]++;
                 }
                 case 3 -> { // someone guessed the live stream's id: data from the wrong peer

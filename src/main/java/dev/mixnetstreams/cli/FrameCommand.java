@@ -35,10 +35,14 @@ final class FrameCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--id: " + e.getMessage());
         }
-        FrameType type = switch (args.required("type").toLowerCase(Locale.ROOT)) {
+        String typeName = args.required("type").toLowerCase(Locale.ROOT);
+        FrameType type = switch (typeName) {
             case "open" -> FrameType.OPEN;
             case "data" -> FrameType.DATA;
-            default -> throw new UsageException("--type: expected open or data");
+            case "open-ack" -> FrameType.OPEN_ACK;
+            case "ping" -> FrameType.PING;
+            case "pong" -> FrameType.PONG;
+            default -> throw new UsageException("--type: expected open, data, open-ack, ping or pong");
         };
         int seq = (int) Args.parseNumber("--seq", args.required("seq"), 0, 0xFFFF_FFFFL);
         byte[] payload = Args.hex("--payload", args.text("payload", ""));
@@ -59,7 +63,7 @@ final class FrameCommand {
             return 2;
         }
         out.printf("id=0x%016x type=%s seq=%d reserved=%d payload=%s%n", view.streamId(),
-                view.type() == FrameType.OPEN ? "open" : "data", Integer.toUnsignedLong(view.sequence()),
+                view.type().label(), Integer.toUnsignedLong(view.sequence()),
                 view.reserved(), Args.hex(view.buffer(), view.payloadOffset(), view.payloadLength()));
         return 0;
     }

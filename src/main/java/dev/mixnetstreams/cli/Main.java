@@ -10,7 +10,7 @@ import java.util.List;
  * <pre>
  * demo [--streams N] [--bytes N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S] [--max-unread-bytes N]
  * tunnel --listen HOST:PORT --upstream HOST:PORT [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S] [--connect-on-accept true|false]
- * frame encode --id HEX --type open|data --seq N --payload HEX
+ * frame encode --id HEX --type open|data|open-ack|ping|pong --seq N --payload HEX
  * frame decode HEX
  * emulator --port P [--clients N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
  * address --nym URL
@@ -30,10 +30,10 @@ public final class Main {
                   simulated mixnet (default latency 5-50 ms) to --upstream; Ctrl-C prints a summary.
                   A connection goes onward at its first byte; --connect-on-accept true connects at
                   once, for protocols in which the server speaks first (SMTP, FTP, MySQL)
-              frame encode --id HEX --type open|data --seq N [--payload HEX]
+              frame encode --id HEX --type open|data|open-ack|ping|pong --seq N [--payload HEX]
                   prints the stream frame in lowercase hex
               frame decode HEX
-                  prints id=0x.. type=open|data seq=N reserved=N payload=HEX, or exits 2
+                  prints id=0x.. type=open|data|open-ack|ping|pong seq=N reserved=N payload=HEX, or exits 2
               emulator --port P [--clients N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
                   a local stand-in for nym-client: N clients on ws://127.0.0.1:P, P+1, ...;
                   prints each one's URL and address, runs until Ctrl-C

@@ -212,7 +212,8 @@ public final class ReorderBuffer implements ReaderHandOff.Source {
      * already held after it are discarded (see {@link #takeDroppedAfterEnd()}).
      *
      * @param maxBufferedMessages out-of-order messages held before skipping ahead (at least 1)
-     * @param maxUnreadBytes charge held in total before offers are refused (at least 1)
+     * @param maxUnreadBytes charge held in total, in order and out of order, before offers are
+     *     refused (at least 1): out-of-order data is bounded in bytes by this too
      * @param shared the shared budget, or {@code null} for none
      * @param headerLength bytes before the payload in every frame
      * @param frameOverhead bytes charged for every frame on top of its payload (0 or more)
@@ -222,6 +223,33 @@ public final class ReorderBuffer implements ReaderHandOff.Source {
     public static ReorderBuffer forFrames(int maxBufferedMessages, long maxUnreadBytes, ByteBudget shared,
                                           int headerLength, int frameOverhead) {
         return new ReorderBuffer(maxBufferedMessages, maxUnreadBytes, shared, headerLength, frameOverhead, true);
+    }
+
+    /**
+     * Offers the payload an Open carried, the stream's first bytes: published before anything else
+     * (it takes no sequence number). Called by the producer once, before any other offer; an empty
+     * payload is nothing (not an end of stream).
+     *
+     * @param payload the Open frame (its payload follows the header)
+     * @return what happened to it ({@link OfferResult#ACCEPTED}, {@link OfferResult#CLOSED} or a budget's refusal)
+     */
+    public OfferResult offerInitial(byte[] payload) {
+        if (state != OPEN) {
+            return OfferResult.CLOSED;
+        }
+        int length = payload.length - skip;
+        if (length == 0) {
+            return OfferResult.ACCEPTED;
+        }
+        long charge = (long) length + messageOverhead;
+        if (charge > maxUnreadBytes - readyCharge()) {
+            return OfferResult.OVER_BUDGET;
+        }
+        if (shared != null && !reserveShared(charge)) {
+            return OfferResult.OVER_SHARED_BUDGET;
+        }
+        publish(payload, length);
+        return OfferResult.ACCEPTED;
     }
 
     /**
@@ -487,7 +515,7 @@ public final class ReorderBuffer implements ReaderHandOff.Source {
         if (current == CLOSED) {
             return new IOException("stream closed");
         }
-        return new IOException(failure.getMessage(), failure);
+        return Failures.again(failure);
     }
 
     /**

@@ -7,15 +7,15 @@ package dev.mixnetstreams.wire;
  * never throws.
  */
 public enum DecodeStatus {
-    /** A stream frame (Open or Data). */
+    /** A stream frame of a type this version knows ({@link FrameType}). */
     FRAME,
     /** Fewer than {@value FrameCodec#HEADER_LENGTH} bytes. */
     TOO_SHORT,
     /** The LP frame kind (bytes 0–1, little-endian) is not SphinxStream (3). */
     NOT_STREAM_KIND,
     /**
-     * The message type (byte 10) is neither Open (0) nor Data (1). Newer peers send 2 (OpenAck),
-     * 3 (Ping) and 4 (Pong) and rely on older ones to drop them silently.
+     * The message type (byte 10) is one this version does not know (5 to 255). Peers rely on
+     * receivers to drop such frames without effect on any stream.
      */
     UNKNOWN_MESSAGE_TYPE
 }

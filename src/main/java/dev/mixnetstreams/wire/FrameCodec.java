@@ -9,7 +9,7 @@ import java.util.Objects;
  * offset size field
  *   0     2   LP frame kind, u16 little-endian, 3 = SphinxStream
  *   2     8   stream id, u64 big-endian
- *  10     1   message type, 0 = Open, 1 = Data
+ *  10     1   message type: 0 Open, 1 Data, 2 OpenAck, 3 Ping, 4 Pong
  *  11     4   sequence number, u32 big-endian
  *  15     1   reserved, written as 0
  *  16     n   payload (the rest of the message; there is no length field)
@@ -38,7 +38,7 @@ public final class FrameCodec {
      * Encodes a frame into a new array of exactly {@code 16 + payload.length} bytes.
      *
      * @param streamId the stream id (unsigned 64 bits)
-     * @param type Open or Data
+     * @param type the message type
      * @param sequence the sequence number (unsigned 32 bits)
      * @param payload the payload, possibly empty
      * @return the encoded frame
@@ -51,7 +51,7 @@ public final class FrameCodec {
      * Encodes a frame whose payload is {@code payload[offset, offset + length)} into a new array.
      *
      * @param streamId the stream id (unsigned 64 bits)
-     * @param type Open or Data
+     * @param type the message type
      * @param sequence the sequence number (unsigned 32 bits)
      * @param payload holds the payload
      * @param offset where the payload starts in {@code payload}
@@ -74,7 +74,7 @@ public final class FrameCodec {
      * Encodes a frame into a caller's buffer without allocating.
      *
      * @param streamId the stream id (unsigned 64 bits)
-     * @param type Open or Data
+     * @param type the message type
      * @param sequence the sequence number (unsigned 32 bits)
      * @param payload holds the payload
      * @param offset where the payload starts in {@code payload}
@@ -98,7 +98,7 @@ public final class FrameCodec {
      * Writes only the 16-byte header, with the reserved byte 0.
      *
      * @param streamId the stream id (unsigned 64 bits)
-     * @param type Open or Data
+     * @param type the message type
      * @param sequence the sequence number (unsigned 32 bits)
      * @param destination the buffer to write into
      * @param offset where the header starts

@@ -68,13 +68,9 @@ public final class FrameView {
         if (kind != FrameCodec.KIND_SPHINX_STREAM) {
             return fail(message, offset, length, DecodeStatus.NOT_STREAM_KIND);
         }
-        FrameType decodedType;
-        switch (message[offset + FrameCodec.OFFSET_TYPE]) {
-            case 0 -> decodedType = FrameType.OPEN;
-            case 1 -> decodedType = FrameType.DATA;
-            default -> {
-                return fail(message, offset, length, DecodeStatus.UNKNOWN_MESSAGE_TYPE);
-            }
+        FrameType decodedType = FrameType.ofWireValue(message[offset + FrameCodec.OFFSET_TYPE] & 0xff);
+        if (decodedType == null) {
+            return fail(message, offset, length, DecodeStatus.UNKNOWN_MESSAGE_TYPE);
         }
         this.buffer = message;
         this.offset = offset;
@@ -197,7 +193,7 @@ public final class FrameView {
     }
 
     /**
-     * Describes the frame as {@code id=0x%016x type=open|data seq=N reserved=N payloadLength=N},
+     * Describes the frame as {@code id=0x%016x type=<label> seq=N reserved=N payloadLength=N},
      * or the decode status when not a frame.
      *
      * @return a one-line description
@@ -208,7 +204,7 @@ public final class FrameView {
             return "not a stream frame: " + status;
         }
         return String.format("id=0x%016x type=%s seq=%d reserved=%d payloadLength=%d",
-                streamId, type == FrameType.OPEN ? "open" : "data",
+                streamId, type.label(),
                 Integer.toUnsignedLong(sequence), reserved(), payloadLength());
     }
 }

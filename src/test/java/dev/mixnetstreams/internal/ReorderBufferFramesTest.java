@@ -117,6 +117,20 @@ class ReorderBufferFramesTest {
     }
 
     @Test
+    void anOpensPayloadComesFirstAndTakesNoSequenceNumber() throws IOException {
+        ByteBudget shared = new ByteBudget(1 << 20);
+        ReorderBuffer buffer = buffer(1 << 20, shared);
+        byte[] open = frame(5);
+        assertEquals(OfferResult.ACCEPTED, buffer.offerInitial(open));
+        assertEquals(5 + OVERHEAD, shared.used(), "charged like data");
+        assertEquals(OfferResult.ACCEPTED, buffer.offer(0, frame(3)));
+        assertSame(open, buffer.poll());
+        assertEquals(HEADER + 3, buffer.poll().length);
+        assertEquals(OfferResult.ACCEPTED, buffer(1 << 20, null).offerInitial(frame(0)), "an empty one is nothing");
+        assertEquals(OfferResult.OVER_BUDGET, buffer(10, null).offerInitial(frame(5)));
+    }
+
+    @Test
     void aFailedBufferCanStillBeResetAndReleasesItsCharge() throws IOException {
         ByteBudget shared = new ByteBudget(1 << 20);
         ReorderBuffer buffer = buffer(1 << 20, shared);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.HexFormat;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -33,8 +34,8 @@ class FrameCodecProperties {
         if (kind != 3) {
             return DecodeStatus.NOT_STREAM_KIND;
         }
-        int type = bytes[offset + 10];
-        if (type != 0 && type != 1) {
+        int type = Byte.toUnsignedInt(bytes[offset + 10]);
+        if (type > 4) { // 0 Open, 1 Data, 2 OpenAck, 3 Ping, 4 Pong
             return DecodeStatus.UNKNOWN_MESSAGE_TYPE;
         }
         return DecodeStatus.FRAME;
@@ -59,7 +60,8 @@ class FrameCodecProperties {
             header[i] = (byte) (rest & 0xff);
             rest >>>= 8;
         }
-        header[10] = (byte) (type == FrameType.OPEN ? 0 : 1);
+        header[10] = (byte) List.of(FrameType.OPEN, FrameType.DATA, FrameType.OPEN_ACK, FrameType.PING,
+                FrameType.PONG).indexOf(type);
         long seq = Integer.toUnsignedLong(sequence);
         for (int i = 14; i >= 11; i--) {
             header[i] = (byte) (seq & 0xff);
@@ -164,7 +166,7 @@ class FrameCodecProperties {
         assertArrayEquals(before, bytes, "decoding does not modify the message");
         if (expected == DecodeStatus.FRAME) {
             assertEquals(modelBigEndian(bytes, offset + 2, 8), view.streamId());
-            assertEquals(bytes[offset + 10] == 0 ? FrameType.OPEN : FrameType.DATA, view.type());
+            assertEquals(FrameType.values()[bytes[offset + 10]], view.type());
             assertEquals(modelBigEndian(bytes, offset + 11, 4), Integer.toUnsignedLong(view.sequence()));
             assertEquals(Byte.toUnsignedInt(bytes[offset + 15]), view.reserved());
             assertEquals(offset + 16, view.payloadOffset());

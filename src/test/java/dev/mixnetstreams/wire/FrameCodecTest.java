@@ -160,12 +160,32 @@ class FrameCodecTest {
         assertArrayEquals(new byte[0], view.copyPayload());
     }
 
-    @ParameterizedTest(name = "msg type {0} (OpenAck/Ping/Pong of newer peers) is dropped")
-    @ValueSource(ints = {2, 3, 4})
-    void newerMessageTypesAreUnknown(int type) {
+    @ParameterizedTest(name = "msg type {0} is unknown and dropped")
+    @ValueSource(ints = {5, 6, 127, 128, 255})
+    void typesFromFiveOnAreUnknown(int type) {
         byte[] message = hex(VECTOR_OPEN_AA);
         message[10] = (byte) type;
         assertEquals(DecodeStatus.UNKNOWN_MESSAGE_TYPE, new FrameView().wrap(message));
+    }
+
+    @Test
+    void openAckPingAndPongVectorsOfNewerPeers() {
+        String openAck = "0300" + "0011223344556677" + "02" + "00000000" + "00";
+        String ping = "0300" + "0011223344556677" + "03" + "cafebabe" + "00";
+        String pong = "0300" + "0011223344556677" + "04" + "cafebabe" + "00";
+        assertEquals(openAck, HEX.formatHex(FrameCodec.encode(0x0011223344556677L, FrameType.OPEN_ACK, 0, new byte[0])));
+        assertEquals(ping, HEX.formatHex(FrameCodec.encode(0x0011223344556677L, FrameType.PING, 0xcafebabe, new byte[0])));
+        assertEquals(pong, HEX.formatHex(FrameCodec.encode(0x0011223344556677L, FrameType.PONG, 0xcafebabe, new byte[0])));
+        FrameView view = new FrameView();
+        assertEquals(DecodeStatus.FRAME, view.wrap(hex(ping)));
+        assertEquals(FrameType.PING, view.type());
+        assertEquals(0xcafebabe, view.sequence());
+        assertEquals(0, view.payloadLength());
+        assertEquals(DecodeStatus.FRAME, view.wrap(hex(openAck)));
+        assertEquals(FrameType.OPEN_ACK, view.type());
+        assertEquals(DecodeStatus.FRAME, view.wrap(hex(pong)));
+        assertEquals(FrameType.PONG, view.type());
+        assertEquals("id=0x0011223344556677 type=pong seq=3405691582 reserved=0 payloadLength=0", view.toString());
     }
 
     @Test

@@ -15,7 +15,8 @@ import jdk.jfr.RecordingState;
 final class JfrRegistration {
 
     private static final List<Class<? extends jdk.jfr.Event>> EVENTS = List.of(
-            StreamOpenedEvent.class, StreamClosedEvent.class, DataLostEvent.class, FrameDroppedEvent.class);
+            StreamOpenedEvent.class, StreamClosedEvent.class, DataLostEvent.class, FrameDroppedEvent.class,
+            StreamEstablishedEvent.class, ControlFrameEvent.class);
     /**
      * The JDK classes that JFR's instrumented {@code commit()} refers to (as of JDK 25). See
      * {@link #resolveCommitPath()}.
@@ -118,6 +119,24 @@ final class JfrRegistration {
             event.firstLostSequence = firstLostSequence;
             event.lostMessages = lostMessages;
             event.streamOffset = streamOffset;
+            event.commit();
+        }
+    }
+
+    static void established(long streamId) {
+        StreamEstablishedEvent event = new StreamEstablishedEvent();
+        if (event.shouldCommit()) {
+            event.streamId = streamId;
+            event.commit();
+        }
+    }
+
+    static void keepalive(long streamId, String what, long nonce) {
+        ControlFrameEvent event = new ControlFrameEvent();
+        if (event.shouldCommit()) {
+            event.streamId = streamId;
+            event.what = what;
+            event.nonce = nonce;
             event.commit();
         }
     }

@@ -62,6 +62,32 @@ public final class StreamEvents {
     }
 
     /**
+     * The peer of a stream opened here showed that it holds the stream.
+     *
+     * @param streamId the stream id
+     */
+    public static void established(long streamId) {
+        if (recording) {
+            JfrRegistration.established(streamId);
+        }
+    }
+
+    /**
+     * A keepalive step: an OpenAck, Ping or Pong arrived, a Ping was queued, or the peer was found
+     * unresponsive.
+     *
+     * @param streamId the stream id
+     * @param what {@code open-ack in}, {@code ping in}, {@code pong in}, {@code stale pong in},
+     *     {@code ping out} or {@code unresponsive}
+     * @param nonce the Ping or Pong nonce (unsigned 32 bits), else 0
+     */
+    public static void keepalive(long streamId, String what, long nonce) {
+        if (recording) {
+            JfrRegistration.keepalive(streamId, what, nonce);
+        }
+    }
+
+    /**
      * A stream ended here: closed by its application, or ended by the client (idle timeout, reset,
      * client closed).
      *

@@ -1,0 +1,180 @@
+package dev.mixnetstreams;
+
+import dev.mixnetstreams.internal.Waits;
+import dev.mixnetstreams.wire.FrameCodec;
+import dev.mixnetstreams.wire.FrameType;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Sends the frames nobody should wait for, off the thread that asks for them: a closed stream's
+ * end of stream ({@link MixnetStream#close()} returns at once, as {@link java.net.Socket#close()}
+ * does), the acceptor's OpenAck, Pongs that answer a peer's Pings, and keepalive Pings. The router
+ * never blocks, so it cannot send; the application's close must not wait for a transport that
+ * takes no more data (a stalled nym-client). One virtual thread per client sends them in turn.
+ *
+ * <p>What is pending is kept per stream, at most one of each kind (a newer Pong or Ping replaces
+ * an older one), so a peer flooding a stream with Pings costs one pending Pong, not a queue. The
+ * client's close gives what is pending one shared deadline, then stops the thread.
+ *
+ * <p>Guards: {@link #lock} guards {@link #pending} and {@link #finishing}; it is never held
+ * across a send, and no other lock is taken while it is held.
+ */
+final class ControlSender {
+
+    /** Reply SURBs sent with a Ping, so the peer can answer (as newer Rust openers send). */
+    static final int PING_REPLY_SURBS = 2;
+
+    /** A stream's frames waiting to be sent; -1 where none is. Guarded by {@link #lock}. */
+    private static final class Pending {
+        boolean openAck;
+        long pongNonce = -1;
+        long pingNonce = -1;
+        long endSequence = -1;
+    }
+
+    private final MixnetClient client;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when something is queued or the sender is told to finish. */
+    private final Condition work = lock.newCondition();
+    /** Guarded by {@link #lock}: streams with frames to send, in the order they first asked. */
+    private final LinkedHashMap<MixnetStream, Pending> pending = new LinkedHashMap<>();
+    /** Guarded by {@link #lock}: nothing more is taken; the thread ends once nothing is pending. */
+    private boolean finishing;
+    private final Thread thread;
+
+    ControlSender(MixnetClient client, String threadName) {
+        this.client = client;
+        this.thread = Thread.ofVirtual().name(threadName).start(this::run);
+    }
+
+    /** Queues a closed stream's end of stream, which took sequence number {@code sequence}. */
+    boolean queueEndOfStream(MixnetStream stream, int sequence) {
+        return queue(stream, p -> p.endSequence = Integer.toUnsignedLong(sequence));
+    }
+
+    /** Queues the OpenAck of a stream its application just accepted. */
+    boolean queueOpenAck(MixnetStream stream) {
+        return queue(stream, p -> p.openAck = true);
+    }
+
+    /** Queues the Pong that answers a Ping with {@code nonce} (a newer one replaces it). */
+    boolean queuePong(MixnetStream stream, int nonce) {
+        return queue(stream, p -> p.pongNonce = Integer.toUnsignedLong(nonce));
+    }
+
+    /** Queues a keepalive Ping with {@code nonce}; the stream hears when it has left. */
+    boolean queuePing(MixnetStream stream, int nonce) {
+        return queue(stream, p -> p.pingNonce = Integer.toUnsignedLong(nonce));
+    }
+
+    private boolean queue(MixnetStream stream, java.util.function.Consumer<Pending> what) {
+        lock.lock();
+        try {
+            if (finishing) {
+                return false;
+            }
+            what.accept(pending.computeIfAbsent(stream, s -> new Pending()));
+            work.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes nothing more, lets what is pending go out until {@code deadline} has passed, then stops
+     * the thread (interrupting a send still waiting) and waits for it.
+     *
+     * @return whether the caller was interrupted meanwhile (its flag is to be set again)
+     */
+    boolean finish(Duration deadline) {
+        lock.lock();
+        try {
+            finishing = true;
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+        boolean interrupted = false;
+        try {
+            if (thread.join(deadline)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        thread.interrupt();
+        interrupted |= Waits.joinUninterruptibly(thread);
+        int unsent;
+        lock.lock();
+        try {
+            unsent = pending.size();
+            pending.clear();
+        } finally {
+            lock.unlock();
+        }
+        if (unsent > 0) {
+            client.log().debug("frames of {} stream(s) not sent within the close deadline", unsent);
+        }
+        return interrupted;
+    }
+
+    private void run() {
+        while (true) {
+            MixnetStream stream;
+            Pending next;
+            lock.lock();
+            try {
+                while (pending.isEmpty() && !finishing) {
+                    work.awaitUninterruptibly();
+                }
+                if (pending.isEmpty()) {
+                    return; // finishing, and everything was sent
+                }
+                Iterator<Map.Entry<MixnetStream, Pending>> oldest = pending.entrySet().iterator();
+                Map.Entry<MixnetStream, Pending> entry = oldest.next();
+                oldest.remove();
+                stream = entry.getKey();
+                next = entry.getValue();
+            } finally {
+                lock.unlock();
+            }
+            send(stream, next);
+            if (Thread.interrupted()) {
+                return; // finish() gave up waiting
+            }
+        }
+    }
+
+    /** Sends a stream's pending frames, each best effort. */
+    private void send(MixnetStream stream, Pending next) {
+        long id = stream.id().value();
+        try {
+            if (next.openAck) {
+                stream.transmit(FrameCodec.encode(id, FrameType.OPEN_ACK, 0, new byte[0]), 0);
+                client.counters().openAcksSent.increment();
+            }
+            if (next.pongNonce >= 0) {
+                stream.transmit(FrameCodec.encode(id, FrameType.PONG, (int) next.pongNonce, new byte[0]), 0);
+                client.counters().pongsSent.increment();
+            }
+            if (next.pingNonce >= 0) {
+                stream.transmit(FrameCodec.encode(id, FrameType.PING, (int) next.pingNonce, new byte[0]),
+                        PING_REPLY_SURBS);
+                client.counters().pingsSent.increment();
+                stream.keepalive().pingLeft((int) next.pingNonce, System.nanoTime());
+            }
+            if (next.endSequence >= 0) {
+                client.sendData(stream, (int) next.endSequence, new byte[0], 0, 0);
+            }
+        } catch (IOException e) {
+            client.log().debug("{}: control frame not sent: {}", stream.id(), e.toString());
+        }
+    }
+}
