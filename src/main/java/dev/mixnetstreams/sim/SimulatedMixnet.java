@@ -2,8 +2,8 @@ package dev.mixnetstreams.sim;
 
 import dev.mixnetstreams.MixnetTransport;
 import dev.mixnetstreams.Recipient;
-import dev.mixnetstreams.SenderTag;
 import dev.mixnetstreams.internal.ArgumentChecks;
+import dev.mixnetstreams.sim.internal.MixnetModel;
 import java.io.Closeable;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -60,14 +60,11 @@ public final class SimulatedMixnet implements Closeable {
     private static final AtomicInteger ENDPOINT_NUMBERS = new AtomicInteger();
 
     /**
-     * The delay range, at most {@link ArgumentChecks#MAX_DURATION}: a due time {@code
-     * System.nanoTime() + delay}, compared by difference, then never wraps into the past.
+     * Loss, duplicates, delays and sender tags. Delays are at most {@link
+     * ArgumentChecks#MAX_DURATION}: a due time {@code System.nanoTime() + delay}, compared by
+     * difference, then never wraps into the past.
      */
-    final long minDelayNanos;
-    /** See {@link #minDelayNanos}. */
-    final long maxDelayNanos;
-    final double lossRate;
-    final double duplicateRate;
+    final MixnetModel model;
     final int inboundCapacity;
     private final long seed;
 
@@ -81,8 +78,6 @@ public final class SimulatedMixnet implements Closeable {
 
     /** Open endpoints by address. */
     private final ConcurrentHashMap<Recipient, SimEndpoint> byAddress = new ConcurrentHashMap<>();
-    /** Every sender tag issued, with where replies to it go. */
-    final ConcurrentHashMap<SenderTag, TagRoute> tagRoutes = new ConcurrentHashMap<>();
 
     final LongAdder sent = new LongAdder();
     final LongAdder delivered = new LongAdder();
@@ -90,19 +85,8 @@ public final class SimulatedMixnet implements Closeable {
     final LongAdder duplicated = new LongAdder();
     final LongAdder undeliverable = new LongAdder();
 
-    /**
-     * Where replies to a sender tag go.
-     *
-     * @param sender the endpoint that sent with this tag, which replies reach
-     * @param issuedTo the address the tag was issued to, the only one that may reply with it
-     */
-    record TagRoute(SimEndpoint sender, Recipient issuedTo) {}
-
     private SimulatedMixnet(Builder b, long minDelayNanos, long maxDelayNanos, long seed) {
-        this.minDelayNanos = minDelayNanos;
-        this.maxDelayNanos = maxDelayNanos;
-        this.lossRate = b.lossRate;
-        this.duplicateRate = b.duplicateRate;
+        this.model = new MixnetModel(minDelayNanos, maxDelayNanos, b.lossRate, b.duplicateRate);
         this.inboundCapacity = b.inboundCapacity;
         this.seed = seed;
         this.random = new SplittableRandom(seed);
@@ -342,8 +326,8 @@ public final class SimulatedMixnet implements Closeable {
      */
     @Override
     public String toString() {
-        return "SimulatedMixnet[seed=" + seed + ", latency=" + Duration.ofNanos(minDelayNanos) + ".."
-                + Duration.ofNanos(maxDelayNanos) + ", loss=" + lossRate + ", duplicates=" + duplicateRate
-                + ", " + stats() + "]";
+        return "SimulatedMixnet[seed=" + seed + ", latency=" + Duration.ofNanos(model.minDelayNanos()) + ".."
+                + Duration.ofNanos(model.maxDelayNanos()) + ", loss=" + model.lossRate() + ", duplicates="
+                + model.duplicateRate() + ", " + stats() + "]";
     }
 }
