@@ -1,6 +1,5 @@
 package dev.mixnetstreams;
 
-import static dev.mixnetstreams.StreamTestSupport.awaitCondition;
 import static dev.mixnetstreams.StreamTestSupport.data;
 import static dev.mixnetstreams.StreamTestSupport.open;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +40,7 @@ class EarlyDataTest {
             for (int seq : order) {
                 endpoint.inbound.add(new InboundMessage(data(id, seq, piece(seq)), tag));
             }
-            awaitCondition("5 early frames held", () -> server.stats().earlyFramesHeld() == 5);
+            Await.until("5 early frames held", () -> server.stats().earlyFramesHeld() == 5);
             assertEquals(0, server.stats().earlyFramesDelivered());
             assertEquals(0, server.stats().streamsAccepted());
 
@@ -78,7 +78,7 @@ class EarlyDataTest {
             for (int seq = 0; seq < 5; seq++) {
                 endpoint.inbound.add(new InboundMessage(data(id, seq, piece(seq)), tag));
             }
-            awaitCondition("2 dropped", () -> server.stats().dropped(DropReason.EARLY_DATA_LIMIT) == 2);
+            Await.until("2 dropped", () -> server.stats().dropped(DropReason.EARLY_DATA_LIMIT) == 2);
             assertEquals(3, server.stats().earlyFramesHeld());
 
             endpoint.inbound.add(new InboundMessage(open(id), tag));
@@ -111,7 +111,7 @@ class EarlyDataTest {
             for (int seq = 0; seq < 20; seq++) {
                 endpoint.inbound.add(new InboundMessage(data(lostOpen, seq, piece(seq)), tag));
             }
-            awaitCondition("12 dropped", () -> server.stats().dropped(DropReason.EARLY_DATA_LIMIT) == 12);
+            Await.until("12 dropped", () -> server.stats().dropped(DropReason.EARLY_DATA_LIMIT) == 12);
             assertEquals(8, server.stats().earlyFramesHeld());
 
             // Another stream's early data still has room, and arrives.
@@ -137,7 +137,7 @@ class EarlyDataTest {
             endpoint.inbound.add(new InboundMessage(data(1, 0, new byte[60]), tag));
             endpoint.inbound.add(new InboundMessage(data(1, 1, new byte[60]), tag)); // over the limit
             endpoint.inbound.add(new InboundMessage(data(2, 0, new byte[40]), tag)); // exactly the limit: fits
-            awaitCondition("3 handled", () -> server.stats().earlyFramesHeld()
+            Await.until("3 handled", () -> server.stats().earlyFramesHeld()
                     + server.stats().dropped(DropReason.EARLY_DATA_LIMIT) == 3);
             assertEquals(2, server.stats().earlyFramesHeld());
             assertEquals(1, server.stats().dropped(DropReason.EARLY_DATA_LIMIT));
@@ -157,7 +157,7 @@ class EarlyDataTest {
                     endpoint.inbound.add(new InboundMessage(data(1000 + id, seq, new byte[1]), squatter));
                 }
             }
-            awaitCondition("store full", () -> server.stats().earlyFramesHeld() == 4096);
+            Await.until("store full", () -> server.stats().earlyFramesHeld() == 4096);
             // 40 request/response streams whose first Data overtakes its Open, while the squatter
             // keeps sending; each honest sender has its own tag.
             for (int i = 0; i < 40; i++) {
@@ -192,7 +192,7 @@ class EarlyDataTest {
             for (int seq = 0; seq < 10; seq++) {
                 endpoint.inbound.add(new InboundMessage(data(42, seq, new byte[1]), null));
             }
-            awaitCondition("dropped", () -> server.stats().dropped(DropReason.UNKNOWN_STREAM) == 10);
+            Await.until("dropped", () -> server.stats().dropped(DropReason.UNKNOWN_STREAM) == 10);
             assertEquals(0, server.stats().earlyFramesHeld());
         }
     }
@@ -210,7 +210,7 @@ class EarlyDataTest {
             endpoint.inbound.add(new InboundMessage(data(id, 0, "evil".getBytes(StandardCharsets.UTF_8)), intruder));
             endpoint.inbound.add(new InboundMessage(open(id), owner));
             MixnetStream stream = listener.accept();
-            awaitCondition("wrong peer counted", () -> server.stats().dropped(DropReason.WRONG_PEER) == 1);
+            Await.until("wrong peer counted", () -> server.stats().dropped(DropReason.WRONG_PEER) == 1);
             assertEquals(1, server.stats().earlyFramesHeld());
             assertEquals(0, server.stats().earlyFramesDelivered(), "refused, not delivered");
             // After the Open: same.

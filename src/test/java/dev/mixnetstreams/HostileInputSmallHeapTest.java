@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.testing.Await;
 import dev.mixnetstreams.wire.FrameCodec;
 import dev.mixnetstreams.wire.FrameType;
 import java.io.IOException;
@@ -121,7 +122,7 @@ class HostileInputSmallHeapTest {
                 // Pace the peer to the reader, so that what piles up is the never-filling gap (the
                 // reorder window's 256 frames, 4 MiB) and not data a busy machine has not read yet:
                 // unread data beyond 8 MiB would rightly reset the stream instead.
-                StreamTestSupport.awaitCondition("the reader keeps up",
+                Await.until("the reader keeps up",
                         () -> transport.inbound().isEmpty() && client.unreadBytes() < (6 << 20));
             }
             if (i == frames / 2) {
@@ -304,7 +305,7 @@ class HostileInputSmallHeapTest {
             transport.open(random.nextLong(), tag(random));
             if (i - accepted.get() > 512) { // stay within the accept backlog
                 int sent = i;
-                StreamTestSupport.awaitCondition("the acceptor keeps up", () -> sent - accepted.get() <= 256);
+                Await.until("the acceptor keeps up", () -> sent - accepted.get() <= 256);
             }
             if (i % 1000 == 0) {
                 good.send(transport);

@@ -1,7 +1,5 @@
 package dev.mixnetstreams;
 
-import static dev.mixnetstreams.StreamTestSupport.awaitBlocked;
-import static dev.mixnetstreams.StreamTestSupport.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.testing.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +63,7 @@ class LifecycleTest {
             InputStream in = accepted.getInputStream();
             assertEquals('x', in.read());
             Started<Integer> reader = start("blocked-reader", in::read);
-            awaitBlocked(reader.thread());
+            Await.blocked(reader.thread());
 
             Throwable failure = reader.failure();
             assertInstanceOf(IOException.class, failure, "reaping is an error, not -1");
@@ -111,7 +110,7 @@ class LifecycleTest {
             assertEquals(0, server.stats().streamsReaped(), "after " + rounds + " rounds");
             assertEquals(0, client.stats().streamsReaped(), "after " + rounds + " rounds");
             // Once the traffic stops, both sides reap it.
-            awaitCondition("both reaped", () -> server.stats().streamsReaped() == 1
+            Await.until("both reaped", () -> server.stats().streamsReaped() == 1
                     && client.stats().streamsReaped() == 1);
         }
     }
@@ -126,7 +125,7 @@ class LifecycleTest {
             MixnetStream opened = client.openStream(server.address());
             opened.getOutputStream().write("abc".getBytes(StandardCharsets.UTF_8));
             MixnetStream accepted = listener.accept();
-            awaitCondition("reaped", () -> server.stats().streamsReaped() == 1);
+            Await.until("reaped", () -> server.stats().streamsReaped() == 1);
             InputStream in = accepted.getInputStream();
             assertArrayEquals("abc".getBytes(StandardCharsets.UTF_8), in.readNBytes(3));
             IOException e = assertThrows(IOException.class, in::read);
@@ -145,7 +144,7 @@ class LifecycleTest {
             MixnetListener listener = server.listener();
             endpoint.inbound.add(new InboundMessage(StreamTestSupport.open(1), tag));
             endpoint.inbound.add(new InboundMessage(StreamTestSupport.open(2), tag));
-            awaitCondition("two in the backlog", () -> listener.backlogSize() == 2);
+            Await.until("two in the backlog", () -> listener.backlogSize() == 2);
             listener.close();
             assertEquals(0, server.stats().openStreams());
             server.close();
@@ -200,9 +199,9 @@ class LifecycleTest {
             Started<Integer> acceptedReader = start("accepted-reader", () -> accepted.getInputStream().read());
             Started<Integer> openedReader = start("opened-reader", () -> opened.getInputStream().read());
             Started<MixnetStream> acceptor = start("acceptor", listener::accept);
-            awaitBlocked(acceptedReader.thread());
-            awaitBlocked(openedReader.thread());
-            awaitBlocked(acceptor.thread());
+            Await.blocked(acceptedReader.thread());
+            Await.blocked(openedReader.thread());
+            Await.blocked(acceptor.thread());
             Thread serverRouter = serverEndpoint.consumer;
             assertNotNull(serverRouter);
             assertTrue(serverRouter.getName().startsWith("mixnet-router-"), serverRouter.getName());
@@ -230,7 +229,7 @@ class LifecycleTest {
                 MixnetStream another = client.openStream(server.address()); // transport send ignores a closed peer
                 return another.getInputStream().read();
             });
-            awaitBlocked(openedReader2.thread());
+            Await.blocked(openedReader2.thread());
             Thread clientRouter = clientEndpoint.consumer;
             client.close();
             assertInstanceOf(IOException.class, openedReader2.failure());
@@ -244,7 +243,7 @@ class LifecycleTest {
         LoopbackNetwork net = new LoopbackNetwork();
         MixnetClient client = MixnetClient.builder(net.newEndpoint()).build();
         Started<Object> waiter = start("waiter", client::waitForMessages);
-        awaitBlocked(waiter.thread());
+        Await.blocked(waiter.thread());
         client.close();
         Throwable failure = waiter.failure();
         assertInstanceOf(IOException.class, failure);

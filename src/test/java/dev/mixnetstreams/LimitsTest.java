@@ -1,6 +1,5 @@
 package dev.mixnetstreams;
 
-import static dev.mixnetstreams.StreamTestSupport.awaitCondition;
 import static dev.mixnetstreams.StreamTestSupport.data;
 import static dev.mixnetstreams.StreamTestSupport.open;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -11,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mixnetstreams.sim.SimulatedMixnet;
+import dev.mixnetstreams.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,7 +60,7 @@ class LimitsTest {
                 hog.getOutputStream().write(chunk); // the opener learns nothing: its writes succeed
                 echoedBytes += pingPong(flowing, flowingIn, random);
             }
-            awaitCondition("hog reset", () -> server.stats().streamsReset() == 1);
+            Await.until("hog reset", () -> server.stats().streamsReset() == 1);
             for (int i = 0; i < 20; i++) {
                 echoedBytes += pingPong(flowing, flowingIn, random);
             }
@@ -100,7 +100,7 @@ class LimitsTest {
             for (int i = 0; i < 10; i++) {
                 opened.add(client.openStream(server.address()));
             }
-            awaitCondition("10 Opens handled", () -> server.stats().streamsAccepted()
+            Await.until("10 Opens handled", () -> server.stats().streamsAccepted()
                     + server.stats().dropped(DropReason.ACCEPT_BACKLOG_FULL) == 10);
             assertEquals(4, server.stats().streamsAccepted());
             assertEquals(6, server.stats().dropped(DropReason.ACCEPT_BACKLOG_FULL));

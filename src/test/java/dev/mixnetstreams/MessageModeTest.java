@@ -1,7 +1,5 @@
 package dev.mixnetstreams;
 
-import static dev.mixnetstreams.StreamTestSupport.awaitBlocked;
-import static dev.mixnetstreams.StreamTestSupport.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -11,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mixnetstreams.sim.SimulatedMixnet;
+import dev.mixnetstreams.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -73,7 +72,7 @@ class MessageModeTest {
             LoopbackNetwork.Endpoint peer = net.newEndpoint();
             try (MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
                 LifecycleTest.Started<List<InboundMessage>> waiter = LifecycleTest.start("waiter", client::waitForMessages);
-                awaitBlocked(waiter.thread());
+                Await.blocked(waiter.thread());
                 if (byListener) {
                     client.listener();
                 } else {
@@ -95,7 +94,7 @@ class MessageModeTest {
             opened.shutdownOutput();
             // Open, Data and end of stream have reached the server's router, which queued them as
             // message-mode messages and went back to waiting on its queue.
-            awaitCondition("3 messages in and the router idle", () -> server.stats().messagesIn() == 3
+            Await.until("3 messages in and the router idle", () -> server.stats().messagesIn() == 3
                     && serverEndpoint.consumer != null
                     && (serverEndpoint.consumer.getState() == Thread.State.WAITING
                     || serverEndpoint.consumer.getState() == Thread.State.TIMED_WAITING));

@@ -1,8 +1,6 @@
 package dev.mixnetstreams;
 
 import static dev.mixnetstreams.LifecycleTest.start;
-import static dev.mixnetstreams.StreamTestSupport.awaitBlocked;
-import static dev.mixnetstreams.StreamTestSupport.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mixnetstreams.LifecycleTest.Started;
+import dev.mixnetstreams.testing.Await;
 import dev.mixnetstreams.wire.FrameType;
 import dev.mixnetstreams.wire.FrameView;
 import java.io.IOException;
@@ -38,13 +37,13 @@ class StalledTransportTest {
             stream.getOutputStream().write(new byte[] {1, 2, 3});
             MixnetStream accepted = listener.accept();
             Started<Integer> reader = start("reader", () -> stream.getInputStream().read());
-            awaitBlocked(reader.thread());
+            Await.blocked(reader.thread());
 
             transport.closeGate();
             stream.close(); // returns although its end of stream cannot leave
             IOException woken = (IOException) reader.failure();
             assertEquals("stream closed", woken.getMessage());
-            awaitCondition("the end of stream waits at the gate", () -> transport.waitingSenders() == 1);
+            Await.until("the end of stream waits at the gate", () -> transport.waitingSenders() == 1);
 
             transport.openGate();
             byte[] all = accepted.getInputStream().readAllBytes(); // then -1: the end arrived after all
@@ -63,7 +62,7 @@ class StalledTransportTest {
             for (int i = 0; i < 4; i++) {
                 MixnetStream stream = client.openStream(server.address());
                 Started<Integer> reader = start("reader-" + i, () -> stream.getInputStream().read());
-                awaitBlocked(reader.thread());
+                Await.blocked(reader.thread());
                 readers.add(reader);
             }
             transport.closeGate();
@@ -93,15 +92,15 @@ class StalledTransportTest {
             MixnetStream accepted = listener.accept();
             transport.closeGate();
             accepted.close(); // its end of stream now waits at the gate, as long as the test wants
-            awaitCondition("the end of stream waits at the gate", () -> transport.waitingSenders() == 1);
+            Await.until("the end of stream waits at the gate", () -> transport.waitingSenders() == 1);
             // A sweep after the close: the canary, opened now and never used, is reaped by one.
             endpoint.inbound.add(new InboundMessage(StreamTestSupport.open(canary), tag));
             listener.accept();
-            awaitCondition("a sweep ran after the close", () -> server.stats().streamsReaped() == 1);
+            Await.until("a sweep ran after the close", () -> server.stats().streamsReaped() == 1);
 
             endpoint.inbound.add(new InboundMessage(StreamTestSupport.open(id), tag)); // replayed
             endpoint.inbound.add(new InboundMessage(StreamTestSupport.data(id, 0, new byte[] {9}), tag));
-            awaitCondition("both dropped", () -> server.stats().dropped(DropReason.DUPLICATE_OPEN) == 1
+            Await.until("both dropped", () -> server.stats().dropped(DropReason.DUPLICATE_OPEN) == 1
                     && server.stats().dropped(DropReason.CLOSED_STREAM) == 1);
             assertEquals(2, server.stats().streamsAccepted(), "the stream and the canary, no resurrection");
             assertFalse(server.streams.containsKey(id), "the closed stream itself is not kept");

@@ -1,12 +1,12 @@
 package dev.mixnetstreams;
 
-import static dev.mixnetstreams.StreamTestSupport.awaitBlocked;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.testing.Await;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
@@ -69,7 +69,7 @@ class TimeoutTest {
             MixnetStream accepted = listener.accept();
             LifecycleTest.Started<Integer> reader = LifecycleTest.start("reader",
                     () -> accepted.getInputStream().read());
-            awaitBlocked(reader.thread());
+            Await.blocked(reader.thread());
             // The blocked reader holds the read lock; available() answers anyway.
             assertEquals(0, accepted.getInputStream().available());
             opened.getOutputStream().write(utf8("ab"));
@@ -93,7 +93,7 @@ class TimeoutTest {
                     flagAfter.complete(Thread.currentThread().isInterrupted());
                 }
             });
-            awaitBlocked(reader.thread());
+            Await.blocked(reader.thread());
             reader.thread().interrupt();
             assertInstanceOf(InterruptedIOException.class, reader.failure());
             assertTrue(flagAfter.get(30, TimeUnit.SECONDS), "interrupt flag set again");
@@ -118,7 +118,7 @@ class TimeoutTest {
                     flagAfter.complete(Thread.currentThread().isInterrupted());
                 }
             });
-            awaitBlocked(acceptor.thread());
+            Await.blocked(acceptor.thread());
             acceptor.thread().interrupt();
             assertInstanceOf(InterruptedIOException.class, acceptor.failure());
             assertTrue(flagAfter.get(30, TimeUnit.SECONDS));

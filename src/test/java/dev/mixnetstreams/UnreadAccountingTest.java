@@ -1,6 +1,5 @@
 package dev.mixnetstreams;
 
-import static dev.mixnetstreams.StreamTestSupport.awaitCondition;
 import static dev.mixnetstreams.StreamTestSupport.data;
 import static dev.mixnetstreams.StreamTestSupport.open;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.testing.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -43,8 +43,8 @@ class UnreadAccountingTest {
             for (int seq = 0; seq < 6; seq++) {
                 endpoint.inbound.add(new InboundMessage(data(idle, seq, new byte[1000]), tag));
             }
-            awaitCondition("six frames held", () -> server.unreadBytes() == 6L * FRAME_COST);
-            awaitCondition("reaped", () -> server.stats().streamsReaped() == 1);
+            Await.until("six frames held", () -> server.unreadBytes() == 6L * FRAME_COST);
+            Await.until("reaped", () -> server.stats().streamsReaped() == 1);
             assertEquals(6L * FRAME_COST, server.unreadBytes(), "kept for its reader for the linger");
 
             // A healthy stream whose reader is slow: five frames do not fit beside the reaped six.
@@ -53,7 +53,7 @@ class UnreadAccountingTest {
             for (int seq = 0; seq < 5; seq++) {
                 endpoint.inbound.add(new InboundMessage(data(busy, seq, new byte[1000]), tag));
             }
-            awaitCondition("busy's five frames held", () -> busyStream.inbound.readyBytes() == 5000);
+            Await.until("busy's five frames held", () -> busyStream.inbound.readyBytes() == 5000);
             assertEquals(1, server.stats().streamsReset(), "the reaped stream, which held the most");
             assertEquals(5L * FRAME_COST, server.unreadBytes());
             IOException reset = assertThrows(IOException.class, () -> idleStream.getInputStream().read());
@@ -112,7 +112,7 @@ class UnreadAccountingTest {
             assertEquals(10, in.read(new byte[10])); // the reader holds the rest of frame 0
             endpoint.inbound.add(new InboundMessage(data(7, 1, new byte[1000]), tag));
             endpoint.inbound.add(new InboundMessage(data(7, 2, new byte[1000]), tag)); // over the limit
-            awaitCondition("reset", () -> server.stats().streamsReset() == 1);
+            Await.until("reset", () -> server.stats().streamsReset() == 1);
             IOException reset = assertThrows(IOException.class, () -> in.read(new byte[10]));
             assertTrue(reset.getMessage().contains("maxUnreadBytes"), reset.getMessage());
         }
@@ -149,7 +149,7 @@ class UnreadAccountingTest {
             for (int i = 0; i < 3; i++) {
                 endpoint.inbound.add(new InboundMessage(new byte[400], null));
             }
-            awaitCondition("the third dropped", () -> client.stats().dropped(DropReason.MESSAGE_QUEUE_FULL) == 1);
+            Await.until("the third dropped", () -> client.stats().dropped(DropReason.MESSAGE_QUEUE_FULL) == 1);
             assertEquals(2, client.waitForMessages().size());
             endpoint.inbound.add(new InboundMessage(new byte[400], null)); // room again
             assertEquals(1, client.waitForMessages().size());

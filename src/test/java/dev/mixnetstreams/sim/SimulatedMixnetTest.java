@@ -19,6 +19,7 @@ import dev.mixnetstreams.MixnetTransport;
 import dev.mixnetstreams.Recipient;
 import dev.mixnetstreams.SenderTag;
 import dev.mixnetstreams.internal.ArgumentChecks;
+import dev.mixnetstreams.testing.Await;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -33,7 +34,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -384,15 +384,10 @@ class SimulatedMixnetTest {
             return new Blocked(thread, outcome);
         }
 
-        /** Waits until the call is parked (a hang guard bounds it, not a timing assertion). */
+        /** Waits until the call is parked; fails if it returned or threw instead. */
         Blocked awaitParked() {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (thread.getState() != Thread.State.WAITING && !outcome.isDone()) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new AssertionError("never parked: " + thread);
-                }
-                LockSupport.parkNanos(1_000_000);
-            }
+            Await.until(() -> "parked or done: " + thread, () -> thread.getState() == Thread.State.WAITING
+                    || thread.getState() == Thread.State.TIMED_WAITING || outcome.isDone());
             assertFalse(outcome.isDone(), () -> "did not block: " + outcome.join());
             return this;
         }
