@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.sim.LoopbackMixnet;
 import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ class IdleSweepTest {
 
     @Test
     void idleStreamIsReapedWithoutAnyTraffic() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         try (MixnetClient server = MixnetClient.builder(net.newEndpoint())
                      .streamIdleTimeout(Duration.ofMillis(50)).build();
              MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.sim.LoopbackMixnet;
 import dev.mixnetstreams.internal.jfr.StreamEvents;
 import dev.mixnetstreams.wire.FrameCodec;
 import dev.mixnetstreams.wire.FrameType;
@@ -31,8 +32,8 @@ class JfrEventsTest {
 
     @Test
     void recordsLifecycleLossAndDropOnlyWhileRecording(@TempDir Path dir) throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint serverEndpoint = net.newEndpoint();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
+        LoopbackMixnet.Endpoint serverEndpoint = net.newEndpoint();
         Path file = dir.resolve("events.jfr");
         try (MixnetClient server = MixnetClient.builder(serverEndpoint).reorderWindow(2).build();
              MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
@@ -51,10 +52,9 @@ class JfrEventsTest {
 
                 // A drop (too short), then Data 1, 2, 3 without 0: with a window of 2, the third
                 // makes the buffer skip ahead over 0, so the reader is told of one lost message.
-                serverEndpoint.inbound.add(new InboundMessage(new byte[3], null));
+                serverEndpoint.inject(new byte[3], null);
                 for (int seq = 1; seq <= 3; seq++) {
-                    serverEndpoint.inbound.add(new InboundMessage(
-                            FrameCodec.encode(id, FrameType.DATA, seq, new byte[] {(byte) seq}), tag));
+                    serverEndpoint.inject(FrameCodec.encode(id, FrameType.DATA, seq, new byte[] {(byte) seq}), tag);
                 }
                 StreamDataLossException loss =
                         assertThrows(StreamDataLossException.class, () -> accepted.getInputStream().read());

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.sim.LoopbackMixnet;
 import dev.mixnetstreams.testing.Await;
+import dev.mixnetstreams.testing.ScriptedPeer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +54,7 @@ class LifecycleTest {
 
     @Test
     void idleStreamIsReapedAndItsBlockedReaderGetsAnIOException() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         try (MixnetClient server = MixnetClient.builder(net.newEndpoint())
                      .streamIdleTimeout(Duration.ofMillis(200)).build();
              MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
@@ -87,7 +89,7 @@ class LifecycleTest {
      */
     @Test
     void streamWithSteadyTrafficIsNeverReaped() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         Duration idle = Duration.ofMillis(100);
         try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).streamIdleTimeout(idle).build();
              MixnetClient client = MixnetClient.builder(net.newEndpoint()).streamIdleTimeout(idle).build()) {
@@ -117,7 +119,7 @@ class LifecycleTest {
 
     @Test
     void bytesReceivedBeforeReapingAreStillReadThenTheError() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         try (MixnetClient server = MixnetClient.builder(net.newEndpoint())
                      .streamIdleTimeout(Duration.ofMillis(200)).build();
              MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
@@ -135,26 +137,22 @@ class LifecycleTest {
 
     @Test
     void closingTheListenerEndsItsBacklogWithoutTellingTheOpenersACleanEnd() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint peer = net.newEndpoint();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
-        ControllableTransport transport = new ControllableTransport(endpoint);
-        SenderTag tag = net.issueTag(peer, endpoint, 4);
-        try (MixnetClient server = MixnetClient.builder(transport).build()) {
+        try (ScriptedPeer peer = ScriptedPeer.create();
+             MixnetClient server = MixnetClient.builder(peer.client()).build()) {
             MixnetListener listener = server.listener();
-            endpoint.inbound.add(new InboundMessage(StreamTestSupport.open(1), tag));
-            endpoint.inbound.add(new InboundMessage(StreamTestSupport.open(2), tag));
+            peer.open(1);
+            peer.open(2);
             Await.until("two in the backlog", () -> listener.backlogSize() == 2);
             listener.close();
             assertEquals(0, server.stats().openStreams());
-            server.close();
-            assertEquals(0, transport.sent().size(), "no end of stream for streams nobody accepted");
+            server.close(); // waits for the ends of stream still due
+            peer.assertNothingMoreSent(); // no end of stream for streams nobody accepted
         }
     }
 
     @Test
     void idleTimeoutMustBePositive() {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         MixnetClient.Builder builder = MixnetClient.builder(net.newEndpoint());
         assertThrows(IllegalArgumentException.class, () -> builder.streamIdleTimeout(Duration.ZERO));
         assertThrows(IllegalArgumentException.class, () -> builder.streamIdleTimeout(Duration.ofMillis(-1)));
@@ -166,8 +164,8 @@ class LifecycleTest {
 
     @Test
     void durationsTooLongToCountAreRefusedWhereTheyAreSetAndBuildNeverFails() {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
+        LoopbackMixnet.Endpoint endpoint = net.newEndpoint();
         MixnetClient.Builder builder = MixnetClient.builder(endpoint);
         for (Duration tooLong : new Duration[] {Duration.ofDays(365L * 1000), ChronoUnit.FOREVER.getDuration()}) {
             IllegalArgumentException idle = assertThrows(IllegalArgumentException.class,
@@ -182,14 +180,14 @@ class LifecycleTest {
                 .earlyFrameTimeout(Duration.ofDays(36_500)).build()) {
             assertFalse(client.isClosed());
         }
-        assertTrue(endpoint.closed, "the client closed its transport");
+        assertTrue(endpoint.isClosed(), "the client closed its transport");
     }
 
     @Test
     void closeWakesBlockedReadersAndAcceptsAndStopsTheRouter() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint serverEndpoint = net.newEndpoint();
-        LoopbackNetwork.Endpoint clientEndpoint = net.newEndpoint();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
+        LoopbackMixnet.Endpoint serverEndpoint = net.newEndpoint();
+        LoopbackMixnet.Endpoint clientEndpoint = net.newEndpoint();
         MixnetClient server = MixnetClient.builder(serverEndpoint).build();
         MixnetClient client = MixnetClient.builder(clientEndpoint).build();
         try (server; client) {
@@ -202,7 +200,7 @@ class LifecycleTest {
             Await.blocked(acceptedReader.thread());
             Await.blocked(openedReader.thread());
             Await.blocked(acceptor.thread());
-            Thread serverRouter = serverEndpoint.consumer;
+            Thread serverRouter = server.routerThread();
             assertNotNull(serverRouter);
             assertTrue(serverRouter.getName().startsWith("mixnet-router-"), serverRouter.getName());
             assertTrue(serverRouter.isAlive());
@@ -214,7 +212,7 @@ class LifecycleTest {
             assertInstanceOf(IOException.class, acceptFailure);
             assertFalse(serverRouter.isAlive(), "the router ended");
             assertTrue(server.isClosed());
-            assertTrue(serverEndpoint.closed, "the transport was closed");
+            assertTrue(serverEndpoint.isClosed(), "the transport was closed");
             server.close(); // idempotent
             assertThrows(IOException.class, () -> server.openStream(client.address()));
             assertThrows(IllegalStateException.class, server::listener);
@@ -230,7 +228,7 @@ class LifecycleTest {
                 return another.getInputStream().read();
             });
             Await.blocked(openedReader2.thread());
-            Thread clientRouter = clientEndpoint.consumer;
+            Thread clientRouter = client.routerThread();
             client.close();
             assertInstanceOf(IOException.class, openedReader2.failure());
             assertFalse(clientRouter.isAlive());
@@ -240,7 +238,7 @@ class LifecycleTest {
 
     @Test
     void closeWakesAThreadWaitingForMessages() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         MixnetClient client = MixnetClient.builder(net.newEndpoint()).build();
         Started<Object> waiter = start("waiter", client::waitForMessages);
         Await.blocked(waiter.thread());
@@ -254,7 +252,7 @@ class LifecycleTest {
 
     @Test
     void secondListenerIsRefused() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build()) {
             MixnetListener listener = server.listener();
             IllegalStateException e = assertThrows(ListenerAlreadyTakenException.class, server::listener);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.sim.LoopbackMixnet;
 import dev.mixnetstreams.testing.Await;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -48,7 +49,7 @@ class TimeoutTest {
 
     @Test
     void acceptTimeoutThenAcceptStillWorks() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
              MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
             MixnetListener listener = server.listener();
@@ -61,7 +62,7 @@ class TimeoutTest {
 
     @Test
     void availableNeverWaitsForABlockedReader() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
              MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
             MixnetListener listener = server.listener();
@@ -79,7 +80,7 @@ class TimeoutTest {
 
     @Test
     void interruptingABlockedReaderThrowsInterruptedIOExceptionAndKeepsTheFlag() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
              MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
             MixnetListener listener = server.listener();
@@ -107,7 +108,7 @@ class TimeoutTest {
 
     @Test
     void interruptingABlockedAcceptThrowsInterruptedIOExceptionAndKeepsTheFlag() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build()) {
             MixnetListener listener = server.listener();
             CompletableFuture<Boolean> flagAfter = new CompletableFuture<>();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.sim.LoopbackMixnet;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -16,8 +17,8 @@ class TransportFailureTest {
 
     @Test
     void failureFailsBlockedReadsAcceptsAndNewStreams() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint serverEnd = net.newEndpoint();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
+        LoopbackMixnet.Endpoint serverEnd = net.newEndpoint();
         try (MixnetClient server = MixnetClient.builder(serverEnd).build();
              MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
             MixnetListener listener = server.listener();
@@ -51,8 +52,8 @@ class TransportFailureTest {
 
     @Test
     void failureEndsMessageWaits() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint end = net.newEndpoint();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
+        LoopbackMixnet.Endpoint end = net.newEndpoint();
         try (MixnetClient client = MixnetClient.builder(end).build()) {
             CompletableFuture<Throwable> wait = CompletableFuture.supplyAsync(() -> {
                 try {

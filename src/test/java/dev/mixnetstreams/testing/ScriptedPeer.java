@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Plays the other end of one client at the frame level, in the manner of OkHttp's {@code
@@ -48,6 +49,10 @@ public final class ScriptedPeer implements AutoCloseable {
     private final SenderTag tag;
     /** What the client sent and the test has not taken yet, in the order sent; filled on the senders' threads. */
     private final LinkedBlockingQueue<SentFrame> sent = new LinkedBlockingQueue<>();
+    /** Every message the client sent, recorded or not. */
+    private final AtomicLong sentCount = new AtomicLong();
+    /** Whether what the client sends is kept for {@link #takeFrame()}; cleared by {@link #stopRecording()}. */
+    private volatile boolean recording = true;
 
     private ScriptedPeer(LoopbackMixnet mixnet, boolean ownsMixnet, LoopbackMixnet.Endpoint client) {
         this.mixnet = mixnet;
@@ -55,7 +60,12 @@ public final class ScriptedPeer implements AutoCloseable {
         this.client = client;
         this.address = Recipient.random(new SplittableRandom(~mixnet.seed()));
         this.tag = mixnet.issueTag(address, client.address());
-        client.onSend(message -> sent.add(SentFrame.of(message)));
+        client.onSend(message -> {
+            sentCount.incrementAndGet();
+            if (recording) {
+                sent.add(SentFrame.of(message));
+            }
+        });
     }
 
     /**
@@ -227,6 +237,24 @@ public final class ScriptedPeer implements AutoCloseable {
             fail("the client sent nothing within " + Await.GIVE_UP);
         }
         return next;
+    }
+
+    /**
+     * From now on counts what the client sends without keeping it, and drops what is kept: for
+     * floods whose answers would otherwise fill the heap.
+     */
+    public void stopRecording() {
+        recording = false;
+        sent.clear();
+    }
+
+    /**
+     * Returns how many messages the client sent since the peer was created, recorded or not.
+     *
+     * @return the count
+     */
+    public long sentCount() {
+        return sentCount.get();
     }
 
     /**
