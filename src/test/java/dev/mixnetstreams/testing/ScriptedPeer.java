@@ -131,6 +131,17 @@ public final class ScriptedPeer implements AutoCloseable {
     }
 
     /**
+     * Returns the tag with which the anonymous messages of another peer, at {@code sender}, reach
+     * the client: for scripts with more than one opener.
+     *
+     * @param sender the other peer's address
+     * @return its tag towards the client
+     */
+    public SenderTag tagOf(Recipient sender) {
+        return mixnet.issueTag(sender, client.address());
+    }
+
+    /**
      * Sends an Open for {@code id} with the peer's tag, as an opener does.
      *
      * @param id the stream id
