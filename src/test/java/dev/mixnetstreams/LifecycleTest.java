@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mixnetstreams.sim.LoopbackMixnet;
 import dev.mixnetstreams.testing.Await;
 import dev.mixnetstreams.testing.ScriptedPeer;
+import dev.mixnetstreams.testing.StreamPair;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -54,14 +55,11 @@ class LifecycleTest {
 
     @Test
     void idleStreamIsReapedAndItsBlockedReaderGetsAnIOException() throws Exception {
-        LoopbackMixnet net = LoopbackMixnet.builder().build();
-        try (MixnetClient server = MixnetClient.builder(net.newEndpoint())
-                     .streamIdleTimeout(Duration.ofMillis(200)).build();
-             MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
-            MixnetListener listener = server.listener();
-            MixnetStream opened = client.openStream(server.address());
-            opened.getOutputStream().write("x".getBytes(StandardCharsets.UTF_8));
-            MixnetStream accepted = listener.accept();
+        try (StreamPair pair = StreamPair.builder().server(b -> b.streamIdleTimeout(Duration.ofMillis(200)))
+                .firstBytes("x".getBytes(StandardCharsets.UTF_8)).open()) {
+            MixnetClient server = pair.server();
+            MixnetClient client = pair.client();
+            MixnetStream accepted = pair.accepted();
             InputStream in = accepted.getInputStream();
             assertEquals('x', in.read());
             Started<Integer> reader = start("blocked-reader", in::read);
@@ -89,14 +87,13 @@ class LifecycleTest {
      */
     @Test
     void streamWithSteadyTrafficIsNeverReaped() throws Exception {
-        LoopbackMixnet net = LoopbackMixnet.builder().build();
         Duration idle = Duration.ofMillis(100);
-        try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).streamIdleTimeout(idle).build();
-             MixnetClient client = MixnetClient.builder(net.newEndpoint()).streamIdleTimeout(idle).build()) {
-            MixnetListener listener = server.listener();
-            MixnetStream opened = client.openStream(server.address());
-            opened.getOutputStream().write(0);
-            MixnetStream accepted = listener.accept();
+        try (StreamPair pair = StreamPair.builder().server(b -> b.streamIdleTimeout(idle))
+                .client(b -> b.streamIdleTimeout(idle)).firstBytes(new byte[] {0}).open()) {
+            MixnetClient server = pair.server();
+            MixnetClient client = pair.client();
+            MixnetStream opened = pair.opened();
+            MixnetStream accepted = pair.accepted();
             InputStream serverIn = accepted.getInputStream();
             InputStream clientIn = opened.getInputStream();
             assertEquals(0, serverIn.read());
@@ -119,14 +116,10 @@ class LifecycleTest {
 
     @Test
     void bytesReceivedBeforeReapingAreStillReadThenTheError() throws Exception {
-        LoopbackMixnet net = LoopbackMixnet.builder().build();
-        try (MixnetClient server = MixnetClient.builder(net.newEndpoint())
-                     .streamIdleTimeout(Duration.ofMillis(200)).build();
-             MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
-            MixnetListener listener = server.listener();
-            MixnetStream opened = client.openStream(server.address());
-            opened.getOutputStream().write("abc".getBytes(StandardCharsets.UTF_8));
-            MixnetStream accepted = listener.accept();
+        try (StreamPair pair = StreamPair.builder().server(b -> b.streamIdleTimeout(Duration.ofMillis(200)))
+                .firstBytes("abc".getBytes(StandardCharsets.UTF_8)).open()) {
+            MixnetClient server = pair.server();
+            MixnetStream accepted = pair.accepted();
             Await.until("reaped", () -> server.stats().streamsReaped() == 1);
             InputStream in = accepted.getInputStream();
             assertArrayEquals("abc".getBytes(StandardCharsets.UTF_8), in.readNBytes(3));

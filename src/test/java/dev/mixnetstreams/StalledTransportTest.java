@@ -11,6 +11,7 @@ import dev.mixnetstreams.LifecycleTest.Started;
 import dev.mixnetstreams.sim.LoopbackMixnet;
 import dev.mixnetstreams.testing.Await;
 import dev.mixnetstreams.testing.ScriptedPeer;
+import dev.mixnetstreams.testing.StreamPair;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,14 +29,11 @@ class StalledTransportTest {
 
     @Test
     void closeWakesTheReaderAndReturnsWhileTheEndOfStreamCannotBeSent() throws Exception {
-        LoopbackMixnet net = LoopbackMixnet.builder().build();
-        ControllableTransport transport = new ControllableTransport(net.newEndpoint());
-        try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
-             MixnetClient client = MixnetClient.builder(transport).build()) {
-            MixnetListener listener = server.listener();
-            MixnetStream stream = client.openStream(server.address());
-            stream.getOutputStream().write(new byte[] {1, 2, 3});
-            MixnetStream accepted = listener.accept();
+        try (StreamPair pair = StreamPair.builder().clientTransport(ControllableTransport::new)
+                .firstBytes(new byte[] {1, 2, 3}).open()) {
+            ControllableTransport transport = (ControllableTransport) pair.clientTransport();
+            MixnetStream stream = pair.opened();
+            MixnetStream accepted = pair.accepted();
             Started<Integer> reader = start("reader", () -> stream.getInputStream().read());
             Await.blocked(reader.thread());
 

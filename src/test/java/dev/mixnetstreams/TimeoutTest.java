@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mixnetstreams.sim.LoopbackMixnet;
 import dev.mixnetstreams.testing.Await;
+import dev.mixnetstreams.testing.StreamPair;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
@@ -27,12 +28,9 @@ class TimeoutTest {
     @Test
     void readTimeoutLeavesTheStreamUsable() throws Exception {
         try (var mixnet = StreamTestSupport.jitteryMixnet(9, 0.1);
-             MixnetClient server = MixnetClient.builder(mixnet.newEndpoint()).build();
-             MixnetClient client = MixnetClient.builder(mixnet.newEndpoint()).build()) {
-            MixnetListener listener = server.listener();
-            MixnetStream opened = client.openStream(server.address());
-            opened.getOutputStream().write(utf8("a"));
-            MixnetStream accepted = listener.accept();
+             StreamPair pair = StreamPair.builder().network(mixnet::newEndpoint).firstBytes(utf8("a")).open()) {
+            MixnetStream opened = pair.opened();
+            MixnetStream accepted = pair.accepted();
             InputStream in = accepted.getInputStream();
             assertEquals('a', in.read());
             accepted.setReadTimeout(Duration.ofMillis(30));
@@ -62,12 +60,9 @@ class TimeoutTest {
 
     @Test
     void availableNeverWaitsForABlockedReader() throws Exception {
-        LoopbackMixnet net = LoopbackMixnet.builder().build();
-        try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
-             MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
-            MixnetListener listener = server.listener();
-            MixnetStream opened = client.openStream(server.address());
-            MixnetStream accepted = listener.accept();
+        try (StreamPair pair = StreamPair.open()) {
+            MixnetStream opened = pair.opened();
+            MixnetStream accepted = pair.accepted();
             LifecycleTest.Started<Integer> reader = LifecycleTest.start("reader",
                     () -> accepted.getInputStream().read());
             Await.blocked(reader.thread());
@@ -80,12 +75,9 @@ class TimeoutTest {
 
     @Test
     void interruptingABlockedReaderThrowsInterruptedIOExceptionAndKeepsTheFlag() throws Exception {
-        LoopbackMixnet net = LoopbackMixnet.builder().build();
-        try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
-             MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
-            MixnetListener listener = server.listener();
-            MixnetStream opened = client.openStream(server.address());
-            MixnetStream accepted = listener.accept();
+        try (StreamPair pair = StreamPair.open()) {
+            MixnetStream opened = pair.opened();
+            MixnetStream accepted = pair.accepted();
             CompletableFuture<Boolean> flagAfter = new CompletableFuture<>();
             LifecycleTest.Started<Integer> reader = LifecycleTest.start("reader", () -> {
                 try {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mixnetstreams.sim.LoopbackMixnet;
+import dev.mixnetstreams.testing.StreamPair;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -17,14 +18,12 @@ class TransportFailureTest {
 
     @Test
     void failureFailsBlockedReadsAcceptsAndNewStreams() throws Exception {
-        LoopbackMixnet net = LoopbackMixnet.builder().build();
-        LoopbackMixnet.Endpoint serverEnd = net.newEndpoint();
-        try (MixnetClient server = MixnetClient.builder(serverEnd).build();
-             MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
-            MixnetListener listener = server.listener();
-            MixnetStream opened = client.openStream(server.address());
-            opened.getOutputStream().write(new byte[] {1, 2, 3});
-            MixnetStream accepted = listener.accept();
+        try (StreamPair pair = StreamPair.builder().firstBytes(new byte[] {1, 2, 3}).open()) {
+            MixnetClient server = pair.server();
+            MixnetClient client = pair.client();
+            MixnetListener listener = pair.listener();
+            LoopbackMixnet.Endpoint serverEnd = pair.serverEndpoint();
+            MixnetStream accepted = pair.accepted();
             byte[] three = accepted.getInputStream().readNBytes(3);
             assertEquals(3, three.length);
             CountDownLatch reading = new CountDownLatch(1);
