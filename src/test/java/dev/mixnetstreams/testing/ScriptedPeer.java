@@ -42,6 +42,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ScriptedPeer implements AutoCloseable {
 
+    /** Numbers the peers, so that peers facing one mixnet have addresses (and tags) of their own. */
+    private static final AtomicLong PEERS = new AtomicLong();
+
     private final LoopbackMixnet mixnet;
     private final boolean ownsMixnet;
     private final LoopbackMixnet.Endpoint client;
@@ -58,7 +61,7 @@ public final class ScriptedPeer implements AutoCloseable {
         this.mixnet = mixnet;
         this.ownsMixnet = ownsMixnet;
         this.client = client;
-        this.address = Recipient.random(new SplittableRandom(~mixnet.seed()));
+        this.address = Recipient.random(new SplittableRandom(mixnet.seed() ^ (PEERS.incrementAndGet() * 0x9E3779B97F4A7C15L)));
         this.tag = mixnet.issueTag(address, client.address());
         client.onSend(message -> {
             sentCount.incrementAndGet();
