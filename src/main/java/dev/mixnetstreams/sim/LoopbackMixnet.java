@@ -75,9 +75,9 @@ public final class LoopbackMixnet implements Closeable {
     /** Guarded by {@link #lock}. */
     private boolean closed;
 
-    /** Open endpoints by address. */
+    /** Open endpoints by address; a concurrent map, read by every send. */
     private final ConcurrentHashMap<Recipient, Endpoint> byAddress = new ConcurrentHashMap<>();
-    /** The model's sender for every address that sent or was issued a tag: endpoints, and peers a test plays. */
+    /** A concurrent map: the model's sender for every address that sent or was issued a tag (endpoints, and peers a test plays). */
     private final ConcurrentHashMap<Recipient, MixnetModel.Sender> senders = new ConcurrentHashMap<>();
 
     private LoopbackMixnet(Builder b) {
