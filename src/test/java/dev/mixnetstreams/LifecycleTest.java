@@ -130,8 +130,9 @@ class LifecycleTest {
 
     @Test
     void closingTheListenerEndsItsBacklogWithoutTellingTheOpenersACleanEnd() throws Exception {
-        try (ScriptedPeer peer = ScriptedPeer.create();
-             MixnetClient server = MixnetClient.builder(peer.client()).build()) {
+        ScriptedPeer peer = ScriptedPeer.create();
+        MixnetClient server = MixnetClient.builder(peer.client()).build();
+        try (peer; server) {
             MixnetListener listener = server.listener();
             peer.open(1);
             peer.open(2);

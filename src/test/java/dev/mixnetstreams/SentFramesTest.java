@@ -84,8 +84,9 @@ class SentFramesTest {
 
     @Test
     void shutdownOutputSendsOneEmptyDataFrameAtTheNextSequenceAndNothingAfter() throws Exception {
-        try (ScriptedPeer peer = ScriptedPeer.create();
-             MixnetClient client = MixnetClient.builder(peer.client()).build()) {
+        ScriptedPeer peer = ScriptedPeer.create();
+        MixnetClient client = MixnetClient.builder(peer.client()).build();
+        try (peer; client) {
             MixnetStream stream = client.openStream(peer.address());
             long id = peer.takeFrame().assertOpen();
             stream.getOutputStream().write(utf8("x"));
@@ -103,8 +104,9 @@ class SentFramesTest {
 
     @Test
     void closeSendsTheEndOfStreamIfShutdownOutputDidNot() throws Exception {
-        try (ScriptedPeer peer = ScriptedPeer.create();
-             MixnetClient client = MixnetClient.builder(peer.client()).build()) {
+        ScriptedPeer peer = ScriptedPeer.create();
+        MixnetClient client = MixnetClient.builder(peer.client()).build();
+        try (peer; client) {
             MixnetStream stream = client.openStream(peer.address());
             long id = peer.takeFrame().assertOpen();
             stream.getOutputStream().write(utf8("last"));
@@ -139,8 +141,9 @@ class SentFramesTest {
     void theAcceptorRepliesToItsOpenersTagAndNumbersItsOwnFramesFromZero() throws Exception {
         long first = 0x1111;
         long second = 0x2222;
-        try (ScriptedPeer peer = ScriptedPeer.create();
-             MixnetClient server = MixnetClient.builder(peer.client()).build()) {
+        ScriptedPeer peer = ScriptedPeer.create();
+        MixnetClient server = MixnetClient.builder(peer.client()).build();
+        try (peer; server) {
             MixnetListener listener = server.listener();
             SenderTag otherTag = peer.tagOf(Recipient.random(new SplittableRandom(2))); // a second opener
             peer.open(first);

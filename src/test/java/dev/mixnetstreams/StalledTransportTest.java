@@ -113,8 +113,8 @@ class StalledTransportTest {
         LoopbackMixnet.Endpoint clientEndpoint = net.newEndpoint();
         ScriptedPeer watcher = ScriptedPeer.facing(net, clientEndpoint); // records what the client sends
         ControllableTransport transport = new ControllableTransport(clientEndpoint);
-        try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
-             MixnetClient client = MixnetClient.builder(transport).build()) {
+        MixnetClient client = MixnetClient.builder(transport).build();
+        try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build(); client) {
             MixnetListener listener = server.listener();
             MixnetStream stream = client.openStream(server.address());
             stream.getOutputStream().write(new byte[] {1});
