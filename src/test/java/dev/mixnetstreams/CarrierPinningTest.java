@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mixnetstreams.sim.SimulatedMixnet;
+import dev.mixnetstreams.testing.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,9 +134,7 @@ class CarrierPinningTest {
             }
             parked.await();
             for (Thread t : blocked) {
-                while (t.getState() != Thread.State.WAITING && t.isAlive()) {
-                    Thread.onSpinWait();
-                }
+                Await.until(() -> t + " parked or ended", () -> t.getState() == Thread.State.WAITING || !t.isAlive());
             }
             client.close();
             server.close();

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.sim.LoopbackMixnet;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -21,8 +23,8 @@ class CloseRaceTest {
 
     @RepeatedTest(20)
     void streamsOpenedConcurrentlyWithCloseAreWokenToo() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint peer = net.newEndpoint();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
+        Recipient peer = Recipient.random(new SplittableRandom(1)); // nobody listens: the Opens are dropped
         MixnetClient client = MixnetClient.builder(net.newEndpoint()).build();
         Queue<CompletableFuture<Integer>> reads = new ConcurrentLinkedQueue<>();
         List<Thread> openers = new ArrayList<>();
@@ -33,7 +35,7 @@ class CloseRaceTest {
                 while (true) {
                     MixnetStream s;
                     try {
-                        s = client.openStream(peer.address());
+                        s = client.openStream(peer);
                     } catch (IOException e) {
                         return; // closed
                     }
@@ -71,7 +73,7 @@ class CloseRaceTest {
 
     @RepeatedTest(50)
     void aListenerTakenConcurrentlyWithCloseIsShutToo() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         MixnetClient client = MixnetClient.builder(net.newEndpoint()).build();
         CountDownLatch go = new CountDownLatch(1);
         CompletableFuture<Object> accept = new CompletableFuture<>();

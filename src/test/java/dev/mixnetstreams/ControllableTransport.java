@@ -2,8 +2,6 @@ package dev.mixnetstreams;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -12,8 +10,8 @@ import java.util.function.Consumer;
 /**
  * A transport in front of another whose sends the test controls: it can hold them (a nym-client
  * that takes no more data: senders wait until the gate opens or they are interrupted, as
- * {@code NymClientTransport} senders wait for room) or fail the next one. Every frame that got
- * through is recorded.
+ * {@code NymClientTransport} senders wait for room) or fail the next one. To see what got
+ * through, put a {@link dev.mixnetstreams.testing.ScriptedPeer} on the endpoint behind it.
  */
 final class ControllableTransport implements MixnetTransport {
 
@@ -28,8 +26,6 @@ final class ControllableTransport implements MixnetTransport {
     private int interrupted;
     /** Guarded by {@link #lock}: the failure the next send throws, once. */
     private IOException failNext;
-    /** Guarded by {@link #lock}: frames that got through, in order. */
-    private final List<byte[]> sent = new ArrayList<>();
 
     ControllableTransport(MixnetTransport delegate) {
         this.delegate = delegate;
@@ -84,17 +80,7 @@ final class ControllableTransport implements MixnetTransport {
         }
     }
 
-    /** The frames that got through so far. */
-    List<byte[]> sent() {
-        lock.lock();
-        try {
-            return List.copyOf(sent);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void pass(byte[] message) throws IOException {
+    private void pass() throws IOException {
         lock.lock();
         try {
             if (failNext != null) {
@@ -114,7 +100,6 @@ final class ControllableTransport implements MixnetTransport {
             } finally {
                 waiting--;
             }
-            sent.add(message);
         } finally {
             lock.unlock();
         }
@@ -127,19 +112,19 @@ final class ControllableTransport implements MixnetTransport {
 
     @Override
     public void send(Recipient recipient, byte[] message) throws IOException {
-        pass(message);
+        pass();
         delegate.send(recipient, message);
     }
 
     @Override
     public void sendAnonymous(Recipient recipient, byte[] message, int replySurbs) throws IOException {
-        pass(message);
+        pass();
         delegate.sendAnonymous(recipient, message, replySurbs);
     }
 
     @Override
     public void reply(SenderTag senderTag, byte[] message) throws IOException {
-        pass(message);
+        pass();
         delegate.reply(senderTag, message);
     }
 

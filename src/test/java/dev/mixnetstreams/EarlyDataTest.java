@@ -1,24 +1,26 @@
 package dev.mixnetstreams;
 
-import static dev.mixnetstreams.StreamTestSupport.awaitCondition;
-import static dev.mixnetstreams.StreamTestSupport.data;
-import static dev.mixnetstreams.StreamTestSupport.open;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mixnetstreams.wire.FrameCodec;
+import dev.mixnetstreams.testing.Await;
+import dev.mixnetstreams.testing.ScriptedPeer;
 import dev.mixnetstreams.wire.FrameType;
 import java.io.ByteArrayOutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Data that overtakes its Open, the limits on held frames, peer checks and duplicate Opens. */
+/**
+ * Data that overtakes its Open, the limits on held frames, peer checks and duplicate Opens. A
+ * {@link ScriptedPeer} plays the other end of the client, frame by frame.
+ */
 class EarlyDataTest {
 
     private static byte[] piece(int i) {
@@ -27,12 +29,9 @@ class EarlyDataTest {
 
     @Test
     void dataBeforeOpenIsHeldThenDeliveredInOrder() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint peer = net.newEndpoint();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
-        SenderTag tag = net.issueTag(peer, endpoint, 11);
         long id = 0x0011223344556677L;
-        try (MixnetClient server = MixnetClient.builder(endpoint).build()) {
+        try (ScriptedPeer peer = ScriptedPeer.create();
+             MixnetClient server = MixnetClient.builder(peer.client()).build()) {
             MixnetListener listener = server.listener();
             int[] order = {3, 1, 0, 4, 2};
             ByteArrayOutputStream expected = new ByteArrayOutputStream();
@@ -40,52 +39,48 @@ class EarlyDataTest {
                 expected.write(piece(i));
             }
             for (int seq : order) {
-                endpoint.inbound.add(new InboundMessage(data(id, seq, piece(seq)), tag));
+                peer.data(id, seq, piece(seq));
             }
-            awaitCondition("5 early frames held", () -> server.stats().earlyFramesHeld() == 5);
+            Await.until("5 early frames held", () -> server.stats().earlyFramesHeld() == 5);
             assertEquals(0, server.stats().earlyFramesDelivered());
             assertEquals(0, server.stats().streamsAccepted());
 
-            endpoint.inbound.add(new InboundMessage(open(id), tag));
+            peer.open(id);
             MixnetStream stream = listener.accept();
             assertEquals(new StreamId(id), stream.id());
-            assertEquals(tag, stream.remoteSenderTag().orElseThrow());
+            assertEquals(peer.tag(), stream.remoteSenderTag().orElseThrow());
             assertArrayEquals(expected.toByteArray(), StreamTestSupport.readExactly(stream.getInputStream(), expected.size()));
             assertEquals(5, server.stats().earlyFramesDelivered());
             assertEquals(expected.size(), server.stats().bytesIn());
 
             // Data after the Open goes straight in; end of stream follows.
-            endpoint.inbound.add(new InboundMessage(data(id, 5, piece(5)), tag));
-            endpoint.inbound.add(new InboundMessage(data(id, 6, new byte[0]), tag));
+            peer.data(id, 5, piece(5));
+            peer.endOfStream(id, 6);
             assertArrayEquals(piece(5), stream.getInputStream().readAllBytes());
             assertEquals(-1, stream.getInputStream().read());
             assertEquals(5, server.stats().earlyFramesHeld(), "no more held");
 
-            // The reply goes to the tag's owner, after the OpenAck that accept() sent it.
-            InboundMessage openAck = peer.inbound.take();
-            assertArrayEquals(FrameCodec.encode(id, FrameType.OPEN_ACK, 0, new byte[0]), openAck.data());
+            // The reply goes to the tag's owner (and so arrives without a tag), after the OpenAck
+            // that accept() sent it.
+            peer.takeFrame().assertReplyTo(peer.tag()).assertControl(FrameType.OPEN_ACK, id, 0);
             stream.getOutputStream().write("ok".getBytes(StandardCharsets.UTF_8));
-            InboundMessage reply = peer.inbound.take();
-            assertEquals(null, reply.senderTag());
-            assertArrayEquals(data(id, 0, "ok".getBytes(StandardCharsets.UTF_8)), reply.data());
+            peer.takeFrame().assertReplyTo(peer.tag()).assertData(id, 0, "ok".getBytes(StandardCharsets.UTF_8));
         }
     }
 
     @Test
     void earlyFramesBeyondTheLimitAreDroppedAndCounted() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
-        SenderTag tag = StreamTestSupport.tag(5);
         long id = 77;
-        try (MixnetClient server = MixnetClient.builder(endpoint).maxEarlyFrames(3).build()) {
+        try (ScriptedPeer peer = ScriptedPeer.create();
+             MixnetClient server = MixnetClient.builder(peer.client()).maxEarlyFrames(3).build()) {
             MixnetListener listener = server.listener();
             for (int seq = 0; seq < 5; seq++) {
-                endpoint.inbound.add(new InboundMessage(data(id, seq, piece(seq)), tag));
+                peer.data(id, seq, piece(seq));
             }
-            awaitCondition("2 dropped", () -> server.stats().dropped(DropReason.EARLY_DATA_LIMIT) == 2);
+            Await.until("2 dropped", () -> server.stats().dropped(DropReason.EARLY_DATA_LIMIT) == 2);
             assertEquals(3, server.stats().earlyFramesHeld());
 
-            endpoint.inbound.add(new InboundMessage(open(id), tag));
+            peer.open(id);
             MixnetStream stream = listener.accept();
             byte[] first3 = concat(piece(0), piece(1), piece(2));
             assertArrayEquals(first3, StreamTestSupport.readExactly(stream.getInputStream(), first3.length));
@@ -94,9 +89,9 @@ class EarlyDataTest {
             assertThrows(SocketTimeoutException.class, () -> stream.getInputStream().read(), "3 and 4 were dropped");
 
             // Sent again (as a retransmitting peer would), they complete the stream.
-            endpoint.inbound.add(new InboundMessage(data(id, 3, piece(3)), tag));
-            endpoint.inbound.add(new InboundMessage(data(id, 4, piece(4)), tag));
-            endpoint.inbound.add(new InboundMessage(data(id, 5, new byte[0]), tag));
+            peer.data(id, 3, piece(3));
+            peer.data(id, 4, piece(4));
+            peer.endOfStream(id, 5);
             stream.setReadTimeout(Duration.ZERO);
             assertArrayEquals(concat(piece(3), piece(4)), stream.getInputStream().readAllBytes());
         }
@@ -104,23 +99,21 @@ class EarlyDataTest {
 
     @Test
     void oneStreamHoldsAtMostItsReorderWindowOfEarlyFrames() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
-        SenderTag tag = StreamTestSupport.tag(6);
         long lostOpen = 91;
         long other = 92;
-        try (MixnetClient server = MixnetClient.builder(endpoint).reorderWindow(8).maxEarlyFrames(100).build()) {
+        try (ScriptedPeer peer = ScriptedPeer.create();
+             MixnetClient server = MixnetClient.builder(peer.client()).reorderWindow(8).maxEarlyFrames(100).build()) {
             MixnetListener listener = server.listener();
             // A stream whose Open was lost: its Data would otherwise fill the whole store.
             for (int seq = 0; seq < 20; seq++) {
-                endpoint.inbound.add(new InboundMessage(data(lostOpen, seq, piece(seq)), tag));
+                peer.data(lostOpen, seq, piece(seq));
             }
-            awaitCondition("12 dropped", () -> server.stats().dropped(DropReason.EARLY_DATA_LIMIT) == 12);
+            Await.until("12 dropped", () -> server.stats().dropped(DropReason.EARLY_DATA_LIMIT) == 12);
             assertEquals(8, server.stats().earlyFramesHeld());
 
             // Another stream's early data still has room, and arrives.
-            endpoint.inbound.add(new InboundMessage(data(other, 0, piece(0)), tag));
-            endpoint.inbound.add(new InboundMessage(open(other), tag));
+            peer.data(other, 0, piece(0));
+            peer.open(other);
             MixnetStream stream = listener.accept();
             assertEquals(new StreamId(other), stream.id());
             assertArrayEquals(piece(0), StreamTestSupport.readExactly(stream.getInputStream(), piece(0).length));
@@ -130,18 +123,16 @@ class EarlyDataTest {
 
     @Test
     void earlyBytesBeyondTheByteLimitAreDroppedAndCounted() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
-        SenderTag tag = StreamTestSupport.tag(5);
         // Each frame counts its payload plus the store's overhead per frame.
         long overhead = EarlyFrameStore.FRAME_OVERHEAD;
         long limit = (60 + overhead) + (40 + overhead);
-        try (MixnetClient server = MixnetClient.builder(endpoint).maxEarlyBytes(limit).build()) {
+        try (ScriptedPeer peer = ScriptedPeer.create();
+             MixnetClient server = MixnetClient.builder(peer.client()).maxEarlyBytes(limit).build()) {
             server.listener();
-            endpoint.inbound.add(new InboundMessage(data(1, 0, new byte[60]), tag));
-            endpoint.inbound.add(new InboundMessage(data(1, 1, new byte[60]), tag)); // over the limit
-            endpoint.inbound.add(new InboundMessage(data(2, 0, new byte[40]), tag)); // exactly the limit: fits
-            awaitCondition("3 handled", () -> server.stats().earlyFramesHeld()
+            peer.data(1, 0, new byte[60]);
+            peer.data(1, 1, new byte[60]); // over the limit
+            peer.data(2, 0, new byte[40]); // exactly the limit: fits
+            Await.until("3 handled", () -> server.stats().earlyFramesHeld()
                     + server.stats().dropped(DropReason.EARLY_DATA_LIMIT) == 3);
             assertEquals(2, server.stats().earlyFramesHeld());
             assertEquals(1, server.stats().dropped(DropReason.EARLY_DATA_LIMIT));
@@ -150,27 +141,26 @@ class EarlyDataTest {
 
     @Test
     void aSenderThatFillsTheStoreEvictsOnlyItsOwnFramesAndHonestEarlyDataStillArrives() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
         SenderTag squatter = StreamTestSupport.tag(666);
-        try (MixnetClient server = MixnetClient.builder(endpoint).build()) { // default limits
+        try (ScriptedPeer peer = ScriptedPeer.create();
+             MixnetClient server = MixnetClient.builder(peer.client()).build()) { // default limits
             MixnetListener listener = server.listener();
             // 4096 one-byte frames for 16 made-up ids: the whole store (256 per stream).
             for (int id = 0; id < 16; id++) {
                 for (int seq = 0; seq < 256; seq++) {
-                    endpoint.inbound.add(new InboundMessage(data(1000 + id, seq, new byte[1]), squatter));
+                    peer.data(1000 + id, seq, new byte[1], squatter);
                 }
             }
-            awaitCondition("store full", () -> server.stats().earlyFramesHeld() == 4096);
+            Await.until("store full", () -> server.stats().earlyFramesHeld() == 4096);
             // 40 request/response streams whose first Data overtakes its Open, while the squatter
             // keeps sending; each honest sender has its own tag.
             for (int i = 0; i < 40; i++) {
                 SenderTag honest = StreamTestSupport.tag(i);
                 long id = 5000 + i;
-                endpoint.inbound.add(new InboundMessage(data(2000 + i, 0, new byte[1]), squatter));
-                endpoint.inbound.add(new InboundMessage(data(id, 0, piece(i)), honest));
-                endpoint.inbound.add(new InboundMessage(data(id, 1, new byte[0]), honest));
-                endpoint.inbound.add(new InboundMessage(open(id), honest));
+                peer.data(2000 + i, 0, new byte[1], squatter);
+                peer.data(id, 0, piece(i), honest);
+                peer.data(id, 1, new byte[0], honest);
+                peer.open(id, honest);
                 MixnetStream stream = listener.accept();
                 assertEquals(new StreamId(id), stream.id());
                 assertArrayEquals(piece(i), stream.getInputStream().readAllBytes(), "stream " + i);
@@ -189,39 +179,36 @@ class EarlyDataTest {
 
     @Test
     void earlyDataWithoutASenderTagIsNeverHeld() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
-        try (MixnetClient server = MixnetClient.builder(endpoint).build()) {
+        try (ScriptedPeer peer = ScriptedPeer.create();
+             MixnetClient server = MixnetClient.builder(peer.client()).build()) {
             server.listener();
             for (int seq = 0; seq < 10; seq++) {
-                endpoint.inbound.add(new InboundMessage(data(42, seq, new byte[1]), null));
+                peer.data(42, seq, new byte[1], null);
             }
-            awaitCondition("dropped", () -> server.stats().dropped(DropReason.UNKNOWN_STREAM) == 10);
+            Await.until("dropped", () -> server.stats().dropped(DropReason.UNKNOWN_STREAM) == 10);
             assertEquals(0, server.stats().earlyFramesHeld());
         }
     }
 
     @Test
     void dataFromAnotherSenderTagIsDroppedAsWrongPeer() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
-        SenderTag owner = StreamTestSupport.tag(1);
         SenderTag intruder = StreamTestSupport.tag(2);
         long id = 0xabcdefL;
-        try (MixnetClient server = MixnetClient.builder(endpoint).build()) {
+        try (ScriptedPeer peer = ScriptedPeer.create();
+             MixnetClient server = MixnetClient.builder(peer.client()).build()) {
             MixnetListener listener = server.listener();
             // Early: the intruder's frame overtakes the Open, is held, and is refused when the Open comes.
-            endpoint.inbound.add(new InboundMessage(data(id, 0, "evil".getBytes(StandardCharsets.UTF_8)), intruder));
-            endpoint.inbound.add(new InboundMessage(open(id), owner));
+            peer.data(id, 0, "evil".getBytes(StandardCharsets.UTF_8), intruder);
+            peer.open(id);
             MixnetStream stream = listener.accept();
-            awaitCondition("wrong peer counted", () -> server.stats().dropped(DropReason.WRONG_PEER) == 1);
+            Await.until("wrong peer counted", () -> server.stats().dropped(DropReason.WRONG_PEER) == 1);
             assertEquals(1, server.stats().earlyFramesHeld());
             assertEquals(0, server.stats().earlyFramesDelivered(), "refused, not delivered");
             // After the Open: same.
-            endpoint.inbound.add(new InboundMessage(data(id, 0, "evil".getBytes(StandardCharsets.UTF_8)), intruder));
-            endpoint.inbound.add(new InboundMessage(data(id, 0, "good".getBytes(StandardCharsets.UTF_8)), owner));
-            endpoint.inbound.add(new InboundMessage(data(id, 1, "evil".getBytes(StandardCharsets.UTF_8)), null));
-            endpoint.inbound.add(new InboundMessage(data(id, 1, new byte[0]), owner));
+            peer.data(id, 0, "evil".getBytes(StandardCharsets.UTF_8), intruder);
+            peer.data(id, 0, "good".getBytes(StandardCharsets.UTF_8));
+            peer.data(id, 1, "evil".getBytes(StandardCharsets.UTF_8), null);
+            peer.endOfStream(id, 1);
             assertArrayEquals("good".getBytes(StandardCharsets.UTF_8), stream.getInputStream().readAllBytes());
             assertEquals(3, server.stats().dropped(DropReason.WRONG_PEER));
         }
@@ -229,18 +216,15 @@ class EarlyDataTest {
 
     @Test
     void dataWithASenderTagToAnOpenedStreamIsDroppedAsWrongPeer() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint peer = net.newEndpoint();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
-        try (MixnetClient client = MixnetClient.builder(endpoint).build()) {
+        try (ScriptedPeer peer = ScriptedPeer.create();
+             MixnetClient client = MixnetClient.builder(peer.client()).build()) {
             MixnetStream stream = client.openStream(peer.address());
-            InboundMessage openFrame = peer.inbound.take();
-            assertArrayEquals(open(stream.id().value()), openFrame.data());
             long id = stream.id().value();
+            assertEquals(id, peer.takeFrame().assertOpen());
             // Replies come without a tag; a tagged message is someone else opening anonymously.
-            endpoint.inbound.add(new InboundMessage(data(id, 0, "evil".getBytes(StandardCharsets.UTF_8)), StreamTestSupport.tag(9)));
-            endpoint.inbound.add(new InboundMessage(data(id, 0, "reply".getBytes(StandardCharsets.UTF_8)), null));
-            endpoint.inbound.add(new InboundMessage(data(id, 1, new byte[0]), null));
+            peer.data(id, 0, "evil".getBytes(StandardCharsets.UTF_8), StreamTestSupport.tag(9));
+            peer.reply(id, 0, "reply".getBytes(StandardCharsets.UTF_8));
+            peer.replyEndOfStream(id, 1);
             assertArrayEquals("reply".getBytes(StandardCharsets.UTF_8), stream.getInputStream().readAllBytes());
             assertEquals(1, client.stats().dropped(DropReason.WRONG_PEER));
         }
@@ -248,42 +232,45 @@ class EarlyDataTest {
 
     @Test
     void duplicateOpenNeverReplacesTheLiveStream() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
-        SenderTag first = StreamTestSupport.tag(1);
         SenderTag second = StreamTestSupport.tag(2);
         long id = 0x0123456789abcdefL;
-        try (MixnetClient server = MixnetClient.builder(endpoint).build()) {
+        try (ScriptedPeer peer = ScriptedPeer.create();
+             MixnetClient server = MixnetClient.builder(peer.client()).build()) {
             MixnetListener listener = server.listener();
-            endpoint.inbound.add(new InboundMessage(open(id), first));
+            peer.open(id);
             MixnetStream stream = listener.accept();
-            endpoint.inbound.add(new InboundMessage(data(id, 0, "a".getBytes(StandardCharsets.UTF_8)), first));
-            endpoint.inbound.add(new InboundMessage(open(id), first));  // a mixnet duplicate
-            endpoint.inbound.add(new InboundMessage(open(id), second)); // a hijack attempt
-            endpoint.inbound.add(new InboundMessage(data(id, 1, "b".getBytes(StandardCharsets.UTF_8)), first));
-            endpoint.inbound.add(new InboundMessage(data(id, 2, "X".getBytes(StandardCharsets.UTF_8)), second));
-            endpoint.inbound.add(new InboundMessage(data(id, 2, new byte[0]), first));
+            peer.data(id, 0, "a".getBytes(StandardCharsets.UTF_8));
+            peer.open(id);         // a mixnet duplicate
+            peer.open(id, second); // a hijack attempt
+            peer.data(id, 1, "b".getBytes(StandardCharsets.UTF_8));
+            peer.data(id, 2, "X".getBytes(StandardCharsets.UTF_8), second);
+            peer.endOfStream(id, 2);
             assertArrayEquals("ab".getBytes(StandardCharsets.UTF_8), stream.getInputStream().readAllBytes());
             ClientStats stats = server.stats();
             assertEquals(2, stats.dropped(DropReason.DUPLICATE_OPEN));
             assertEquals(1, stats.dropped(DropReason.WRONG_PEER));
             assertEquals(1, stats.streamsAccepted());
             assertEquals(0, listener.backlogSize());
-            assertEquals(first, stream.remoteSenderTag().orElseThrow());
+            assertEquals(peer.tag(), stream.remoteSenderTag().orElseThrow());
         }
     }
 
     @Test
     void openStreamNeverReusesALiveId() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint peer = net.newEndpoint();
-        try (MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
+        try (ScriptedPeer peer = ScriptedPeer.create();
+             MixnetClient client = MixnetClient.builder(peer.client()).build()) {
             Set<StreamId> ids = new HashSet<>();
             for (int i = 0; i < 5000; i++) {
                 assertTrue(ids.add(client.openStream(peer.address()).id()));
             }
             assertEquals(5000, client.stats().openStreams());
-            assertEquals(5000, peer.inbound.size(), "one Open each");
+            List<ScriptedPeer.SentFrame> sent = peer.takeAll();
+            assertEquals(5000, sent.size(), "one Open each");
+            Set<StreamId> opened = new HashSet<>();
+            for (ScriptedPeer.SentFrame frame : sent) {
+                opened.add(new StreamId(frame.assertOpen()));
+            }
+            assertEquals(ids, opened);
         }
     }
 

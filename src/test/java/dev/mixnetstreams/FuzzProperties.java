@@ -3,6 +3,7 @@ package dev.mixnetstreams;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.mixnetstreams.testing.ScriptedPeer;
 import dev.mixnetstreams.wire.DecodeStatus;
 import dev.mixnetstreams.wire.FrameCodec;
 import dev.mixnetstreams.wire.FrameType;
@@ -11,7 +12,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -100,12 +100,12 @@ class FuzzProperties {
 
     static void fuzzRouter(long seed, int messages) throws Exception {
         SplittableRandom random = new SplittableRandom(seed);
-        InjectTransport transport = new InjectTransport(seed, messages + 64);
-        try (MixnetClient client = MixnetClient.builder(transport).build()) {
+        try (ScriptedPeer peer = ScriptedPeer.create(messages + 64);
+             MixnetClient client = MixnetClient.builder(peer.client()).build()) {
             MixnetListener listener = client.listener();
             SenderTag peerTag = HostileInputSmallHeapTest.tag(random);
             long acceptedId = random.nextLong();
-            transport.open(acceptedId, peerTag);
+            peer.open(acceptedId, peerTag);
             MixnetStream accepted = listener.accept();
             MixnetStream opened = client.openStream(Recipient.random(random));
             long openedId = opened.id().value();
@@ -135,17 +135,17 @@ class FuzzProperties {
                     case UNKNOWN_MESSAGE_TYPE -> nonFrames[2]++;
                     case FRAME -> { }
                 }
-                transport.inject(m, tag);
+                peer.send(m, tag);
             }
             // The router keeps serving: both live streams deliver exact bytes afterwards.
             byte[] toAccepted = new byte[1 + random.nextInt(5000)];
             byte[] toOpened = new byte[1 + random.nextInt(5000)];
             random.nextBytes(toAccepted);
             random.nextBytes(toOpened);
-            transport.data(acceptedId, 0, toAccepted, peerTag);
-            transport.data(acceptedId, 1, new byte[0], peerTag);
-            transport.data(openedId, 0, toOpened, null); // a reply: no tag
-            transport.data(openedId, 1, new byte[0], null);
+            peer.data(acceptedId, 0, toAccepted, peerTag);
+            peer.data(acceptedId, 1, new byte[0], peerTag);
+            peer.reply(openedId, 0, toOpened); // a reply: no tag
+            peer.replyEndOfStream(openedId, 1);
             assertArrayEquals(toAccepted, readAll(accepted), "seed " + seed);
             assertArrayEquals(toOpened, readAll(opened), "seed " + seed);
             ClientStats stats = client.stats();

@@ -1,10 +1,10 @@
 package dev.mixnetstreams;
 
-import static dev.mixnetstreams.StreamTestSupport.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.mixnetstreams.sim.SimulatedMixnet;
+import dev.mixnetstreams.testing.Await;
 import dev.mixnetstreams.wire.FrameCodec;
 import dev.mixnetstreams.wire.FrameType;
 import java.io.IOException;
@@ -127,9 +127,9 @@ class GarbageFloodTest {
             long clientTotal = atClient.values().stream().mapToLong(Long::longValue).sum();
             long serverTotal = atServer.values().stream().mapToLong(Long::longValue).sum();
             assertEquals(true, clientTotal + serverTotal > 5000, "thousands: " + (clientTotal + serverTotal) + " in " + round + " rounds");
-            awaitCondition(() -> "client counted all: expected " + atClient + ", got " + client.stats().drops(),
+            Await.until(() -> "client counted all: expected " + atClient + ", got " + client.stats().drops(),
                     () -> sum(client.stats(), atClient) >= clientTotal);
-            awaitCondition(() -> "server counted all: expected " + atServer + ", got " + server.stats().drops(),
+            Await.until(() -> "server counted all: expected " + atServer + ", got " + server.stats().drops(),
                     () -> sum(server.stats(), atServer) >= serverTotal);
             for (DropReason reason : DropReason.values()) {
                 if (atClient.containsKey(reason)) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mixnetstreams.sim.SimulatedMixnet;
+import dev.mixnetstreams.testing.StreamPair;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -66,12 +67,10 @@ class HalfCloseTest {
     @Test
     void acceptorShutsDownOutputFirstWhileTheOpenerKeepsWriting() throws Exception {
         try (SimulatedMixnet mixnet = StreamTestSupport.jitteryMixnet(8, 0.2);
-             MixnetClient server = MixnetClient.builder(mixnet.newEndpoint()).build();
-             MixnetClient client = MixnetClient.builder(mixnet.newEndpoint()).build()) {
-            MixnetListener listener = server.listener();
-            MixnetStream opened = client.openStream(server.address());
-            opened.getOutputStream().write("first".getBytes(StandardCharsets.UTF_8));
-            MixnetStream accepted = listener.accept();
+             StreamPair pair = StreamPair.builder().network(mixnet::newEndpoint)
+                     .firstBytes("first".getBytes(StandardCharsets.UTF_8)).open()) {
+            MixnetStream opened = pair.opened();
+            MixnetStream accepted = pair.accepted();
             assertEquals(opened.id(), accepted.id());
             accepted.getOutputStream().write("bye".getBytes(StandardCharsets.UTF_8));
             accepted.shutdownOutput();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.testing.StreamPair;
 import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -16,18 +17,12 @@ class IdleSweepTest {
 
     @Test
     void idleStreamIsReapedWithoutAnyTraffic() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        try (MixnetClient server = MixnetClient.builder(net.newEndpoint())
-                     .streamIdleTimeout(Duration.ofMillis(50)).build();
-             MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
-            MixnetListener listener = server.listener();
-            MixnetStream opened = client.openStream(server.address());
-            MixnetStream accepted = listener.accept();
+        try (StreamPair pair = StreamPair.builder().server(b -> b.streamIdleTimeout(Duration.ofMillis(50))).open()) {
             // Blocks until the sweep reaps the stream: an IOException, never -1.
-            IOException e = assertThrows(IOException.class, () -> accepted.getInputStream().read());
+            IOException e = assertThrows(IOException.class, () -> pair.accepted().getInputStream().read());
             assertTrue(e.getMessage().contains("idle timeout"), e.getMessage());
-            assertEquals(1, server.stats().streamsReaped());
-            opened.close();
+            assertEquals(1, pair.server().stats().streamsReaped());
+            pair.opened().close();
         }
     }
 }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.sim.LoopbackMixnet;
+import dev.mixnetstreams.testing.ScriptedPeer;
 import dev.mixnetstreams.internal.jfr.StreamEvents;
-import dev.mixnetstreams.wire.FrameCodec;
-import dev.mixnetstreams.wire.FrameType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,8 +31,9 @@ class JfrEventsTest {
 
     @Test
     void recordsLifecycleLossAndDropOnlyWhileRecording(@TempDir Path dir) throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint serverEndpoint = net.newEndpoint();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
+        LoopbackMixnet.Endpoint serverEndpoint = net.newEndpoint();
+        ScriptedPeer intruder = ScriptedPeer.facing(net, serverEndpoint); // sends what the client would not
         Path file = dir.resolve("events.jfr");
         try (MixnetClient server = MixnetClient.builder(serverEndpoint).reorderWindow(2).build();
              MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
@@ -51,10 +52,9 @@ class JfrEventsTest {
 
                 // A drop (too short), then Data 1, 2, 3 without 0: with a window of 2, the third
                 // makes the buffer skip ahead over 0, so the reader is told of one lost message.
-                serverEndpoint.inbound.add(new InboundMessage(new byte[3], null));
+                intruder.send(new byte[3], null);
                 for (int seq = 1; seq <= 3; seq++) {
-                    serverEndpoint.inbound.add(new InboundMessage(
-                            FrameCodec.encode(id, FrameType.DATA, seq, new byte[] {(byte) seq}), tag));
+                    intruder.data(id, seq, new byte[] {(byte) seq}, tag);
                 }
                 StreamDataLossException loss =
                         assertThrows(StreamDataLossException.class, () -> accepted.getInputStream().read());

@@ -1,7 +1,5 @@
 package dev.mixnetstreams;
 
-import static dev.mixnetstreams.StreamTestSupport.awaitBlocked;
-import static dev.mixnetstreams.StreamTestSupport.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.sim.LoopbackMixnet;
+import dev.mixnetstreams.testing.Await;
+import dev.mixnetstreams.testing.ScriptedPeer;
+import dev.mixnetstreams.testing.StreamPair;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -53,18 +55,15 @@ class LifecycleTest {
 
     @Test
     void idleStreamIsReapedAndItsBlockedReaderGetsAnIOException() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        try (MixnetClient server = MixnetClient.builder(net.newEndpoint())
-                     .streamIdleTimeout(Duration.ofMillis(200)).build();
-             MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
-            MixnetListener listener = server.listener();
-            MixnetStream opened = client.openStream(server.address());
-            opened.getOutputStream().write("x".getBytes(StandardCharsets.UTF_8));
-            MixnetStream accepted = listener.accept();
+        try (StreamPair pair = StreamPair.builder().server(b -> b.streamIdleTimeout(Duration.ofMillis(200)))
+                .firstBytes("x".getBytes(StandardCharsets.UTF_8)).open()) {
+            MixnetClient server = pair.server();
+            MixnetClient client = pair.client();
+            MixnetStream accepted = pair.accepted();
             InputStream in = accepted.getInputStream();
             assertEquals('x', in.read());
             Started<Integer> reader = start("blocked-reader", in::read);
-            awaitBlocked(reader.thread());
+            Await.blocked(reader.thread());
 
             Throwable failure = reader.failure();
             assertInstanceOf(IOException.class, failure, "reaping is an error, not -1");
@@ -88,14 +87,13 @@ class LifecycleTest {
      */
     @Test
     void streamWithSteadyTrafficIsNeverReaped() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
         Duration idle = Duration.ofMillis(100);
-        try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).streamIdleTimeout(idle).build();
-             MixnetClient client = MixnetClient.builder(net.newEndpoint()).streamIdleTimeout(idle).build()) {
-            MixnetListener listener = server.listener();
-            MixnetStream opened = client.openStream(server.address());
-            opened.getOutputStream().write(0);
-            MixnetStream accepted = listener.accept();
+        try (StreamPair pair = StreamPair.builder().server(b -> b.streamIdleTimeout(idle))
+                .client(b -> b.streamIdleTimeout(idle)).firstBytes(new byte[] {0}).open()) {
+            MixnetClient server = pair.server();
+            MixnetClient client = pair.client();
+            MixnetStream opened = pair.opened();
+            MixnetStream accepted = pair.accepted();
             InputStream serverIn = accepted.getInputStream();
             InputStream clientIn = opened.getInputStream();
             assertEquals(0, serverIn.read());
@@ -111,22 +109,18 @@ class LifecycleTest {
             assertEquals(0, server.stats().streamsReaped(), "after " + rounds + " rounds");
             assertEquals(0, client.stats().streamsReaped(), "after " + rounds + " rounds");
             // Once the traffic stops, both sides reap it.
-            awaitCondition("both reaped", () -> server.stats().streamsReaped() == 1
+            Await.until("both reaped", () -> server.stats().streamsReaped() == 1
                     && client.stats().streamsReaped() == 1);
         }
     }
 
     @Test
     void bytesReceivedBeforeReapingAreStillReadThenTheError() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        try (MixnetClient server = MixnetClient.builder(net.newEndpoint())
-                     .streamIdleTimeout(Duration.ofMillis(200)).build();
-             MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
-            MixnetListener listener = server.listener();
-            MixnetStream opened = client.openStream(server.address());
-            opened.getOutputStream().write("abc".getBytes(StandardCharsets.UTF_8));
-            MixnetStream accepted = listener.accept();
-            awaitCondition("reaped", () -> server.stats().streamsReaped() == 1);
+        try (StreamPair pair = StreamPair.builder().server(b -> b.streamIdleTimeout(Duration.ofMillis(200)))
+                .firstBytes("abc".getBytes(StandardCharsets.UTF_8)).open()) {
+            MixnetClient server = pair.server();
+            MixnetStream accepted = pair.accepted();
+            Await.until("reaped", () -> server.stats().streamsReaped() == 1);
             InputStream in = accepted.getInputStream();
             assertArrayEquals("abc".getBytes(StandardCharsets.UTF_8), in.readNBytes(3));
             IOException e = assertThrows(IOException.class, in::read);
@@ -136,26 +130,23 @@ class LifecycleTest {
 
     @Test
     void closingTheListenerEndsItsBacklogWithoutTellingTheOpenersACleanEnd() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint peer = net.newEndpoint();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
-        ControllableTransport transport = new ControllableTransport(endpoint);
-        SenderTag tag = net.issueTag(peer, endpoint, 4);
-        try (MixnetClient server = MixnetClient.builder(transport).build()) {
+        ScriptedPeer peer = ScriptedPeer.create();
+        MixnetClient server = MixnetClient.builder(peer.client()).build();
+        try (peer; server) {
             MixnetListener listener = server.listener();
-            endpoint.inbound.add(new InboundMessage(StreamTestSupport.open(1), tag));
-            endpoint.inbound.add(new InboundMessage(StreamTestSupport.open(2), tag));
-            awaitCondition("two in the backlog", () -> listener.backlogSize() == 2);
+            peer.open(1);
+            peer.open(2);
+            Await.until("two in the backlog", () -> listener.backlogSize() == 2);
             listener.close();
             assertEquals(0, server.stats().openStreams());
-            server.close();
-            assertEquals(0, transport.sent().size(), "no end of stream for streams nobody accepted");
+            server.close(); // waits for the ends of stream still due
+            peer.assertNothingMoreSent(); // no end of stream for streams nobody accepted
         }
     }
 
     @Test
     void idleTimeoutMustBePositive() {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         MixnetClient.Builder builder = MixnetClient.builder(net.newEndpoint());
         assertThrows(IllegalArgumentException.class, () -> builder.streamIdleTimeout(Duration.ZERO));
         assertThrows(IllegalArgumentException.class, () -> builder.streamIdleTimeout(Duration.ofMillis(-1)));
@@ -167,8 +158,8 @@ class LifecycleTest {
 
     @Test
     void durationsTooLongToCountAreRefusedWhereTheyAreSetAndBuildNeverFails() {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
+        LoopbackMixnet.Endpoint endpoint = net.newEndpoint();
         MixnetClient.Builder builder = MixnetClient.builder(endpoint);
         for (Duration tooLong : new Duration[] {Duration.ofDays(365L * 1000), ChronoUnit.FOREVER.getDuration()}) {
             IllegalArgumentException idle = assertThrows(IllegalArgumentException.class,
@@ -183,14 +174,14 @@ class LifecycleTest {
                 .earlyFrameTimeout(Duration.ofDays(36_500)).build()) {
             assertFalse(client.isClosed());
         }
-        assertTrue(endpoint.closed, "the client closed its transport");
+        assertTrue(endpoint.isClosed(), "the client closed its transport");
     }
 
     @Test
     void closeWakesBlockedReadersAndAcceptsAndStopsTheRouter() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint serverEndpoint = net.newEndpoint();
-        LoopbackNetwork.Endpoint clientEndpoint = net.newEndpoint();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
+        LoopbackMixnet.Endpoint serverEndpoint = net.newEndpoint();
+        LoopbackMixnet.Endpoint clientEndpoint = net.newEndpoint();
         MixnetClient server = MixnetClient.builder(serverEndpoint).build();
         MixnetClient client = MixnetClient.builder(clientEndpoint).build();
         try (server; client) {
@@ -200,10 +191,10 @@ class LifecycleTest {
             Started<Integer> acceptedReader = start("accepted-reader", () -> accepted.getInputStream().read());
             Started<Integer> openedReader = start("opened-reader", () -> opened.getInputStream().read());
             Started<MixnetStream> acceptor = start("acceptor", listener::accept);
-            awaitBlocked(acceptedReader.thread());
-            awaitBlocked(openedReader.thread());
-            awaitBlocked(acceptor.thread());
-            Thread serverRouter = serverEndpoint.consumer;
+            Await.blocked(acceptedReader.thread());
+            Await.blocked(openedReader.thread());
+            Await.blocked(acceptor.thread());
+            Thread serverRouter = server.routerThread();
             assertNotNull(serverRouter);
             assertTrue(serverRouter.getName().startsWith("mixnet-router-"), serverRouter.getName());
             assertTrue(serverRouter.isAlive());
@@ -215,7 +206,7 @@ class LifecycleTest {
             assertInstanceOf(IOException.class, acceptFailure);
             assertFalse(serverRouter.isAlive(), "the router ended");
             assertTrue(server.isClosed());
-            assertTrue(serverEndpoint.closed, "the transport was closed");
+            assertTrue(serverEndpoint.isClosed(), "the transport was closed");
             server.close(); // idempotent
             assertThrows(IOException.class, () -> server.openStream(client.address()));
             assertThrows(IllegalStateException.class, server::listener);
@@ -230,8 +221,8 @@ class LifecycleTest {
                 MixnetStream another = client.openStream(server.address()); // transport send ignores a closed peer
                 return another.getInputStream().read();
             });
-            awaitBlocked(openedReader2.thread());
-            Thread clientRouter = clientEndpoint.consumer;
+            Await.blocked(openedReader2.thread());
+            Thread clientRouter = client.routerThread();
             client.close();
             assertInstanceOf(IOException.class, openedReader2.failure());
             assertFalse(clientRouter.isAlive());
@@ -241,10 +232,10 @@ class LifecycleTest {
 
     @Test
     void closeWakesAThreadWaitingForMessages() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         MixnetClient client = MixnetClient.builder(net.newEndpoint()).build();
         Started<Object> waiter = start("waiter", client::waitForMessages);
-        awaitBlocked(waiter.thread());
+        Await.blocked(waiter.thread());
         client.close();
         Throwable failure = waiter.failure();
         assertInstanceOf(IOException.class, failure);
@@ -255,7 +246,7 @@ class LifecycleTest {
 
     @Test
     void secondListenerIsRefused() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build()) {
             MixnetListener listener = server.listener();
             IllegalStateException e = assertThrows(ListenerAlreadyTakenException.class, server::listener);

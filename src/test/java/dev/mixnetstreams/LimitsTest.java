@@ -1,8 +1,5 @@
 package dev.mixnetstreams;
 
-import static dev.mixnetstreams.StreamTestSupport.awaitCondition;
-import static dev.mixnetstreams.StreamTestSupport.data;
-import static dev.mixnetstreams.StreamTestSupport.open;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.sim.LoopbackMixnet;
 import dev.mixnetstreams.sim.SimulatedMixnet;
+import dev.mixnetstreams.testing.Await;
+import dev.mixnetstreams.testing.ScriptedPeer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,7 +60,7 @@ class LimitsTest {
                 hog.getOutputStream().write(chunk); // the opener learns nothing: its writes succeed
                 echoedBytes += pingPong(flowing, flowingIn, random);
             }
-            awaitCondition("hog reset", () -> server.stats().streamsReset() == 1);
+            Await.until("hog reset", () -> server.stats().streamsReset() == 1);
             for (int i = 0; i < 20; i++) {
                 echoedBytes += pingPong(flowing, flowingIn, random);
             }
@@ -92,7 +92,7 @@ class LimitsTest {
 
     @Test
     void acceptBacklogBoundsStreamsNotYetAccepted() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).acceptBacklog(4).build();
              MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
             MixnetListener listener = server.listener();
@@ -100,7 +100,7 @@ class LimitsTest {
             for (int i = 0; i < 10; i++) {
                 opened.add(client.openStream(server.address()));
             }
-            awaitCondition("10 Opens handled", () -> server.stats().streamsAccepted()
+            Await.until("10 Opens handled", () -> server.stats().streamsAccepted()
                     + server.stats().dropped(DropReason.ACCEPT_BACKLOG_FULL) == 10);
             assertEquals(4, server.stats().streamsAccepted());
             assertEquals(6, server.stats().dropped(DropReason.ACCEPT_BACKLOG_FULL));
@@ -118,13 +118,11 @@ class LimitsTest {
 
     @Test
     void aGapIsReportedOnceAtItsPlaceThenTheRestFollows() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
-        SenderTag tag = StreamTestSupport.tag(3);
         long id = 0x5eedL;
-        try (MixnetClient server = MixnetClient.builder(endpoint).reorderWindow(4).build()) {
+        try (ScriptedPeer peer = ScriptedPeer.create();
+             MixnetClient server = MixnetClient.builder(peer.client()).reorderWindow(4).build()) {
             MixnetListener listener = server.listener();
-            endpoint.inbound.add(new InboundMessage(open(id), tag));
+            peer.open(id);
             MixnetStream stream = listener.accept();
             ByteArrayOutputStream before = new ByteArrayOutputStream();
             ByteArrayOutputStream after = new ByteArrayOutputStream();
@@ -134,7 +132,7 @@ class LimitsTest {
                 }
                 byte[] payload = ("<" + seq + ">").repeat(seq + 1).getBytes(StandardCharsets.UTF_8);
                 (seq < 2 ? before : after).writeBytes(payload);
-                endpoint.inbound.add(new InboundMessage(data(id, seq, payload), tag));
+                peer.data(id, seq, payload);
             }
             InputStream in = stream.getInputStream();
             assertArrayEquals(before.toByteArray(), in.readNBytes(before.size()));
@@ -146,8 +144,8 @@ class LimitsTest {
             assertEquals(1, server.stats().dataLossEvents());
             assertArrayEquals(after.toByteArray(), in.readNBytes(after.size()), "then the rest, in order");
             // The lost message turning up late is dropped; end of stream follows.
-            endpoint.inbound.add(new InboundMessage(data(id, 2, new byte[] {1, 2, 3}), tag));
-            endpoint.inbound.add(new InboundMessage(data(id, 8, new byte[0]), tag));
+            peer.data(id, 2, new byte[] {1, 2, 3});
+            peer.endOfStream(id, 8);
             assertEquals(-1, in.read());
             assertEquals(1, server.stats().dataLossEvents(), "reported once");
             assertEquals(1, server.stats().dropped(DropReason.DUPLICATE_DATA));

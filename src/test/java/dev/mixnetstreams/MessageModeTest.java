@@ -1,7 +1,5 @@
 package dev.mixnetstreams;
 
-import static dev.mixnetstreams.StreamTestSupport.awaitBlocked;
-import static dev.mixnetstreams.StreamTestSupport.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -10,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.sim.LoopbackMixnet;
 import dev.mixnetstreams.sim.SimulatedMixnet;
+import dev.mixnetstreams.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -69,11 +69,11 @@ class MessageModeTest {
     @Test
     void aThreadWaitingForMessagesIsWokenWhenStreamModeStarts() throws Exception {
         for (boolean byListener : new boolean[] {true, false}) {
-            LoopbackNetwork net = new LoopbackNetwork();
-            LoopbackNetwork.Endpoint peer = net.newEndpoint();
+            LoopbackMixnet net = LoopbackMixnet.builder().build();
+            LoopbackMixnet.Endpoint peer = net.newEndpoint();
             try (MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
                 LifecycleTest.Started<List<InboundMessage>> waiter = LifecycleTest.start("waiter", client::waitForMessages);
-                awaitBlocked(waiter.thread());
+                Await.blocked(waiter.thread());
                 if (byListener) {
                     client.listener();
                 } else {
@@ -86,19 +86,17 @@ class MessageModeTest {
 
     @Test
     void anOpenReceivedInMessageModeIsAcceptedOnceTheListenerIsTaken() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint serverEndpoint = net.newEndpoint();
-        try (MixnetClient server = MixnetClient.builder(serverEndpoint).build();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
+        try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
              MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
             MixnetStream opened = client.openStream(server.address());
             opened.getOutputStream().write(utf8("early"));
             opened.shutdownOutput();
             // Open, Data and end of stream have reached the server's router, which queued them as
             // message-mode messages and went back to waiting on its queue.
-            awaitCondition("3 messages in and the router idle", () -> server.stats().messagesIn() == 3
-                    && serverEndpoint.consumer != null
-                    && (serverEndpoint.consumer.getState() == Thread.State.WAITING
-                    || serverEndpoint.consumer.getState() == Thread.State.TIMED_WAITING));
+            Await.until("3 messages in and the router idle", () -> server.stats().messagesIn() == 3
+                    && (server.routerThread().getState() == Thread.State.WAITING
+                    || server.routerThread().getState() == Thread.State.TIMED_WAITING));
             assertTrue(!server.isStreamMode());
             assertEquals(0, server.stats().framesIn());
 

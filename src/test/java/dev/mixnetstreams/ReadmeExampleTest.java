@@ -3,12 +3,18 @@ package dev.mixnetstreams;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.mixnetstreams.sim.LoopbackMixnet;
+import dev.mixnetstreams.sim.SentMessage;
 import dev.mixnetstreams.sim.SimulatedMixnet;
+import dev.mixnetstreams.wire.FrameType;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
-/** The example in README.md, as written there, with its output checked. */
+/** The examples in README.md, as written there, with their outcome checked. */
 class ReadmeExampleTest {
 
     @Test
@@ -37,5 +43,29 @@ class ReadmeExampleTest {
         }
         // --- end ---
         assertEquals("hello mixnet", echoed);
+    }
+
+    @Test
+    void readmeLoopbackExampleSeesTheOpen() throws Exception {
+        Recipient peerAddress = Recipient.random(new SplittableRandom(3));
+        List<SentMessage> seen;
+        // --- from README.md ---
+        try (LoopbackMixnet mixnet = LoopbackMixnet.builder().seed(1).build()) {
+            LoopbackMixnet.Endpoint endpoint = mixnet.newEndpoint();
+            List<SentMessage> sent = new CopyOnWriteArrayList<>();
+            endpoint.onSend(sent::add);
+            try (MixnetClient client = MixnetClient.builder(endpoint).build()) {
+                client.openStream(peerAddress);          // sent.get(0): the Open, anonymous with 10 SURBs
+            }
+            // --- end ---
+            seen = sent;
+        }
+        assertEquals(2, seen.size(), "the Open, and the end of stream closing the client sends");
+        for (SentMessage message : seen) {
+            assertEquals(SentMessage.Kind.SEND_ANONYMOUS, message.kind());
+            assertEquals(peerAddress, message.recipient());
+            assertEquals(10, message.replySurbs());
+        }
+        assertEquals(FrameType.OPEN.wireValue(), seen.get(0).data()[10]);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mixnetstreams.sim.SimAccess;
 import dev.mixnetstreams.sim.SimulatedMixnet;
+import dev.mixnetstreams.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -135,10 +136,10 @@ class SimulationProperties {
                             for (int i = 0; i < count; i++) {
                                 MixnetStream s = listener.accept(timeout);
                                 workers.add(Thread.ofVirtual().start(() -> {
-                                    Integer index;
-                                    while ((index = specOf.get(s.id().value())) == null) {
-                                        Thread.onSpinWait(); // the opener registers it right after openStream
-                                    }
+                                    // The opener registers it right after openStream.
+                                    Await.until(() -> "the opener registered " + s.id(),
+                                            () -> specOf.containsKey(s.id().value()));
+                                    int index = specOf.get(s.id().value());
                                     StreamSpec spec = scenario.streams().get(index);
                                     serve(s, frames(scenario.seed(), index, false, spec.acceptorFrames()),
                                             readings.get(s.id().value())[1], spec.acceptorStopsAfter(), timeout,

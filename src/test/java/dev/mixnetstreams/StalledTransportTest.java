@@ -1,8 +1,6 @@
 package dev.mixnetstreams;
 
 import static dev.mixnetstreams.LifecycleTest.start;
-import static dev.mixnetstreams.StreamTestSupport.awaitBlocked;
-import static dev.mixnetstreams.StreamTestSupport.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mixnetstreams.LifecycleTest.Started;
+import dev.mixnetstreams.sim.LoopbackMixnet;
+import dev.mixnetstreams.testing.Await;
+import dev.mixnetstreams.testing.ScriptedPeer;
+import dev.mixnetstreams.testing.StreamPair;
 import dev.mixnetstreams.wire.FrameType;
-import dev.mixnetstreams.wire.FrameView;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,22 +30,19 @@ class StalledTransportTest {
 
     @Test
     void closeWakesTheReaderAndReturnsWhileTheEndOfStreamCannotBeSent() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        ControllableTransport transport = new ControllableTransport(net.newEndpoint());
-        try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
-             MixnetClient client = MixnetClient.builder(transport).build()) {
-            MixnetListener listener = server.listener();
-            MixnetStream stream = client.openStream(server.address());
-            stream.getOutputStream().write(new byte[] {1, 2, 3});
-            MixnetStream accepted = listener.accept();
+        try (StreamPair pair = StreamPair.builder().clientTransport(ControllableTransport::new)
+                .firstBytes(new byte[] {1, 2, 3}).open()) {
+            ControllableTransport transport = (ControllableTransport) pair.clientTransport();
+            MixnetStream stream = pair.opened();
+            MixnetStream accepted = pair.accepted();
             Started<Integer> reader = start("reader", () -> stream.getInputStream().read());
-            awaitBlocked(reader.thread());
+            Await.blocked(reader.thread());
 
             transport.closeGate();
             stream.close(); // returns although its end of stream cannot leave
             IOException woken = (IOException) reader.failure();
             assertEquals("stream closed", woken.getMessage());
-            awaitCondition("the end of stream waits at the gate", () -> transport.waitingSenders() == 1);
+            Await.until("the end of stream waits at the gate", () -> transport.waitingSenders() == 1);
 
             transport.openGate();
             byte[] all = accepted.getInputStream().readAllBytes(); // then -1: the end arrived after all
@@ -54,7 +52,7 @@ class StalledTransportTest {
 
     @Test
     void clientCloseWithAStalledTransportEndsEveryStreamAndGivesUpOnTheEndsOfStream() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         ControllableTransport transport = new ControllableTransport(net.newEndpoint());
         MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
         MixnetClient client = MixnetClient.builder(transport).build();
@@ -63,7 +61,7 @@ class StalledTransportTest {
             for (int i = 0; i < 4; i++) {
                 MixnetStream stream = client.openStream(server.address());
                 Started<Integer> reader = start("reader-" + i, () -> stream.getInputStream().read());
-                awaitBlocked(reader.thread());
+                Await.blocked(reader.thread());
                 readers.add(reader);
             }
             transport.closeGate();
@@ -79,42 +77,48 @@ class StalledTransportTest {
 
     @Test
     void closeRacingTheSweepStillKeepsTheIdSoAReplayedOpenIsRefused() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint peer = net.newEndpoint();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
-        ControllableTransport transport = new ControllableTransport(endpoint);
-        SenderTag tag = net.issueTag(peer, endpoint, 3);
         long id = 0x5EED;
         long canary = 0xCA7A;
-        // A short idle timeout makes the router sweep every 100 ms.
-        try (MixnetClient server = MixnetClient.builder(transport).streamIdleTimeout(Duration.ofMillis(200)).build()) {
-            MixnetListener listener = server.listener();
-            endpoint.inbound.add(new InboundMessage(StreamTestSupport.open(id), tag));
-            MixnetStream accepted = listener.accept();
-            transport.closeGate();
-            accepted.close(); // its end of stream now waits at the gate, as long as the test wants
-            awaitCondition("the end of stream waits at the gate", () -> transport.waitingSenders() == 1);
-            // A sweep after the close: the canary, opened now and never used, is reaped by one.
-            endpoint.inbound.add(new InboundMessage(StreamTestSupport.open(canary), tag));
-            listener.accept();
-            awaitCondition("a sweep ran after the close", () -> server.stats().streamsReaped() == 1);
+        try (ScriptedPeer peer = ScriptedPeer.create()) {
+            ControllableTransport transport = new ControllableTransport(peer.client());
+            // A short idle timeout makes the router sweep every 100 ms.
+            try (MixnetClient server = MixnetClient.builder(transport).streamIdleTimeout(Duration.ofMillis(200)).build()) {
+                MixnetListener listener = server.listener();
+                peer.open(id);
+                MixnetStream accepted = listener.accept();
+                peer.takeFrame().assertReplyTo(peer.tag()).assertControl(FrameType.OPEN_ACK, id, 0);
+                transport.closeGate();
+                accepted.close(); // its end of stream now waits at the gate, as long as the test wants
+                Await.until("the end of stream waits at the gate", () -> transport.waitingSenders() == 1);
+                // A sweep after the close: the canary, opened now and never used, is reaped by one.
+                peer.open(canary);
+                listener.accept();
+                Await.until("a sweep ran after the close", () -> server.stats().streamsReaped() == 1);
 
-            endpoint.inbound.add(new InboundMessage(StreamTestSupport.open(id), tag)); // replayed
-            endpoint.inbound.add(new InboundMessage(StreamTestSupport.data(id, 0, new byte[] {9}), tag));
-            awaitCondition("both dropped", () -> server.stats().dropped(DropReason.DUPLICATE_OPEN) == 1
-                    && server.stats().dropped(DropReason.CLOSED_STREAM) == 1);
-            assertEquals(2, server.stats().streamsAccepted(), "the stream and the canary, no resurrection");
-            assertFalse(server.streams.containsKey(id), "the closed stream itself is not kept");
-            transport.openGate();
+                peer.open(id); // replayed
+                peer.data(id, 0, new byte[] {9});
+                Await.until("both dropped", () -> server.stats().dropped(DropReason.DUPLICATE_OPEN) == 1
+                        && server.stats().dropped(DropReason.CLOSED_STREAM) == 1);
+                assertEquals(2, server.stats().streamsAccepted(), "the stream and the canary, no resurrection");
+                assertFalse(server.streams.containsKey(id), "the closed stream itself is not kept");
+                transport.openGate();
+            }
+            // Once the gate opened the end of stream left, then the canary's OpenAck, queued behind
+            // it, and nothing else: the reaped canary sends no end of stream.
+            peer.takeFrame().assertReplyTo(peer.tag()).assertEndOfStream(id, 0);
+            peer.takeFrame().assertReplyTo(peer.tag()).assertControl(FrameType.OPEN_ACK, canary, 0);
+            peer.assertNothingMoreSent();
         }
     }
 
     @Test
     void aFailedSendBreaksTheOutputAndNoEndOfStreamFollowsTheHole() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        ControllableTransport transport = new ControllableTransport(net.newEndpoint());
-        try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
-             MixnetClient client = MixnetClient.builder(transport).build()) {
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
+        LoopbackMixnet.Endpoint clientEndpoint = net.newEndpoint();
+        ScriptedPeer watcher = ScriptedPeer.facing(net, clientEndpoint); // records what the client sends
+        ControllableTransport transport = new ControllableTransport(clientEndpoint);
+        MixnetClient client = MixnetClient.builder(transport).build();
+        try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build(); client) {
             MixnetListener listener = server.listener();
             MixnetStream stream = client.openStream(server.address());
             stream.getOutputStream().write(new byte[] {1});
@@ -128,13 +132,12 @@ class StalledTransportTest {
 
             MixnetStream accepted = listener.accept();
             assertArrayEquals(new byte[] {1}, accepted.getInputStream().readNBytes(1));
+            client.close(); // waits for ends of stream still due: none here
             // What left: the Open and Data 0, nothing after the hole at 1 (no end of stream at 2).
-            List<byte[]> sent = transport.sent();
-            assertEquals(2, sent.size(), "Open and Data 0 only");
-            FrameView view = new FrameView();
-            view.wrap(sent.get(1));
-            assertEquals(FrameType.DATA, view.type());
-            assertEquals(0, view.sequence());
+            long id = stream.id().value();
+            assertEquals(id, watcher.takeFrame().assertAnonymous(server.address(), 10).assertOpen());
+            watcher.takeFrame().assertAnonymous(server.address(), 10).assertData(id, 0, new byte[] {1});
+            watcher.assertNothingMoreSent();
         }
     }
 }

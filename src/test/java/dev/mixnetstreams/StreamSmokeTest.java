@@ -3,6 +3,7 @@ package dev.mixnetstreams;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.mixnetstreams.sim.LoopbackMixnet;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,7 @@ class StreamSmokeTest {
 
     @Test
     void echoOverLoopback() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
              MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
             MixnetListener listener = server.listener();

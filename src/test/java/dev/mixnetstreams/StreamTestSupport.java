@@ -9,14 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
-/** Helpers shared by the stream integration tests. No sleeps: waiting is spinning on a condition. */
+/** Helpers shared by the stream integration tests (waiting is {@link dev.mixnetstreams.testing.Await}'s). */
 final class StreamTestSupport {
-
-    /** A safety net only: conditions normally hold within milliseconds; nothing asserts on time. */
-    static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(20);
 
     private StreamTestSupport() {
     }
@@ -28,31 +23,6 @@ final class StreamTestSupport {
                 .duplicateRate(duplicateRate)
                 .seed(seed)
                 .build();
-    }
-
-    /** Spins (yielding) until the condition holds; fails the test if it never does. */
-    static void awaitCondition(String what, BooleanSupplier condition) {
-        awaitCondition(() -> what, condition);
-    }
-
-    /** Spins (yielding) until the condition holds; fails the test, describing the state then, if it never does. */
-    static void awaitCondition(java.util.function.Supplier<String> what, BooleanSupplier condition) {
-        long start = System.nanoTime();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - start > GIVE_UP_NANOS) {
-                fail("condition never held: " + what.get());
-            }
-            Thread.onSpinWait();
-            Thread.yield();
-        }
-    }
-
-    /** Spins until the thread is parked (WAITING or TIMED_WAITING), i.e. blocked in a read, accept or wait. */
-    static void awaitBlocked(Thread thread) {
-        awaitCondition(thread + " blocked", () -> {
-            Thread.State state = thread.getState();
-            return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
-        });
     }
 
     static byte[] open(long id) {

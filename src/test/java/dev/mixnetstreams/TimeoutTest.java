@@ -1,12 +1,14 @@
 package dev.mixnetstreams;
 
-import static dev.mixnetstreams.StreamTestSupport.awaitBlocked;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.sim.LoopbackMixnet;
+import dev.mixnetstreams.testing.Await;
+import dev.mixnetstreams.testing.StreamPair;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
@@ -26,12 +28,9 @@ class TimeoutTest {
     @Test
     void readTimeoutLeavesTheStreamUsable() throws Exception {
         try (var mixnet = StreamTestSupport.jitteryMixnet(9, 0.1);
-             MixnetClient server = MixnetClient.builder(mixnet.newEndpoint()).build();
-             MixnetClient client = MixnetClient.builder(mixnet.newEndpoint()).build()) {
-            MixnetListener listener = server.listener();
-            MixnetStream opened = client.openStream(server.address());
-            opened.getOutputStream().write(utf8("a"));
-            MixnetStream accepted = listener.accept();
+             StreamPair pair = StreamPair.builder().network(mixnet::newEndpoint).firstBytes(utf8("a")).open()) {
+            MixnetStream opened = pair.opened();
+            MixnetStream accepted = pair.accepted();
             InputStream in = accepted.getInputStream();
             assertEquals('a', in.read());
             accepted.setReadTimeout(Duration.ofMillis(30));
@@ -48,7 +47,7 @@ class TimeoutTest {
 
     @Test
     void acceptTimeoutThenAcceptStillWorks() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
              MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
             MixnetListener listener = server.listener();
@@ -61,15 +60,12 @@ class TimeoutTest {
 
     @Test
     void availableNeverWaitsForABlockedReader() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
-             MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
-            MixnetListener listener = server.listener();
-            MixnetStream opened = client.openStream(server.address());
-            MixnetStream accepted = listener.accept();
+        try (StreamPair pair = StreamPair.open()) {
+            MixnetStream opened = pair.opened();
+            MixnetStream accepted = pair.accepted();
             LifecycleTest.Started<Integer> reader = LifecycleTest.start("reader",
                     () -> accepted.getInputStream().read());
-            awaitBlocked(reader.thread());
+            Await.blocked(reader.thread());
             // The blocked reader holds the read lock; available() answers anyway.
             assertEquals(0, accepted.getInputStream().available());
             opened.getOutputStream().write(utf8("ab"));
@@ -79,12 +75,9 @@ class TimeoutTest {
 
     @Test
     void interruptingABlockedReaderThrowsInterruptedIOExceptionAndKeepsTheFlag() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
-             MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
-            MixnetListener listener = server.listener();
-            MixnetStream opened = client.openStream(server.address());
-            MixnetStream accepted = listener.accept();
+        try (StreamPair pair = StreamPair.open()) {
+            MixnetStream opened = pair.opened();
+            MixnetStream accepted = pair.accepted();
             CompletableFuture<Boolean> flagAfter = new CompletableFuture<>();
             LifecycleTest.Started<Integer> reader = LifecycleTest.start("reader", () -> {
                 try {
@@ -93,7 +86,7 @@ class TimeoutTest {
                     flagAfter.complete(Thread.currentThread().isInterrupted());
                 }
             });
-            awaitBlocked(reader.thread());
+            Await.blocked(reader.thread());
             reader.thread().interrupt();
             assertInstanceOf(InterruptedIOException.class, reader.failure());
             assertTrue(flagAfter.get(30, TimeUnit.SECONDS), "interrupt flag set again");
@@ -107,7 +100,7 @@ class TimeoutTest {
 
     @Test
     void interruptingABlockedAcceptThrowsInterruptedIOExceptionAndKeepsTheFlag() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build()) {
             MixnetListener listener = server.listener();
             CompletableFuture<Boolean> flagAfter = new CompletableFuture<>();
@@ -118,7 +111,7 @@ class TimeoutTest {
                     flagAfter.complete(Thread.currentThread().isInterrupted());
                 }
             });
-            awaitBlocked(acceptor.thread());
+            Await.blocked(acceptor.thread());
             acceptor.thread().interrupt();
             assertInstanceOf(InterruptedIOException.class, acceptor.failure());
             assertTrue(flagAfter.get(30, TimeUnit.SECONDS));

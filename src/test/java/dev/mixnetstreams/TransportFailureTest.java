@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.sim.LoopbackMixnet;
+import dev.mixnetstreams.testing.StreamPair;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -16,14 +18,12 @@ class TransportFailureTest {
 
     @Test
     void failureFailsBlockedReadsAcceptsAndNewStreams() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint serverEnd = net.newEndpoint();
-        try (MixnetClient server = MixnetClient.builder(serverEnd).build();
-             MixnetClient client = MixnetClient.builder(net.newEndpoint()).build()) {
-            MixnetListener listener = server.listener();
-            MixnetStream opened = client.openStream(server.address());
-            opened.getOutputStream().write(new byte[] {1, 2, 3});
-            MixnetStream accepted = listener.accept();
+        try (StreamPair pair = StreamPair.builder().firstBytes(new byte[] {1, 2, 3}).open()) {
+            MixnetClient server = pair.server();
+            MixnetClient client = pair.client();
+            MixnetListener listener = pair.listener();
+            LoopbackMixnet.Endpoint serverEnd = pair.serverEndpoint();
+            MixnetStream accepted = pair.accepted();
             byte[] three = accepted.getInputStream().readNBytes(3);
             assertEquals(3, three.length);
             CountDownLatch reading = new CountDownLatch(1);
@@ -51,8 +51,8 @@ class TransportFailureTest {
 
     @Test
     void failureEndsMessageWaits() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint end = net.newEndpoint();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
+        LoopbackMixnet.Endpoint end = net.newEndpoint();
         try (MixnetClient client = MixnetClient.builder(end).build()) {
             CompletableFuture<Throwable> wait = CompletableFuture.supplyAsync(() -> {
                 try {

@@ -1,13 +1,13 @@
 package dev.mixnetstreams;
 
-import static dev.mixnetstreams.StreamTestSupport.awaitCondition;
-import static dev.mixnetstreams.StreamTestSupport.data;
-import static dev.mixnetstreams.StreamTestSupport.open;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.sim.LoopbackMixnet;
+import dev.mixnetstreams.testing.Await;
+import dev.mixnetstreams.testing.ScriptedPeer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -26,34 +26,31 @@ class UnreadAccountingTest {
 
     @Test
     void aReapedStreamsUnreadBytesAreTheFirstResetUnderTheClientLimitAndNoneOutliveTheClient() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint peer = net.newEndpoint();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
-        SenderTag tag = net.issueTag(peer, endpoint, 1);
+        ScriptedPeer peer = ScriptedPeer.create();
         long idle = 0x1D1E;
         long busy = 0xB05F;
-        MixnetClient server = MixnetClient.builder(endpoint)
+        MixnetClient server = MixnetClient.builder(peer.client())
                 .streamIdleTimeout(Duration.ofMillis(100))
                 .maxTotalUnreadBytes(10L * FRAME_COST)
                 .build();
-        try (server) {
+        try (peer; server) {
             MixnetListener listener = server.listener();
-            endpoint.inbound.add(new InboundMessage(open(idle), tag));
+            peer.open(idle);
             MixnetStream idleStream = listener.accept();
             for (int seq = 0; seq < 6; seq++) {
-                endpoint.inbound.add(new InboundMessage(data(idle, seq, new byte[1000]), tag));
+                peer.data(idle, seq, new byte[1000]);
             }
-            awaitCondition("six frames held", () -> server.unreadBytes() == 6L * FRAME_COST);
-            awaitCondition("reaped", () -> server.stats().streamsReaped() == 1);
+            Await.until("six frames held", () -> server.unreadBytes() == 6L * FRAME_COST);
+            Await.until("reaped", () -> server.stats().streamsReaped() == 1);
             assertEquals(6L * FRAME_COST, server.unreadBytes(), "kept for its reader for the linger");
 
             // A healthy stream whose reader is slow: five frames do not fit beside the reaped six.
-            endpoint.inbound.add(new InboundMessage(open(busy), tag));
+            peer.open(busy);
             MixnetStream busyStream = listener.accept();
             for (int seq = 0; seq < 5; seq++) {
-                endpoint.inbound.add(new InboundMessage(data(busy, seq, new byte[1000]), tag));
+                peer.data(busy, seq, new byte[1000]);
             }
-            awaitCondition("busy's five frames held", () -> busyStream.inbound.readyBytes() == 5000);
+            Await.until("busy's five frames held", () -> busyStream.inbound.readyBytes() == 5000);
             assertEquals(1, server.stats().streamsReset(), "the reaped stream, which held the most");
             assertEquals(5L * FRAME_COST, server.unreadBytes());
             IOException reset = assertThrows(IOException.class, () -> idleStream.getInputStream().read());
@@ -65,24 +62,21 @@ class UnreadAccountingTest {
 
     @Test
     void afterATransportFailureReadersGetWhatCameThenTheFailureAndCloseReleasesTheRest() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint peer = net.newEndpoint();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
-        SenderTag tag = net.issueTag(peer, endpoint, 1);
-        MixnetClient server = MixnetClient.builder(endpoint).build();
+        ScriptedPeer peer = ScriptedPeer.create();
+        MixnetClient server = MixnetClient.builder(peer.client()).build();
         MixnetStream read;
-        try (server) {
+        try (peer; server) {
             MixnetListener listener = server.listener();
-            endpoint.inbound.add(new InboundMessage(open(1), tag));
-            endpoint.inbound.add(new InboundMessage(open(2), tag));
+            peer.open(1);
+            peer.open(2);
             read = listener.accept();
             MixnetStream unread = listener.accept();
             // Frames still queued when the transport fails are routed before anything fails.
             for (int seq = 0; seq < 100; seq++) {
-                endpoint.inbound.add(new InboundMessage(data(1, seq, new byte[] {(byte) seq}), tag));
-                endpoint.inbound.add(new InboundMessage(data(2, seq, new byte[1000]), tag));
+                peer.data(1, seq, new byte[] {(byte) seq});
+                peer.data(2, seq, new byte[1000]);
             }
-            endpoint.fail(new IOException("connection to nym-client lost"));
+            peer.client().fail(new IOException("connection to nym-client lost"));
             InputStream in = read.getInputStream();
             for (int seq = 0; seq < 100; seq++) {
                 assertEquals(seq, in.read());
@@ -99,20 +93,17 @@ class UnreadAccountingTest {
 
     @Test
     void aResetFailsTheNextReadAtOnceEvenInTheMiddleOfAFrame() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint peer = net.newEndpoint();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
-        SenderTag tag = net.issueTag(peer, endpoint, 1);
-        try (MixnetClient server = MixnetClient.builder(endpoint).maxUnreadBytes(2L * FRAME_COST - 1).build()) {
+        try (ScriptedPeer peer = ScriptedPeer.create();
+             MixnetClient server = MixnetClient.builder(peer.client()).maxUnreadBytes(2L * FRAME_COST - 1).build()) {
             MixnetListener listener = server.listener();
-            endpoint.inbound.add(new InboundMessage(open(7), tag));
+            peer.open(7);
             MixnetStream stream = listener.accept();
-            endpoint.inbound.add(new InboundMessage(data(7, 0, new byte[1000]), tag));
+            peer.data(7, 0, new byte[1000]);
             InputStream in = stream.getInputStream();
             assertEquals(10, in.read(new byte[10])); // the reader holds the rest of frame 0
-            endpoint.inbound.add(new InboundMessage(data(7, 1, new byte[1000]), tag));
-            endpoint.inbound.add(new InboundMessage(data(7, 2, new byte[1000]), tag)); // over the limit
-            awaitCondition("reset", () -> server.stats().streamsReset() == 1);
+            peer.data(7, 1, new byte[1000]);
+            peer.data(7, 2, new byte[1000]); // over the limit
+            Await.until("reset", () -> server.stats().streamsReset() == 1);
             IOException reset = assertThrows(IOException.class, () -> in.read(new byte[10]));
             assertTrue(reset.getMessage().contains("maxUnreadBytes"), reset.getMessage());
         }
@@ -120,11 +111,11 @@ class UnreadAccountingTest {
 
     @Test
     void messageModeKeepsWhatCameBeforeTheTransportFailedThenFails() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
+        LoopbackMixnet.Endpoint endpoint = net.newEndpoint();
         try (MixnetClient client = MixnetClient.builder(endpoint).build()) {
             for (int i = 0; i < 3000; i++) {
-                endpoint.inbound.add(new InboundMessage(new byte[] {(byte) i}, null));
+                endpoint.inject(new byte[] {(byte) i}, null);
             }
             endpoint.fail(new IOException("gone"));
             int taken = 0;
@@ -142,16 +133,16 @@ class UnreadAccountingTest {
 
     @Test
     void theMessageQueueIsBoundedInBytesToo() throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
-        LoopbackNetwork.Endpoint endpoint = net.newEndpoint();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
+        LoopbackMixnet.Endpoint endpoint = net.newEndpoint();
         long limit = 2L * (400 + MessageQueue.MESSAGE_OVERHEAD);
         try (MixnetClient client = MixnetClient.builder(endpoint).maxMessageQueueBytes(limit).build()) {
             for (int i = 0; i < 3; i++) {
-                endpoint.inbound.add(new InboundMessage(new byte[400], null));
+                endpoint.inject(new byte[400], null);
             }
-            awaitCondition("the third dropped", () -> client.stats().dropped(DropReason.MESSAGE_QUEUE_FULL) == 1);
+            Await.until("the third dropped", () -> client.stats().dropped(DropReason.MESSAGE_QUEUE_FULL) == 1);
             assertEquals(2, client.waitForMessages().size());
-            endpoint.inbound.add(new InboundMessage(new byte[400], null)); // room again
+            endpoint.inject(new byte[400], null); // room again
             assertEquals(1, client.waitForMessages().size());
         }
     }

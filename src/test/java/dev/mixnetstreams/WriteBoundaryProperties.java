@@ -3,6 +3,7 @@ package dev.mixnetstreams;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.mixnetstreams.sim.LoopbackMixnet;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -17,7 +18,7 @@ class WriteBoundaryProperties {
     @Property(tries = 60, seed = "424242")
     void bytesArriveExactWhateverTheWriteSizes(@ForAll @Size(max = 40) List<@IntRange(min = 0, max = 700) Integer> sizes,
                                               @ForAll @IntRange(min = 1, max = 300) int maxFramePayload) throws Exception {
-        LoopbackNetwork net = new LoopbackNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
         try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
              MixnetClient client = MixnetClient.builder(net.newEndpoint()).maxFramePayload(maxFramePayload).build()) {
             MixnetListener listener = server.listener();

@@ -123,8 +123,8 @@ final class TunnelCommand {
      * {@code --connect-on-accept true} for protocols in which the server speaks first.
      */
     static TunnelConfig config(Args args) throws UsageException {
-        return TunnelConfig.defaults().withMaxConnections(MAX_CONNECTIONS)
-                .withConnectOnAccept(args.bool("connect-on-accept", TunnelConfig.DEFAULT_CONNECT_ON_ACCEPT));
+        return TunnelConfig.builder().maxConnections(MAX_CONNECTIONS)
+                .connectOnAccept(args.bool("connect-on-accept", TunnelConfig.DEFAULT_CONNECT_ON_ACCEPT)).build();
     }
 
     /** Parses the options and starts both ends; null (with a message) if the address cannot be bound. */

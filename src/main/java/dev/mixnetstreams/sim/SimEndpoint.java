@@ -4,6 +4,7 @@ import dev.mixnetstreams.InboundMessage;
 import dev.mixnetstreams.MixnetTransport;
 import dev.mixnetstreams.Recipient;
 import dev.mixnetstreams.SenderTag;
+import dev.mixnetstreams.sim.internal.MixnetModel;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One endpoint of a {@link SimulatedMixnet}: a {@link MixnetTransport} with its own address,
- * random generator, inbound queue and delivery thread.
+ * random generator (its {@link MixnetModel.Sender}), inbound queue and delivery thread.
  *
  * <p>Messages to this endpoint wait in {@link #staging} (a {@link DelayQueue}, or a plain FIFO
  * queue when the latency is always zero) until the delivery thread moves them into {@link
@@ -45,9 +45,8 @@ final class SimEndpoint implements MixnetTransport {
     private final Recipient address;
     private final int number;
 
-    /** Guards {@link #random}. */
-    private final ReentrantLock randomLock = new ReentrantLock();
-    private final SplittableRandom random;
+    /** This endpoint in the network model: decides the fate of what it sends, issues its tags. */
+    private final MixnetModel.Sender sender;
 
     private final BlockingQueue<InboundMessage> inbound;
     private final BlockingQueue<Pending> staging;
@@ -67,18 +66,15 @@ final class SimEndpoint implements MixnetTransport {
     /** Guarded by {@link #stateLock}: the callbacks to run if it fails; emptied when it fails or closes. */
     private final List<Consumer<IOException>> failureCallbacks = new ArrayList<>();
 
-    /** The sender tag this endpoint uses towards each recipient, created on first use. */
-    private final ConcurrentHashMap<Recipient, SenderTag> tags = new ConcurrentHashMap<>();
-
     private volatile Thread deliveryThread;
 
     SimEndpoint(SimulatedMixnet net, Recipient address, SplittableRandom random, int number) {
         this.net = net;
         this.address = address;
-        this.random = random;
+        this.sender = net.model.sender(address, random);
         this.number = number;
         this.inbound = new LinkedBlockingQueue<>(net.inboundCapacity);
-        this.staging = net.maxDelayNanos == 0 ? new LinkedBlockingQueue<>() : new DelayQueue<>();
+        this.staging = net.model.maxDelayNanos() == 0 ? new LinkedBlockingQueue<>() : new DelayQueue<>();
     }
 
     /** Starts the delivery thread; called once, by the mixnet, before the endpoint is handed out. */
@@ -111,7 +107,7 @@ final class SimEndpoint implements MixnetTransport {
             throw new IllegalArgumentException("replySurbs: must be >= 0, got " + replySurbs);
         }
         ensureOpen();
-        transmit(net.endpointAt(recipient), message, tagFor(recipient));
+        transmit(net.endpointAt(recipient), message, sender.tagFor(recipient));
     }
 
     @Override
@@ -119,12 +115,12 @@ final class SimEndpoint implements MixnetTransport {
         Objects.requireNonNull(senderTag, "senderTag");
         Objects.requireNonNull(message, "message");
         ensureOpen();
-        SimulatedMixnet.TagRoute route = net.tagRoutes.get(senderTag);
-        if (route == null || !route.issuedTo().equals(address)) {
+        Recipient to = net.model.replyRoute(senderTag, address);
+        if (to == null) {
             throw new IOException("unknown sender tag " + senderTag);
         }
         // As on the real network, a reply carries no sender tag. A closed sender drops it.
-        transmit(route.sender(), message, null);
+        transmit(net.endpointAt(to), message, null);
     }
 
     @Override
@@ -253,83 +249,33 @@ final class SimEndpoint implements MixnetTransport {
         }
     }
 
-    /** Returns this endpoint's sender tag towards a recipient, issuing it on first use. */
-    private SenderTag tagFor(Recipient recipient) {
-        SenderTag tag = tags.get(recipient);
-        if (tag != null) {
-            return tag;
-        }
-        SimulatedMixnet.TagRoute route = new SimulatedMixnet.TagRoute(this, recipient);
-        SenderTag fresh;
-        do {
-            randomLock.lock();
-            try {
-                fresh = SenderTag.random(random);
-            } finally {
-                randomLock.unlock();
-            }
-        } while (net.tagRoutes.putIfAbsent(fresh, route) != null);
-        tag = tags.putIfAbsent(recipient, fresh);
-        if (tag != null) { // another thread issued one first
-            net.tagRoutes.remove(fresh, route);
-            return tag;
-        }
-        return fresh;
-    }
-
     /**
-     * Sends one message through the simulated network: decides loss, duplication and delays with
-     * this endpoint's generator, then hands the copies to the receiving endpoint.
+     * Sends one message through the simulated network: the model decides loss, duplication and
+     * delays with this endpoint's generator, then the copies go to the receiving endpoint.
      *
      * @param to the receiving endpoint, or {@code null} if none has the address
      */
     private void transmit(SimEndpoint to, byte[] message, SenderTag tag) {
         net.sent.increment();
-        boolean isLost = false;
-        boolean isDuplicated = false;
-        long delay = net.minDelayNanos;
-        long duplicateDelay = net.minDelayNanos;
-        boolean jitter = net.maxDelayNanos > net.minDelayNanos;
-        if (jitter || net.lossRate > 0 || net.duplicateRate > 0) {
-            randomLock.lock();
-            try {
-                isLost = net.lossRate > 0 && random.nextDouble() < net.lossRate;
-                if (!isLost) {
-                    isDuplicated = net.duplicateRate > 0 && random.nextDouble() < net.duplicateRate;
-                    if (jitter) {
-                        delay = drawDelay();
-                        if (isDuplicated) {
-                            duplicateDelay = drawDelay();
-                        }
-                    }
-                }
-            } finally {
-                randomLock.unlock();
-            }
-        }
-        if (isLost) {
+        MixnetModel.Fate fate = sender.fate();
+        if (fate.lost()) {
             net.lost.increment();
             return;
         }
         InboundMessage first = new InboundMessage(message, tag);
         InboundMessage second = null;
-        if (isDuplicated) {
+        if (fate.duplicated()) {
             net.duplicated.increment();
             second = new InboundMessage(message.clone(), tag);
         }
         if (to == null) {
-            net.undeliverable.add(isDuplicated ? 2 : 1);
+            net.undeliverable.add(fate.copies());
             return;
         }
-        to.enqueue(first, delay);
+        to.enqueue(first, fate.delayNanos());
         if (second != null) {
-            to.enqueue(second, duplicateDelay);
+            to.enqueue(second, fate.duplicateDelayNanos());
         }
-    }
-
-    /** Draws a delay uniformly from [min, max] (max is at most 100 years); called with {@link #randomLock} held. */
-    private long drawDelay() {
-        return random.nextLong(net.minDelayNanos, net.maxDelayNanos + 1);
     }
 
     /** Accepts one copy for delivery after {@code delayNanos}, or drops it if this endpoint is closed. */

@@ -2,8 +2,8 @@ package dev.mixnetstreams.sim;
 
 import dev.mixnetstreams.MixnetTransport;
 import dev.mixnetstreams.Recipient;
-import dev.mixnetstreams.SenderTag;
 import dev.mixnetstreams.internal.ArgumentChecks;
+import dev.mixnetstreams.sim.internal.MixnetModel;
 import java.io.Closeable;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -60,14 +60,11 @@ public final class SimulatedMixnet implements Closeable {
     private static final AtomicInteger ENDPOINT_NUMBERS = new AtomicInteger();
 
     /**
-     * The delay range, at most {@link ArgumentChecks#MAX_DURATION}: a due time {@code
-     * System.nanoTime() + delay}, compared by difference, then never wraps into the past.
+     * Loss, duplicates, delays and sender tags. Delays are at most {@link
+     * ArgumentChecks#MAX_DURATION}: a due time {@code System.nanoTime() + delay}, compared by
+     * difference, then never wraps into the past.
      */
-    final long minDelayNanos;
-    /** See {@link #minDelayNanos}. */
-    final long maxDelayNanos;
-    final double lossRate;
-    final double duplicateRate;
+    final MixnetModel model;
     final int inboundCapacity;
     private final long seed;
 
@@ -81,8 +78,6 @@ public final class SimulatedMixnet implements Closeable {
 
     /** Open endpoints by address. */
     private final ConcurrentHashMap<Recipient, SimEndpoint> byAddress = new ConcurrentHashMap<>();
-    /** Every sender tag issued, with where replies to it go. */
-    final ConcurrentHashMap<SenderTag, TagRoute> tagRoutes = new ConcurrentHashMap<>();
 
     final LongAdder sent = new LongAdder();
     final LongAdder delivered = new LongAdder();
@@ -90,19 +85,8 @@ public final class SimulatedMixnet implements Closeable {
     final LongAdder duplicated = new LongAdder();
     final LongAdder undeliverable = new LongAdder();
 
-    /**
-     * Where replies to a sender tag go.
-     *
-     * @param sender the endpoint that sent with this tag, which replies reach
-     * @param issuedTo the address the tag was issued to, the only one that may reply with it
-     */
-    record TagRoute(SimEndpoint sender, Recipient issuedTo) {}
-
-    private SimulatedMixnet(Builder b, long minDelayNanos, long maxDelayNanos, long seed) {
-        this.minDelayNanos = minDelayNanos;
-        this.maxDelayNanos = maxDelayNanos;
-        this.lossRate = b.lossRate;
-        this.duplicateRate = b.duplicateRate;
+    private SimulatedMixnet(Builder b, long seed) {
+        this.model = new MixnetModel(b.minLatency.toNanos(), b.maxLatency.toNanos(), b.lossRate, b.duplicateRate);
         this.inboundCapacity = b.inboundCapacity;
         this.seed = seed;
         this.random = new SplittableRandom(seed);
@@ -110,7 +94,7 @@ public final class SimulatedMixnet implements Closeable {
 
     /**
      * Starts configuring a mixnet. Defaults: no latency, no loss, no duplicates, a random seed, an
-     * inbound capacity of 65 536 messages per endpoint.
+     * inbound capacity of {@value Builder#DEFAULT_INBOUND_CAPACITY} messages per endpoint.
      *
      * @return a new builder
      */
@@ -241,16 +225,20 @@ public final class SimulatedMixnet implements Closeable {
     }
 
     /**
-     * Configures a {@link SimulatedMixnet}. Arguments are checked by {@link #build()}.
+     * Configures a {@link SimulatedMixnet}. Each setting is checked where it is set, so {@link
+     * #build()} cannot fail on configuration; a refused setting leaves the builder as it was.
      */
     public static final class Builder {
+
+        /** Default capacity of each endpoint's inbound queue: 65 536 messages. */
+        public static final int DEFAULT_INBOUND_CAPACITY = 65_536;
 
         private Duration minLatency = Duration.ZERO;
         private Duration maxLatency = Duration.ZERO;
         private double lossRate;
         private double duplicateRate;
         private Long seed;
-        private int inboundCapacity = 65_536;
+        private int inboundCapacity = DEFAULT_INBOUND_CAPACITY;
 
         private Builder() {}
 
@@ -260,8 +248,16 @@ public final class SimulatedMixnet implements Closeable {
          * @param min the shortest delay, not negative, at most 100 years
          * @param max the longest delay, at least {@code min}, at most 100 years
          * @return this builder
+         * @throws NullPointerException if a bound is {@code null}
+         * @throws IllegalArgumentException if a bound is negative or longer than 100 years, or
+         *     {@code max} is shorter than {@code min}
          */
         public Builder latency(Duration min, Duration max) {
+            ArgumentChecks.zeroOrPositive(min, "latency min");
+            ArgumentChecks.zeroOrPositive(max, "latency max");
+            if (max.compareTo(min) < 0) {
+                throw new IllegalArgumentException("latency max must be at least latency min (" + min + "), got " + max);
+            }
             this.minLatency = min;
             this.maxLatency = max;
             return this;
@@ -272,9 +268,10 @@ public final class SimulatedMixnet implements Closeable {
          *
          * @param lossRate in [0, 1]
          * @return this builder
+         * @throws IllegalArgumentException if it is outside [0, 1] or NaN
          */
         public Builder lossRate(double lossRate) {
-            this.lossRate = lossRate;
+            this.lossRate = ArgumentChecks.probability(lossRate, "lossRate");
             return this;
         }
 
@@ -283,9 +280,10 @@ public final class SimulatedMixnet implements Closeable {
          *
          * @param duplicateRate in [0, 1]
          * @return this builder
+         * @throws IllegalArgumentException if it is outside [0, 1] or NaN
          */
         public Builder duplicateRate(double duplicateRate) {
-            this.duplicateRate = duplicateRate;
+            this.duplicateRate = ArgumentChecks.probability(duplicateRate, "duplicateRate");
             return this;
         }
 
@@ -302,36 +300,24 @@ public final class SimulatedMixnet implements Closeable {
         }
 
         /**
-         * Sets the capacity of each endpoint's inbound queue. Default 65 536.
+         * Sets the capacity of each endpoint's inbound queue. Default {@value #DEFAULT_INBOUND_CAPACITY}.
          *
          * @param inboundCapacity messages, more than 0
          * @return this builder
+         * @throws IllegalArgumentException if it is not positive
          */
         public Builder inboundCapacity(int inboundCapacity) {
-            this.inboundCapacity = inboundCapacity;
+            this.inboundCapacity = ArgumentChecks.positive(inboundCapacity, "inboundCapacity");
             return this;
         }
 
         /**
-         * Checks the arguments and creates the mixnet.
+         * Creates the mixnet.
          *
          * @return a new, open mixnet with no endpoints
-         * @throws NullPointerException if a latency is {@code null}
-         * @throws IllegalArgumentException if a latency is negative or longer than 100 years, min
-         *     exceeds max, a rate is outside [0, 1] (or NaN), or the capacity is not positive
          */
         public SimulatedMixnet build() {
-            ArgumentChecks.zeroOrPositive(minLatency, "latency min");
-            ArgumentChecks.zeroOrPositive(maxLatency, "latency max");
-            if (maxLatency.compareTo(minLatency) < 0) {
-                throw new IllegalArgumentException(
-                        "latency max must be at least latency min (" + minLatency + "), got " + maxLatency);
-            }
-            ArgumentChecks.probability(lossRate, "lossRate");
-            ArgumentChecks.probability(duplicateRate, "duplicateRate");
-            ArgumentChecks.positive(inboundCapacity, "inboundCapacity");
-            long s = seed != null ? seed : new SecureRandom().nextLong();
-            return new SimulatedMixnet(this, minLatency.toNanos(), maxLatency.toNanos(), s);
+            return new SimulatedMixnet(this, seed != null ? seed : new SecureRandom().nextLong());
         }
     }
 
@@ -342,8 +328,8 @@ public final class SimulatedMixnet implements Closeable {
      */
     @Override
     public String toString() {
-        return "SimulatedMixnet[seed=" + seed + ", latency=" + Duration.ofNanos(minDelayNanos) + ".."
-                + Duration.ofNanos(maxDelayNanos) + ", loss=" + lossRate + ", duplicates=" + duplicateRate
-                + ", " + stats() + "]";
+        return "SimulatedMixnet[seed=" + seed + ", latency=" + Duration.ofNanos(model.minDelayNanos()) + ".."
+                + Duration.ofNanos(model.maxDelayNanos()) + ", loss=" + model.lossRate() + ", duplicates="
+                + model.duplicateRate() + ", " + stats() + "]";
     }
 }

@@ -2,12 +2,13 @@ package dev.mixnetstreams.tunnel;
 
 import dev.mixnetstreams.internal.ArgumentChecks;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
- * Settings of a tunnel end, checked when made. Start from {@link #defaults()} and change what
- * differs:
+ * Settings of a tunnel end: immutable, made by a {@link Builder} that checks each setting where
+ * it is set. {@link #defaults()} is what most need; change what differs:
  * <pre>{@code
- * TunnelConfig config = TunnelConfig.defaults().withMaxConnections(64).withIdleTimeout(Duration.ofMinutes(10));
+ * TunnelConfig config = TunnelConfig.builder().maxConnections(64).idleTimeout(Duration.ofMinutes(10)).build();
  * }</pre>
  *
  * <p><b>When a connection goes onward.</b> By default a tunnel end waits for the first bytes of
@@ -15,28 +16,10 @@ import java.time.Duration;
  * client) before it connects onward (a tunnel server to its upstream, a tunnel client opens its
  * stream), and writes those bytes onward first. A stream that sends nothing never costs the
  * upstream a connection, and is closed after {@link #firstByteTimeout()}. Protocols in which the
- * server speaks first (SMTP, FTP, MySQL, SSH banners) need {@link #withConnectOnAccept(boolean)
+ * server speaks first (SMTP, FTP, MySQL, SSH banners) need {@link Builder#connectOnAccept(boolean)
  * connectOnAccept} on both tunnel ends; see there for what that exposes.
- *
- * @param maxConnections connections served at once. At the limit a tunnel server makes room for
- *     a new stream by closing its longest-idle connection ({@link TunnelFailure#EVICTED_IDLE}); a
- *     tunnel client, whose connections come from local applications, refuses the new connection
- *     at once ({@link TunnelFailure#OVER_LIMIT})
- * @param connectTimeout how long a tunnel server waits for its upstream to accept a connection
- *     (unused by a tunnel client); at least 1 ms, at most {@link Integer#MAX_VALUE} ms
- * @param idleTimeout a connection on which nothing moved either way for this long is closed and
- *     counted as {@link TunnelFailure#IDLE_TIMEOUT}; {@link Duration#ZERO} for no limit, else at
- *     least 1 ms and at most {@link Integer#MAX_VALUE} ms (a socket read timeout)
- * @param bufferSize bytes copied at once in each direction of each connection; each read from TCP
- *     becomes one stream write (one Data frame) of at most this size
- * @param connectOnAccept {@code false} (the default): connect onward only when the first bytes
- *     arrive; {@code true}: connect onward as soon as a connection is accepted
- * @param firstByteTimeout with {@code connectOnAccept} off, how long a new connection may stay
- *     silent before it is closed and counted as {@link TunnelFailure#FIRST_BYTE_TIMEOUT}; at least
- *     1 ms, at most {@link Integer#MAX_VALUE} ms
  */
-public record TunnelConfig(int maxConnections, Duration connectTimeout, Duration idleTimeout, int bufferSize,
-                           boolean connectOnAccept, Duration firstByteTimeout) {
+public final class TunnelConfig {
 
     /** Default limit on concurrent connections: 256. */
     public static final int DEFAULT_MAX_CONNECTIONS = 256;
@@ -63,34 +46,22 @@ public record TunnelConfig(int maxConnections, Duration connectTimeout, Duration
      */
     public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(30);
 
-    /**
-     * Checks the settings.
-     *
-     * @param maxConnections at least 1
-     * @param connectTimeout 1 ms to {@link Integer#MAX_VALUE} ms
-     * @param idleTimeout zero (no limit), or 1 ms to {@link Integer#MAX_VALUE} ms
-     * @param bufferSize 1 to {@link #MAX_BUFFER_SIZE}
-     * @param connectOnAccept whether to connect onward at once instead of at the first bytes
-     * @param firstByteTimeout 1 ms to {@link Integer#MAX_VALUE} ms
-     * @throws NullPointerException if a duration is {@code null}
-     * @throws IllegalArgumentException if a value is out of range
-     */
-    public TunnelConfig {
-        ArgumentChecks.positive(maxConnections, "maxConnections");
-        socketMillis(ArgumentChecks.positive(connectTimeout, "connectTimeout"), "connectTimeout");
-        if (!ArgumentChecks.zeroOrPositive(idleTimeout, "idleTimeout").isZero()) {
-            socketMillis(idleTimeout, "idleTimeout");
-        }
-        ArgumentChecks.inRange(bufferSize, 1, MAX_BUFFER_SIZE, "bufferSize");
-        socketMillis(ArgumentChecks.positive(firstByteTimeout, "firstByteTimeout"), "firstByteTimeout");
-    }
+    private static final TunnelConfig DEFAULTS = new Builder().build();
 
-    /**
-     * A timeout that becomes a socket's int milliseconds ({@link java.net.Socket#setSoTimeout},
-     * {@link java.net.Socket#connect(java.net.SocketAddress, int)}), where 0 would mean "forever".
-     */
-    private static void socketMillis(Duration timeout, String name) {
-        ArgumentChecks.inRange(timeout.toMillis(), 1, Integer.MAX_VALUE, name + " in milliseconds");
+    private final int maxConnections;
+    private final Duration connectTimeout;
+    private final Duration idleTimeout;
+    private final int bufferSize;
+    private final boolean connectOnAccept;
+    private final Duration firstByteTimeout;
+
+    private TunnelConfig(Builder b) {
+        this.maxConnections = b.maxConnections;
+        this.connectTimeout = b.connectTimeout;
+        this.idleTimeout = b.idleTimeout;
+        this.bufferSize = b.bufferSize;
+        this.connectOnAccept = b.connectOnAccept;
+        this.firstByteTimeout = b.firstByteTimeout;
     }
 
     /**
@@ -101,78 +72,238 @@ public record TunnelConfig(int maxConnections, Duration connectTimeout, Duration
      *     timeout
      */
     public static TunnelConfig defaults() {
-        return new TunnelConfig(DEFAULT_MAX_CONNECTIONS, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
-                DEFAULT_BUFFER_SIZE, DEFAULT_CONNECT_ON_ACCEPT, DEFAULT_FIRST_BYTE_TIMEOUT);
+        return DEFAULTS;
     }
 
     /**
-     * Returns these settings with another connection limit.
+     * Starts configuring a tunnel end, from the defaults.
      *
-     * @param max at least 1
-     * @return the new settings
+     * @return a new builder
      */
-    public TunnelConfig withMaxConnections(int max) {
-        return new TunnelConfig(max, connectTimeout, idleTimeout, bufferSize, connectOnAccept, firstByteTimeout);
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
-     * Returns these settings with another upstream connect timeout.
+     * Returns how many connections are served at once. At the limit a tunnel server makes room for
+     * a new stream by closing its longest-idle connection ({@link TunnelFailure#EVICTED_IDLE}); a
+     * tunnel client, whose connections come from local applications, refuses the new connection
+     * at once ({@link TunnelFailure#OVER_LIMIT}).
      *
-     * @param timeout 1 ms to {@link Integer#MAX_VALUE} ms
-     * @return the new settings
+     * @return at least 1
      */
-    public TunnelConfig withConnectTimeout(Duration timeout) {
-        return new TunnelConfig(maxConnections, timeout, idleTimeout, bufferSize, connectOnAccept, firstByteTimeout);
+    public int maxConnections() {
+        return maxConnections;
     }
 
     /**
-     * Returns these settings with another idle timeout.
+     * Returns how long a tunnel server waits for its upstream to accept a connection (unused by a
+     * tunnel client).
      *
-     * @param timeout zero for none, else 1 ms to {@link Integer#MAX_VALUE} ms
-     * @return the new settings
+     * @return 1 ms to {@link Integer#MAX_VALUE} ms
      */
-    public TunnelConfig withIdleTimeout(Duration timeout) {
-        return new TunnelConfig(maxConnections, connectTimeout, timeout, bufferSize, connectOnAccept, firstByteTimeout);
+    public Duration connectTimeout() {
+        return connectTimeout;
     }
 
     /**
-     * Returns these settings with another copy buffer size.
+     * Returns how long a connection may stay without anything moving either way before it is
+     * closed and counted as {@link TunnelFailure#IDLE_TIMEOUT}.
      *
-     * @param size 1 to {@link #MAX_BUFFER_SIZE}
-     * @return the new settings
+     * @return {@link Duration#ZERO} for no limit, else 1 ms to {@link Integer#MAX_VALUE} ms (a
+     *     socket read timeout)
      */
-    public TunnelConfig withBufferSize(int size) {
-        return new TunnelConfig(maxConnections, connectTimeout, idleTimeout, size, connectOnAccept, firstByteTimeout);
+    public Duration idleTimeout() {
+        return idleTimeout;
     }
 
     /**
-     * Returns these settings connecting onward as soon as a connection is accepted ({@code true}),
-     * or only when its first bytes arrive ({@code false}, the default).
+     * Returns how many bytes are copied at once in each direction of each connection; each read
+     * from TCP becomes one stream write (one Data frame) of at most this size.
      *
-     * <p>Turn it on, on both tunnel ends, for protocols in which the server speaks first (SMTP,
-     * FTP, MySQL): otherwise neither side ever sends and the connection is closed after the
-     * first-byte timeout. What it exposes: on a tunnel server every stream opened to it, even one
-     * that never sends a byte, then costs the upstream a TCP connection at once, and holds it
-     * until the idle timeout or until it is evicted as the longest idle by newer streams at the
-     * connection limit. Anyone who knows the tunnel server's Nym address can so keep up to
-     * {@link #maxConnections()} idle connections open to the upstream, paying one Open message
-     * per connection per idle timeout.
-     *
-     * @param connect whether to connect onward at once
-     * @return the new settings
+     * @return 1 to {@link #MAX_BUFFER_SIZE}
      */
-    public TunnelConfig withConnectOnAccept(boolean connect) {
-        return new TunnelConfig(maxConnections, connectTimeout, idleTimeout, bufferSize, connect, firstByteTimeout);
+    public int bufferSize() {
+        return bufferSize;
     }
 
     /**
-     * Returns these settings with another first-byte timeout (used only while
-     * {@link #connectOnAccept()} is off).
+     * Returns whether a tunnel end connects onward as soon as a connection is accepted, rather
+     * than when its first bytes arrive (see {@link Builder#connectOnAccept(boolean)}).
      *
-     * @param timeout 1 ms to {@link Integer#MAX_VALUE} ms
-     * @return the new settings
+     * @return {@code false} by default
      */
-    public TunnelConfig withFirstByteTimeout(Duration timeout) {
-        return new TunnelConfig(maxConnections, connectTimeout, idleTimeout, bufferSize, connectOnAccept, timeout);
+    public boolean connectOnAccept() {
+        return connectOnAccept;
+    }
+
+    /**
+     * Returns how long, with {@link #connectOnAccept()} off, a new connection may stay silent
+     * before it is closed and counted as {@link TunnelFailure#FIRST_BYTE_TIMEOUT}.
+     *
+     * @return 1 ms to {@link Integer#MAX_VALUE} ms
+     */
+    public Duration firstByteTimeout() {
+        return firstByteTimeout;
+    }
+
+    /**
+     * Compares the settings.
+     *
+     * @param o another object
+     * @return whether {@code o} is a {@code TunnelConfig} with the same settings
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof TunnelConfig c && c.maxConnections == maxConnections
+                && c.connectTimeout.equals(connectTimeout) && c.idleTimeout.equals(idleTimeout)
+                && c.bufferSize == bufferSize && c.connectOnAccept == connectOnAccept
+                && c.firstByteTimeout.equals(firstByteTimeout);
+    }
+
+    /**
+     * Hashes the settings.
+     *
+     * @return a hash consistent with {@link #equals}
+     */
+    @Override
+    public int hashCode() {
+        return Objects.hash(maxConnections, connectTimeout, idleTimeout, bufferSize, connectOnAccept, firstByteTimeout);
+    }
+
+    /**
+     * Describes the settings.
+     *
+     * @return for example {@code TunnelConfig[maxConnections=256, connectTimeout=PT10S, ...]}
+     */
+    @Override
+    public String toString() {
+        return "TunnelConfig[maxConnections=" + maxConnections + ", connectTimeout=" + connectTimeout
+                + ", idleTimeout=" + idleTimeout + ", bufferSize=" + bufferSize + ", connectOnAccept="
+                + connectOnAccept + ", firstByteTimeout=" + firstByteTimeout + "]";
+    }
+
+    /**
+     * A timeout that becomes a socket's int milliseconds ({@link java.net.Socket#setSoTimeout},
+     * {@link java.net.Socket#connect(java.net.SocketAddress, int)}), where 0 would mean "forever".
+     */
+    private static Duration socketMillis(Duration timeout, String name) {
+        ArgumentChecks.inRange(timeout.toMillis(), 1, Integer.MAX_VALUE, name + " in milliseconds");
+        return timeout;
+    }
+
+    /**
+     * Configures a {@link TunnelConfig}, starting from the defaults. Each setting is checked where
+     * it is set, so {@link #build()} cannot fail; a refused setting leaves the builder as it was.
+     */
+    public static final class Builder {
+
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private int bufferSize = DEFAULT_BUFFER_SIZE;
+        private boolean connectOnAccept = DEFAULT_CONNECT_ON_ACCEPT;
+        private Duration firstByteTimeout = DEFAULT_FIRST_BYTE_TIMEOUT;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets how many connections are served at once (see {@link TunnelConfig#maxConnections()}).
+         * Default {@value TunnelConfig#DEFAULT_MAX_CONNECTIONS}.
+         *
+         * @param max at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if it is not positive
+         */
+        public Builder maxConnections(int max) {
+            this.maxConnections = ArgumentChecks.positive(max, "maxConnections");
+            return this;
+        }
+
+        /**
+         * Sets how long a tunnel server waits for its upstream to accept a connection. Default 10 s.
+         *
+         * @param timeout 1 ms to {@link Integer#MAX_VALUE} ms
+         * @return this builder
+         * @throws NullPointerException if it is {@code null}
+         * @throws IllegalArgumentException if it is out of range
+         */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = socketMillis(ArgumentChecks.positive(timeout, "connectTimeout"), "connectTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how long a connection may stay without anything moving either way. Default 5 min.
+         *
+         * @param timeout {@link Duration#ZERO} for no limit, else 1 ms to {@link Integer#MAX_VALUE} ms
+         * @return this builder
+         * @throws NullPointerException if it is {@code null}
+         * @throws IllegalArgumentException if it is out of range
+         */
+        public Builder idleTimeout(Duration timeout) {
+            if (!ArgumentChecks.zeroOrPositive(timeout, "idleTimeout").isZero()) {
+                socketMillis(timeout, "idleTimeout");
+            }
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets how many bytes are copied at once in each direction of each connection. Default 32 KiB.
+         *
+         * @param size 1 to {@link TunnelConfig#MAX_BUFFER_SIZE}
+         * @return this builder
+         * @throws IllegalArgumentException if it is out of range
+         */
+        public Builder bufferSize(int size) {
+            this.bufferSize = (int) ArgumentChecks.inRange(size, 1, MAX_BUFFER_SIZE, "bufferSize");
+            return this;
+        }
+
+        /**
+         * Sets whether to connect onward as soon as a connection is accepted ({@code true}), or
+         * only when its first bytes arrive ({@code false}, the default).
+         *
+         * <p>Turn it on, on both tunnel ends, for protocols in which the server speaks first (SMTP,
+         * FTP, MySQL): otherwise neither side ever sends and the connection is closed after the
+         * first-byte timeout. What it exposes: on a tunnel server every stream opened to it, even
+         * one that never sends a byte, then costs the upstream a TCP connection at once, and holds
+         * it until the idle timeout or until it is evicted as the longest idle by newer streams at
+         * the connection limit. Anyone who knows the tunnel server's Nym address can so keep up to
+         * {@link TunnelConfig#maxConnections()} idle connections open to the upstream, paying one
+         * Open message per connection per idle timeout.
+         *
+         * @param connect whether to connect onward at once
+         * @return this builder
+         */
+        public Builder connectOnAccept(boolean connect) {
+            this.connectOnAccept = connect;
+            return this;
+        }
+
+        /**
+         * Sets how long a new connection may stay silent before it is closed (used only while
+         * {@link #connectOnAccept(boolean) connectOnAccept} is off). Default 30 s.
+         *
+         * @param timeout 1 ms to {@link Integer#MAX_VALUE} ms
+         * @return this builder
+         * @throws NullPointerException if it is {@code null}
+         * @throws IllegalArgumentException if it is out of range
+         */
+        public Builder firstByteTimeout(Duration timeout) {
+            this.firstByteTimeout = socketMillis(ArgumentChecks.positive(timeout, "firstByteTimeout"), "firstByteTimeout");
+            return this;
+        }
+
+        /**
+         * Creates the settings.
+         *
+         * @return immutable settings
+         */
+        public TunnelConfig build() {
+            return new TunnelConfig(this);
+        }
     }
 }

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.mixnetstreams.StreamDataLossException;
+import dev.mixnetstreams.testing.Await;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
@@ -446,21 +447,6 @@ class ReorderBufferTest {
     @Nested
     class Concurrency {
 
-        /** Waits, without sleeping, until the thread is parked (in take's await). */
-        private static void awaitBlocked(Thread thread) {
-            while (true) {
-                Thread.State state = thread.getState();
-                if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING) {
-                    return;
-                }
-                if (state == Thread.State.TERMINATED) {
-                    fail("the consumer ended before blocking");
-                }
-                Thread.onSpinWait();
-                Thread.yield();
-            }
-        }
-
         /** A virtual thread doing one take(0); its outcome lands in the future. */
         private static Thread blockedTake(ReorderBuffer buffer, CompletableFuture<byte[]> outcome) {
             Thread consumer = Thread.ofVirtual().start(() -> {
@@ -470,7 +456,7 @@ class ReorderBufferTest {
                     outcome.completeExceptionally(t);
                 }
             });
-            awaitBlocked(consumer);
+            Await.blocked(consumer);
             return consumer;
         }
 
@@ -680,7 +666,7 @@ class ReorderBufferTest {
                 }
             });
             assertEquals(List.of(0, 1), taken.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS));
-            awaitBlocked(consumer);
+            Await.blocked(consumer);
             IOException cause = new IOException("transport down");
             buffer.fail(cause);
             Throwable t = failureOf(outcome);
@@ -724,7 +710,7 @@ class ReorderBufferTest {
                     flagAfter.complete(Thread.currentThread().isInterrupted());
                 }
             });
-            awaitBlocked(consumer);
+            Await.blocked(consumer);
             consumer.interrupt();
             assertInstanceOf(InterruptedIOException.class, failureOf(outcome));
             assertTrue(flagAfter.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS), "interrupt flag set again");

@@ -13,6 +13,7 @@ import dev.mixnetstreams.MixnetListener;
 import dev.mixnetstreams.MixnetStream;
 import dev.mixnetstreams.cli.emulator.NymClientEmulator;
 import dev.mixnetstreams.internal.ArgumentChecks;
+import dev.mixnetstreams.testing.Await;
 import java.io.IOException;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -34,25 +35,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** NymClientTransport against the stand-in, over real WebSockets on loopback. */
 @Timeout(60)
 class NymClientTransportTest {
-
-    /** Waits for a condition the test cannot be told about (a counter); a generous bound, not a timing assertion. */
-    static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("never happened: " + what);
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
-    }
 
     private static byte[] number(int i) {
         return ByteBuffer.allocate(4).putInt(i).array();
@@ -114,7 +102,7 @@ class NymClientTransportTest {
             assertArrayEquals(new byte[] {3}, reply.data());
             assertNull(reply.senderTag());
             a.sendRequest(new NymRequest.GetLaneQueueLength(9));
-            await("lane queue length", () -> a.lastLaneQueueLength().isPresent());
+            Await.until("lane queue length", () -> a.lastLaneQueueLength().isPresent());
             assertEquals(new NymResponse.LaneQueueLength(9, 0), a.lastLaneQueueLength().orElseThrow());
         }
     }
@@ -155,7 +143,7 @@ class NymClientTransportTest {
             for (int i = 0; i < messages; i++) {
                 a.send(b.address(), ByteBuffer.allocate(4).putInt(i).array());
             }
-            await("the inbound queue filled and reading paused", () -> b.stats().inboundFullPauses() > 0);
+            Await.until("the inbound queue filled and reading paused", () -> b.stats().inboundFullPauses() > 0);
             for (int i = 0; i < messages; i++) {
                 InboundMessage m = b.inbound().poll(20, TimeUnit.SECONDS);
                 assertNotNull(m, "message " + i + " lost");
@@ -180,11 +168,11 @@ class NymClientTransportTest {
                     int pauses = i + 1;
                     // a pusher waits with message i + 1 (its put, then its request for the next
                     // message, finds the queue full again and starts the next pusher)
-                    await("pause " + pauses, () -> t.stats().inboundFullPauses() == pauses
+                    Await.until("pause " + pauses, () -> t.stats().inboundFullPauses() == pauses
                             && pushers.threads.size() == pauses);
                     assertEquals(i, number(t.inbound().take()));
                 }
-                await("the last pusher", () -> t.stats().inboundFullPauses() == takes + 1
+                Await.until("the last pusher", () -> t.stats().inboundFullPauses() == takes + 1
                         && pushers.threads.size() == takes + 1);
             } finally {
                 t.close();
@@ -211,12 +199,12 @@ class NymClientTransportTest {
                 t.send(t.address(), number(i));
             }
             // messages 0 and 1 fill the queue; a pusher waits with message 2
-            await("reading paused", () -> t.stats().inboundFullPauses() == 1 && pushers.threads.size() == 1);
+            Await.until("reading paused", () -> t.stats().inboundFullPauses() == 1 && pushers.threads.size() == 1);
             CompletableFuture<IOException> lost = new CompletableFuture<>();
             t.onFailure(lost::complete); // runs when fail() has done everything else
             emulator.disconnect(0);
             // Reading is paused (the queue is full), so the transport notices the loss when it writes.
-            await("the connection loss noticed", () -> {
+            Await.until("the connection loss noticed", () -> {
                 try {
                     t.send(t.address(), number(-1));
                 } catch (IOException e) {
@@ -325,7 +313,7 @@ class NymClientTransportTest {
                     return e;
                 }
             }, Executors.newVirtualThreadPerTaskExecutor());
-            await("a sender blocked", () -> t.stats().blockedSenders() > 0);
+            Await.until("a sender blocked", () -> t.stats().blockedSenders() > 0);
             assertTrue(t.stats().bytesInFlight() <= bound, "in flight: " + t.stats().bytesInFlight());
             emulator.disconnect(0);
             Throwable failure = sender.get(20, TimeUnit.SECONDS);

@@ -8,14 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mixnetstreams.testing.Await;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -50,13 +49,8 @@ class OutboxTest {
      * caller's assertion says what went wrong).
      */
     private static void awaitWaiting(Outbox outbox, int waiting, Sender sender) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (outbox.waitingSenders() != waiting && !sender.done().isDone()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("never " + waiting + " waiting senders (a hang guard, not a timing assertion)");
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
+        Await.until(() -> waiting + " waiting senders, or the sender done; waiting: " + outbox.waitingSenders(),
+                () -> outbox.waitingSenders() == waiting || sender.done().isDone());
     }
 
     /** The writer: sends (takes) the next {@code n} requests and returns them in order. */

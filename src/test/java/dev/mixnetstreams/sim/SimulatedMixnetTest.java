@@ -19,6 +19,7 @@ import dev.mixnetstreams.MixnetTransport;
 import dev.mixnetstreams.Recipient;
 import dev.mixnetstreams.SenderTag;
 import dev.mixnetstreams.internal.ArgumentChecks;
+import dev.mixnetstreams.testing.Await;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -33,7 +34,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -384,15 +384,10 @@ class SimulatedMixnetTest {
             return new Blocked(thread, outcome);
         }
 
-        /** Waits until the call is parked (a hang guard bounds it, not a timing assertion). */
+        /** Waits until the call is parked; fails if it returned or threw instead. */
         Blocked awaitParked() {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (thread.getState() != Thread.State.WAITING && !outcome.isDone()) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new AssertionError("never parked: " + thread);
-                }
-                LockSupport.parkNanos(1_000_000);
-            }
+            Await.until(() -> "parked or done: " + thread, () -> thread.getState() == Thread.State.WAITING
+                    || thread.getState() == Thread.State.TIMED_WAITING || outcome.isDone());
             assertFalse(outcome.isDone(), () -> "did not block: " + outcome.join());
             return this;
         }
@@ -483,38 +478,45 @@ class SimulatedMixnetTest {
     }
 
     @Test
-    void builderValidatesOnBuild() {
+    void builderChecksEachSettingWhereItIsSet() {
         Duration one = Duration.ofMillis(1);
-        assertInvalid(SimulatedMixnet.builder().latency(one, Duration.ZERO),
+        assertInvalid(() -> SimulatedMixnet.builder().latency(one, Duration.ZERO),
                 "latency max must be at least latency min (PT0.001S), got PT0S");
-        assertInvalid(SimulatedMixnet.builder().latency(one.negated(), one),
+        assertInvalid(() -> SimulatedMixnet.builder().latency(one.negated(), one),
                 "latency min must not be negative, got PT-0.001S");
-        assertInvalid(SimulatedMixnet.builder().latency(Duration.ZERO, one.negated()),
+        assertInvalid(() -> SimulatedMixnet.builder().latency(Duration.ZERO, one.negated()),
                 "latency max must not be negative, got PT-0.001S");
         NullPointerException noMin = assertThrows(NullPointerException.class,
-                () -> SimulatedMixnet.builder().latency(null, one).build());
+                () -> SimulatedMixnet.builder().latency(null, one));
         assertEquals("latency min", noMin.getMessage());
-        assertInvalid(SimulatedMixnet.builder().latency(Duration.ZERO, Duration.ofDays(365 * 1000)),
+        NullPointerException noMax = assertThrows(NullPointerException.class,
+                () -> SimulatedMixnet.builder().latency(one, null));
+        assertEquals("latency max", noMax.getMessage());
+        assertInvalid(() -> SimulatedMixnet.builder().latency(Duration.ZERO, Duration.ofDays(365 * 1000)),
                 "latency max must be at most 36500 days, got PT8760000H");
-        assertInvalid(SimulatedMixnet.builder().lossRate(-0.1), "lossRate must be between 0 and 1, got -0.1");
-        assertInvalid(SimulatedMixnet.builder().lossRate(1.1), "lossRate must be between 0 and 1, got 1.1");
-        assertInvalid(SimulatedMixnet.builder().lossRate(Double.NaN), "lossRate must be between 0 and 1, got NaN");
-        assertInvalid(SimulatedMixnet.builder().duplicateRate(2), "duplicateRate must be between 0 and 1, got 2.0");
-        assertInvalid(SimulatedMixnet.builder().duplicateRate(-1), "duplicateRate must be between 0 and 1, got -1.0");
-        assertInvalid(SimulatedMixnet.builder().inboundCapacity(0), "inboundCapacity must be positive, got 0");
-        assertInvalid(SimulatedMixnet.builder().inboundCapacity(-5), "inboundCapacity must be positive, got -5");
-        // Setters accept anything; only build() checks, and a later fix makes it valid.
-        SimulatedMixnet.Builder b = SimulatedMixnet.builder().lossRate(5);
-        b.lossRate(1).duplicateRate(0).latency(one, one).inboundCapacity(1).build().close();
+        assertInvalid(() -> SimulatedMixnet.builder().lossRate(-0.1), "lossRate must be between 0 and 1, got -0.1");
+        assertInvalid(() -> SimulatedMixnet.builder().lossRate(1.1), "lossRate must be between 0 and 1, got 1.1");
+        assertInvalid(() -> SimulatedMixnet.builder().lossRate(Double.NaN), "lossRate must be between 0 and 1, got NaN");
+        assertInvalid(() -> SimulatedMixnet.builder().duplicateRate(2), "duplicateRate must be between 0 and 1, got 2.0");
+        assertInvalid(() -> SimulatedMixnet.builder().duplicateRate(-1), "duplicateRate must be between 0 and 1, got -1.0");
+        assertInvalid(() -> SimulatedMixnet.builder().inboundCapacity(0), "inboundCapacity must be positive, got 0");
+        assertInvalid(() -> SimulatedMixnet.builder().inboundCapacity(-5), "inboundCapacity must be positive, got -5");
+        // A refused setting leaves the builder as it was, and build() cannot fail.
+        SimulatedMixnet.Builder b = SimulatedMixnet.builder().lossRate(0.25).latency(one, one);
+        assertThrows(IllegalArgumentException.class, () -> b.lossRate(5));
+        assertThrows(IllegalArgumentException.class, () -> b.latency(one, Duration.ZERO));
+        try (SimulatedMixnet net = b.duplicateRate(0).inboundCapacity(1).build()) {
+            assertTrue(net.toString().contains("latency=PT0.001S..PT0.001S, loss=0.25,"), net.toString());
+        }
     }
 
     @Test
     void aLatencyTooLongToCountIsRefusedInsteadOfWrappingToNoDelay() throws Exception {
         // System.nanoTime() + a delay near Long.MAX_VALUE ns wraps: the message would be due at once.
         Duration nearMax = Duration.ofNanos(Long.MAX_VALUE - 1);
-        assertInvalid(SimulatedMixnet.builder().latency(nearMax, nearMax),
+        assertInvalid(() -> SimulatedMixnet.builder().latency(nearMax, nearMax),
                 "latency min must be at most 36500 days, got " + nearMax);
-        assertInvalid(SimulatedMixnet.builder().latency(Duration.ZERO, nearMax),
+        assertInvalid(() -> SimulatedMixnet.builder().latency(Duration.ZERO, nearMax),
                 "latency max must be at most 36500 days, got " + nearMax);
         // The longest latency accepted holds a message until the mixnet closes.
         SimulatedMixnet net = SimulatedMixnet.builder()
@@ -538,9 +540,9 @@ class SimulatedMixnetTest {
         }
     }
 
-    /** Asserts build() refuses the builder's settings with exactly this message. */
-    private static void assertInvalid(SimulatedMixnet.Builder b, String expected) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+    /** Asserts the setting is refused with exactly this message. */
+    private static void assertInvalid(org.junit.jupiter.api.function.Executable setting, String expected) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, setting);
         assertEquals(expected, e.getMessage());
     }
 }

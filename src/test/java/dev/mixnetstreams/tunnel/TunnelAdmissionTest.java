@@ -48,7 +48,7 @@ class TunnelAdmissionTest {
         int slots = TunnelConfig.DEFAULT_MAX_CONNECTIONS;
         try (TunnelFixture.Upstream upstream = echo();
              TunnelFixture tunnel = new TunnelFixture(upstream.address(), TunnelConfig.defaults(),
-                     TunnelConfig.defaults().withFirstByteTimeout(NEVER), 21);
+                     TunnelConfig.builder().firstByteTimeout(NEVER).build(), 21);
              MixnetClient attacker = MixnetClient.builder(tunnel.mixnet.newEndpoint()).build()) {
             List<MixnetStream> bare = new ArrayList<>();
             for (int i = 0; i < slots; i++) {
@@ -73,7 +73,7 @@ class TunnelAdmissionTest {
     void atTheLimitTheLongestIdleConnectionIsEvicted() throws Exception {
         try (TunnelFixture.Upstream upstream = echo();
              TunnelFixture tunnel = new TunnelFixture(upstream.address(), TunnelConfig.defaults(),
-                     TunnelConfig.defaults().withMaxConnections(2).withFirstByteTimeout(NEVER), 22);
+                     TunnelConfig.builder().maxConnections(2).firstByteTimeout(NEVER).build(), 22);
              MixnetClient attacker = MixnetClient.builder(tunnel.mixnet.newEndpoint()).build()) {
             MixnetStream bare = attacker.openStream(tunnel.serverClient.address());
             bare.setReadTimeout(HANG_GUARD);
@@ -95,7 +95,7 @@ class TunnelAdmissionTest {
     void aStreamThatNeverSendsIsClosedAfterTheFirstByteTimeoutWithoutReachingTheUpstream() throws Exception {
         try (TunnelFixture.Upstream upstream = echo();
              TunnelFixture tunnel = new TunnelFixture(upstream.address(), TunnelConfig.defaults(),
-                     TunnelConfig.defaults().withFirstByteTimeout(Duration.ofMillis(100)), 23);
+                     TunnelConfig.builder().firstByteTimeout(Duration.ofMillis(100)).build(), 23);
              MixnetClient attacker = MixnetClient.builder(tunnel.mixnet.newEndpoint()).build();
              MixnetStream silent = attacker.openStream(tunnel.serverClient.address())) {
             silent.setReadTimeout(HANG_GUARD);
@@ -113,7 +113,7 @@ class TunnelAdmissionTest {
     void aLocalConnectionThatNeverSendsIsClosedWithoutOpeningAStream() throws Exception {
         try (TunnelFixture.Upstream upstream = echo();
              TunnelFixture tunnel = new TunnelFixture(upstream.address(),
-                     TunnelConfig.defaults().withFirstByteTimeout(Duration.ofMillis(100)), TunnelConfig.defaults(), 24);
+                     TunnelConfig.builder().firstByteTimeout(Duration.ofMillis(100)).build(), TunnelConfig.defaults(), 24);
              Socket silent = tunnel.connect()) {
             int read;
             try {

@@ -19,15 +19,19 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TunnelConfigTest {
 
     private static final TunnelConfig DEFAULTS = TunnelConfig.defaults();
+
+    private static TunnelConfig.Builder builder() {
+        return TunnelConfig.builder();
+    }
     private static final Duration OVER_INT_MILLIS = Duration.ofMillis(Integer.MAX_VALUE + 1L);
 
     static Stream<Arguments> badDurations() {
         Stream.Builder<Arguments> cases = Stream.builder();
         for (String name : new String[] {"connectTimeout", "idleTimeout", "firstByteTimeout"}) {
-            Function<Duration, TunnelConfig> set = switch (name) {
-                case "connectTimeout" -> DEFAULTS::withConnectTimeout;
-                case "idleTimeout" -> DEFAULTS::withIdleTimeout;
-                default -> DEFAULTS::withFirstByteTimeout;
+            Function<Duration, TunnelConfig.Builder> set = switch (name) {
+                case "connectTimeout" -> builder()::connectTimeout;
+                case "idleTimeout" -> builder()::idleTimeout;
+                default -> builder()::firstByteTimeout;
             };
             cases.add(Arguments.of(name, set, Duration.ofMillis(-1), name + " must "));
             cases.add(Arguments.of(name, set, Duration.ofNanos(999_999), name + " in milliseconds must be between 1 and "));
@@ -43,7 +47,7 @@ class TunnelConfigTest {
 
     @ParameterizedTest(name = "{0} = {2}")
     @MethodSource("badDurations")
-    void badDurationsAreRefusedWithOneMessageFormat(String name, Function<Duration, TunnelConfig> set,
+    void badDurationsAreRefusedWithOneMessageFormat(String name, Function<Duration, TunnelConfig.Builder> set,
                                                     Duration value, String messageStart) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> set.apply(value));
         String message = e.getMessage();
@@ -53,33 +57,52 @@ class TunnelConfigTest {
 
     @Test
     void nullDurationsNameTheSetting() {
-        assertEquals("connectTimeout", assertThrows(NullPointerException.class, () -> DEFAULTS.withConnectTimeout(null)).getMessage());
-        assertEquals("idleTimeout", assertThrows(NullPointerException.class, () -> DEFAULTS.withIdleTimeout(null)).getMessage());
-        assertEquals("firstByteTimeout", assertThrows(NullPointerException.class, () -> DEFAULTS.withFirstByteTimeout(null)).getMessage());
+        assertEquals("connectTimeout", assertThrows(NullPointerException.class, () -> builder().connectTimeout(null)).getMessage());
+        assertEquals("idleTimeout", assertThrows(NullPointerException.class, () -> builder().idleTimeout(null)).getMessage());
+        assertEquals("firstByteTimeout", assertThrows(NullPointerException.class, () -> builder().firstByteTimeout(null)).getMessage());
     }
 
     @Test
     void countsAreRefusedWithOneMessageFormat() {
         assertEquals("maxConnections must be positive, got 0",
-                assertThrows(IllegalArgumentException.class, () -> DEFAULTS.withMaxConnections(0)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> builder().maxConnections(0)).getMessage());
         assertEquals("bufferSize must be between 1 and " + TunnelConfig.MAX_BUFFER_SIZE + ", got 0",
-                assertThrows(IllegalArgumentException.class, () -> DEFAULTS.withBufferSize(0)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> builder().bufferSize(0)).getMessage());
         assertEquals("bufferSize must be between 1 and " + TunnelConfig.MAX_BUFFER_SIZE + ", got " + (TunnelConfig.MAX_BUFFER_SIZE + 1),
-                assertThrows(IllegalArgumentException.class, () -> DEFAULTS.withBufferSize(TunnelConfig.MAX_BUFFER_SIZE + 1)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> builder().bufferSize(TunnelConfig.MAX_BUFFER_SIZE + 1)).getMessage());
     }
 
     @Test
     void theLimitsThemselvesAreAccepted() {
         Duration intMillis = Duration.ofMillis(Integer.MAX_VALUE);
         Duration oneMilli = Duration.ofMillis(1);
-        assertEquals(intMillis, DEFAULTS.withConnectTimeout(intMillis).connectTimeout());
-        assertEquals(oneMilli, DEFAULTS.withConnectTimeout(oneMilli).connectTimeout());
-        assertEquals(intMillis, DEFAULTS.withIdleTimeout(intMillis).idleTimeout());
-        assertEquals(Duration.ZERO, DEFAULTS.withIdleTimeout(Duration.ZERO).idleTimeout());
-        assertEquals(oneMilli, DEFAULTS.withFirstByteTimeout(oneMilli).firstByteTimeout());
-        assertEquals(intMillis, DEFAULTS.withFirstByteTimeout(intMillis).firstByteTimeout());
-        assertEquals(1, DEFAULTS.withMaxConnections(1).maxConnections());
-        assertEquals(TunnelConfig.MAX_BUFFER_SIZE, DEFAULTS.withBufferSize(TunnelConfig.MAX_BUFFER_SIZE).bufferSize());
+        assertEquals(intMillis, builder().connectTimeout(intMillis).build().connectTimeout());
+        assertEquals(oneMilli, builder().connectTimeout(oneMilli).build().connectTimeout());
+        assertEquals(intMillis, builder().idleTimeout(intMillis).build().idleTimeout());
+        assertEquals(Duration.ZERO, builder().idleTimeout(Duration.ZERO).build().idleTimeout());
+        assertEquals(oneMilli, builder().firstByteTimeout(oneMilli).build().firstByteTimeout());
+        assertEquals(intMillis, builder().firstByteTimeout(intMillis).build().firstByteTimeout());
+        assertEquals(1, builder().maxConnections(1).build().maxConnections());
+        assertEquals(TunnelConfig.MAX_BUFFER_SIZE, builder().bufferSize(TunnelConfig.MAX_BUFFER_SIZE).build().bufferSize());
+    }
+
+    @Test
+    void aBuilderStartsFromTheDefaultsAndARefusedSettingChangesNothing() {
+        assertEquals(DEFAULTS, builder().build());
+        assertEquals(DEFAULTS.hashCode(), builder().build().hashCode());
+        TunnelConfig.Builder builder = builder().maxConnections(7).connectOnAccept(true);
+        assertThrows(IllegalArgumentException.class, () -> builder.maxConnections(-1));
+        assertThrows(IllegalArgumentException.class, () -> builder.idleTimeout(Duration.ofNanos(1)));
+        TunnelConfig config = builder.build();
+        assertEquals(7, config.maxConnections());
+        assertTrue(config.connectOnAccept());
+        assertEquals(TunnelConfig.DEFAULT_IDLE_TIMEOUT, config.idleTimeout());
+        assertEquals(TunnelConfig.DEFAULT_CONNECT_TIMEOUT, config.connectTimeout());
+        assertEquals(TunnelConfig.DEFAULT_BUFFER_SIZE, config.bufferSize());
+        assertEquals(TunnelConfig.DEFAULT_FIRST_BYTE_TIMEOUT, config.firstByteTimeout());
+        assertEquals("TunnelConfig[maxConnections=7, connectTimeout=PT10S, idleTimeout=PT5M, bufferSize=32768, "
+                + "connectOnAccept=true, firstByteTimeout=PT30S]", config.toString());
+        assertFalse(DEFAULTS.connectOnAccept(), "the defaults are not changed by a builder");
     }
 
     @Test

@@ -63,7 +63,7 @@ final class TunnelFixture implements AutoCloseable {
 
     /** Both ends connecting onward at once: for upstreams that speak first. */
     static TunnelConfig serverSpeaksFirst() {
-        return TunnelConfig.defaults().withConnectOnAccept(true);
+        return TunnelConfig.builder().connectOnAccept(true).build();
     }
 
     TunnelFixture(InetSocketAddress upstream, long seed) throws IOException {

@@ -229,7 +229,7 @@ class TunnelTest {
                  socket.shutdownOutput();
              });
              TunnelFixture tunnel = new TunnelFixture(echo.address(),
-                     TunnelConfig.defaults().withMaxConnections(1), TunnelConfig.defaults(), 7);
+                     TunnelConfig.builder().maxConnections(1).build(), TunnelConfig.defaults(), 7);
              Socket first = tunnel.connect()) {
             first.getOutputStream().write(42);
             assertEquals(42, first.getInputStream().read()); // the first is served
@@ -284,7 +284,7 @@ class TunnelTest {
         try (TunnelFixture.Upstream silent = new TunnelFixture.Upstream(
                      socket -> socket.getInputStream().transferTo(OutputStream.nullOutputStream()));
              TunnelFixture tunnel = new TunnelFixture(silent.address(),
-                     TunnelConfig.defaults().withIdleTimeout(java.time.Duration.ofMillis(200)), TunnelConfig.defaults(), 9);
+                     TunnelConfig.builder().idleTimeout(java.time.Duration.ofMillis(200)).build(), TunnelConfig.defaults(), 9);
              Socket socket = tunnel.connect()) {
             socket.getOutputStream().write(1); // goes through, then nothing moves either way
             assertThrows(IOException.class, () -> {

@@ -1,5 +1,6 @@
 package dev.mixnetstreams.bench;
 
+import dev.mixnetstreams.sim.LoopbackMixnet;
 import java.io.IOException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -57,9 +58,9 @@ public class JdkPipelineBench {
     @Param({"virtual", "platform"})
     public String writer;
 
-    private final BlockingQueue<byte[]> oneHopQueue = new LinkedBlockingQueue<>(MemoryNetwork.INBOUND_CAPACITY);
-    private final BlockingQueue<byte[]> routerQueue = new LinkedBlockingQueue<>(MemoryNetwork.INBOUND_CAPACITY);
-    private final BlockingQueue<byte[]> readerQueue = new LinkedBlockingQueue<>(MemoryNetwork.INBOUND_CAPACITY);
+    private final BlockingQueue<byte[]> oneHopQueue = new LinkedBlockingQueue<>(LoopbackMixnet.Builder.DEFAULT_INBOUND_CAPACITY);
+    private final BlockingQueue<byte[]> routerQueue = new LinkedBlockingQueue<>(LoopbackMixnet.Builder.DEFAULT_INBOUND_CAPACITY);
+    private final BlockingQueue<byte[]> readerQueue = new LinkedBlockingQueue<>(LoopbackMixnet.Builder.DEFAULT_INBOUND_CAPACITY);
     private final ReceivedBytes received = new ReceivedBytes();
     private byte[] payload;
     private Thread[] threads;

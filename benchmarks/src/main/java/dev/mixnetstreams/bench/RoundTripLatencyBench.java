@@ -6,6 +6,7 @@ import dev.mixnetstreams.MixnetListener;
 import dev.mixnetstreams.MixnetStream;
 import dev.mixnetstreams.MixnetTransport;
 import dev.mixnetstreams.Recipient;
+import dev.mixnetstreams.sim.LoopbackMixnet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Round-trip latency of one small message ({@value #MESSAGE_SIZE} bytes) and its echo over the
- * zero-latency {@link MemoryNetwork}, in sample mode (JMH reports p50, p90, p99, … per method).
+ * zero-latency {@link LoopbackMixnet}, in sample mode (JMH reports p50, p90, p99, … per method).
  *
  * <ul>
  *   <li>{@code streamEcho}: the benchmark thread writes the message to a {@link MixnetStream} and
@@ -72,7 +73,7 @@ public class RoundTripLatencyBench {
      */
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        MemoryNetwork net = new MemoryNetwork();
+        LoopbackMixnet net = LoopbackMixnet.builder().seed(7).build();
         MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
         MixnetClient client = MixnetClient.builder(net.newEndpoint()).build();
         closeables.add(client);

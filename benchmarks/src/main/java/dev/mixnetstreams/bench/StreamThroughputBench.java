@@ -6,6 +6,7 @@ import dev.mixnetstreams.MixnetListener;
 import dev.mixnetstreams.MixnetStream;
 import dev.mixnetstreams.MixnetTransport;
 import dev.mixnetstreams.Recipient;
+import dev.mixnetstreams.sim.LoopbackMixnet;
 import dev.mixnetstreams.sim.SimulatedMixnet;
 import dev.mixnetstreams.wire.FrameCodec;
 import java.io.IOException;
@@ -53,7 +54,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       reorder buffer, no per-stream reader hand-off.
  * </ul>
  *
- * <p>{@code transport}: {@code memory} ({@link MemoryNetwork}: the send enqueues at the receiver on
+ * <p>{@code transport}: {@code memory} ({@link LoopbackMixnet}: the send enqueues at the receiver on
  * the sender's thread) or {@code sim} ({@link SimulatedMixnet} with zero latency, which adds a
  * staging queue and a delivery thread per endpoint). Both methods use the chosen one identically.
  *
@@ -91,7 +92,7 @@ public class StreamThroughputBench {
     public String transport;
 
     private SimulatedMixnet sim;
-    private MemoryNetwork memory;
+    private LoopbackMixnet memory;
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
 
@@ -129,7 +130,7 @@ public class StreamThroughputBench {
             throw new IllegalArgumentException("transport: " + transport);
         }
         if (memory == null) {
-            memory = new MemoryNetwork();
+            memory = LoopbackMixnet.builder().seed(7).build();
         }
         return memory.newEndpoint();
     }

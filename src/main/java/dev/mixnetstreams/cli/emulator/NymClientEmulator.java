@@ -7,6 +7,7 @@ import dev.mixnetstreams.nymclient.Decoded;
 import dev.mixnetstreams.nymclient.NymCodec;
 import dev.mixnetstreams.nymclient.NymRequest;
 import dev.mixnetstreams.nymclient.NymResponse;
+import dev.mixnetstreams.sim.internal.MixnetModel;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -60,8 +61,10 @@ import org.slf4j.LoggerFactory;
  *       held, up to {@code heldMessages} per client; beyond that they are dropped and counted.
  * </ul>
  *
- * <p>Every emulated client is a Java-WebSocket server on {@code host:port}; a port of 0 takes a
- * free one.
+ * <p>Delays, loss, duplicates, sender tags and reply routes are the simulated mixnet's model
+ * ({@link MixnetModel}); each client draws its decisions and tags from a generator of its own,
+ * derived from the seed. Every emulated client is a Java-WebSocket server on {@code host:port}; a
+ * port of 0 takes a free one.
  */
 public final class NymClientEmulator implements Closeable {
 
@@ -69,18 +72,13 @@ public final class NymClientEmulator implements Closeable {
     /** Frames the Java-WebSocket connection may have queued before delivery to it waits. */
     private static final int MAX_QUEUED_FRAMES = 64;
 
-    private final long minDelayNanos;
-    private final long maxDelayNanos;
-    private final double loss;
-    private final double duplicate;
+    /** Loss, duplicates, delays, sender tags and reply routes: the simulated mixnet's model. */
+    private final MixnetModel model;
     private final int heldMessages;
     private final long maxInFlightMessages;
 
-    private final ReentrantLock randomLock = new ReentrantLock();
-    private final SplittableRandom random;
     private final List<Client> clients = new ArrayList<>();
     private final Map<Recipient, Client> byAddress = new ConcurrentHashMap<>();
-    private final Map<SenderTag, TagRoute> tagRoutes = new ConcurrentHashMap<>();
     private final DelayQueue<Pending> inFlight = new DelayQueue<>();
     private final AtomicLong order = new AtomicLong();
     private final Thread router;
@@ -91,17 +89,12 @@ public final class NymClientEmulator implements Closeable {
     private final LongAdder duplicated = new LongAdder();
     private final LongAdder dropped = new LongAdder();
 
-    private record TagRoute(Client sender, Recipient issuedTo) {
-    }
-
     private NymClientEmulator(Builder b) throws IOException {
-        this.minDelayNanos = b.minLatency.toNanos();
-        this.maxDelayNanos = b.maxLatency.toNanos();
-        this.loss = b.loss;
-        this.duplicate = b.duplicate;
+        this.model = new MixnetModel(b.minLatency.toNanos(), b.maxLatency.toNanos(), b.loss, b.duplicate);
         this.heldMessages = b.heldMessages;
         this.maxInFlightMessages = b.maxInFlightMessages;
-        this.random = new SplittableRandom(b.seed != null ? b.seed : new SecureRandom().nextLong());
+        // Addresses, then each client's own generator for what it sends, as the simulated mixnet's endpoints.
+        SplittableRandom random = new SplittableRandom(b.seed != null ? b.seed : new SecureRandom().nextLong());
         this.router = Thread.ofVirtual().name("emulator-router").start(this::routeLoop);
         try {
             for (int i = 0; i < b.clients; i++) {
@@ -109,7 +102,8 @@ public final class NymClientEmulator implements Closeable {
                 while (address == null || byAddress.containsKey(address)) {
                     address = Recipient.random(random);
                 }
-                Client c = new Client(i, address, new InetSocketAddress(b.host, b.port == 0 ? 0 : b.port + i));
+                Client c = new Client(i, model.sender(address, random.split()),
+                        new InetSocketAddress(b.host, b.port == 0 ? 0 : b.port + i));
                 clients.add(c);
                 byAddress.put(address, c);
                 c.startServer();
@@ -224,41 +218,25 @@ public final class NymClientEmulator implements Closeable {
 
     // ---- routing ----
 
+    /**
+     * Sends one message from a client: the model decides its fate with the sender's generator,
+     * then each copy is scheduled for the target, if a client has its address.
+     */
     private void route(Client from, Recipient to, byte[] data, SenderTag tag) {
-        Client target = byAddress.get(to);
-        routeTo(target, data, tag);
-    }
-
-    private void routeTo(Client target, byte[] data, SenderTag tag) {
-        boolean isLost;
-        boolean isDuplicate = false;
-        long delay = minDelayNanos;
-        long delay2 = minDelayNanos;
-        randomLock.lock();
-        try {
-            isLost = loss > 0 && random.nextDouble() < loss;
-            if (!isLost) {
-                isDuplicate = duplicate > 0 && random.nextDouble() < duplicate;
-                if (maxDelayNanos > minDelayNanos) {
-                    delay = random.nextLong(minDelayNanos, maxDelayNanos + 1);
-                    delay2 = random.nextLong(minDelayNanos, maxDelayNanos + 1);
-                }
-            }
-        } finally {
-            randomLock.unlock();
-        }
-        if (isLost) {
+        MixnetModel.Fate fate = from.sender.fate();
+        if (fate.lost()) {
             lost.increment();
             return;
         }
+        Client target = byAddress.get(to);
         if (target == null) {
             return; // no such client: vanishes, as on the network
         }
         byte[] received = NymCodec.encode(new NymResponse.Received(tag, data));
-        schedule(target, received, delay);
-        if (isDuplicate) {
+        schedule(target, received, fate.delayNanos());
+        if (fate.duplicated()) {
             duplicated.increment();
-            schedule(target, received, delay2);
+            schedule(target, received, fate.duplicateDelayNanos());
         }
     }
 
@@ -286,29 +264,13 @@ public final class NymClientEmulator implements Closeable {
         }
     }
 
-    private SenderTag tagFor(Client sender, Recipient recipient) {
-        return sender.tags.computeIfAbsent(recipient, r -> {
-            while (true) {
-                SenderTag t;
-                randomLock.lock();
-                try {
-                    t = SenderTag.random(random);
-                } finally {
-                    randomLock.unlock();
-                }
-                if (tagRoutes.putIfAbsent(t, new TagRoute(sender, r)) == null) {
-                    return t;
-                }
-            }
-        });
-    }
-
     /** One emulated nym-client: an address, a WebSocket server, held messages and a deliverer. */
     private final class Client {
         final int index;
         final Recipient address;
+        /** This client in the network model: the fate of what it sends, its sender tags. */
+        final MixnetModel.Sender sender;
         final Server server;
-        final Map<Recipient, SenderTag> tags = new ConcurrentHashMap<>();
         /** Responses waiting for the connection: bounded; the deliverer takes from the front. */
         final LinkedBlockingDeque<byte[]> held;
         final ReentrantLock lock = new ReentrantLock();
@@ -320,9 +282,10 @@ public final class NymClientEmulator implements Closeable {
         boolean paused;
         final Thread deliverer;
 
-        Client(int index, Recipient address, InetSocketAddress bind) {
+        Client(int index, MixnetModel.Sender sender, InetSocketAddress bind) {
             this.index = index;
-            this.address = address;
+            this.address = sender.address();
+            this.sender = sender;
             this.held = new LinkedBlockingDeque<>(heldMessages);
             this.server = new Server(this, bind);
             this.deliverer = Thread.ofVirtual().name("emulator-deliver-" + index).unstarted(this::deliverLoop);
@@ -463,17 +426,17 @@ public final class NymClientEmulator implements Closeable {
                 }
                 case NymRequest.SendAnonymous s -> {
                     connectionId = s.connectionId();
-                    route(this, s.recipient(), s.data(), tagFor(this, s.recipient()));
+                    route(this, s.recipient(), s.data(), sender.tagFor(s.recipient()));
                 }
                 case NymRequest.Reply r -> {
                     connectionId = r.connectionId();
-                    TagRoute tr = tagRoutes.get(r.senderTag());
-                    if (tr == null || !tr.issuedTo().equals(address)) {
+                    Recipient to = model.replyRoute(r.senderTag(), address);
+                    if (to == null) {
                         reply(conn, new NymResponse.Error(NymResponse.Error.KIND_OTHER,
                                 "no reply SURBs for sender tag " + r.senderTag()));
                         return;
                     }
-                    routeTo(tr.sender(), r.data(), null);
+                    route(this, to, r.data(), null);
                 }
                 case NymRequest.SelfAddress a -> reply(conn, new NymResponse.SelfAddress(address));
                 case NymRequest.ClosedConnection c -> { }
