@@ -26,6 +26,8 @@ import java.util.Map;
  * @param pingsReceived Pings received for open streams (each answered with a Pong)
  * @param pongsSent Pongs sent
  * @param pongsReceived Pongs received for open streams, matching or stale
+ * @param controlFramesDropped streams whose waiting end of stream, OpenAck, Ping or Pong was given
+ *     up because too many streams waited for the transport at once
  * @param openStreams streams registered now and not closed
  */
 public record ClientStats(
@@ -49,6 +51,7 @@ public record ClientStats(
         long pingsReceived,
         long pongsSent,
         long pongsReceived,
+        long controlFramesDropped,
         long openStreams) {
 
     /**
@@ -74,6 +77,7 @@ public record ClientStats(
      * @param pingsReceived Pings received
      * @param pongsSent Pongs sent
      * @param pongsReceived Pongs received
+     * @param controlFramesDropped streams whose control frames were given up
      * @param openStreams open streams
      */
     public ClientStats {

@@ -19,8 +19,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * takes no more data (a stalled nym-client). One virtual thread per client sends them in turn.
  *
  * <p>What is pending is kept per stream, at most one of each kind (a newer Pong or Ping replaces
- * an older one), so a peer flooding a stream with Pings costs one pending Pong, not a queue. The
- * client's close gives what is pending one shared deadline, then stops the thread.
+ * an older one), so a peer flooding a stream with Pings costs one pending Pong, not a queue. At
+ * most {@value #MAX_PENDING_STREAMS} streams wait at once: if streams close faster than the
+ * transport takes their ends (a peer churning streams against a stalled nym-client), the oldest
+ * waiting stream's frames are given up, logged at debug and counted
+ * ({@link ClientStats#controlFramesDropped()}), so memory stays bounded. The client's close gives
+ * what is pending one shared deadline, then stops the thread.
  *
  * <p>Guards: {@link #lock} guards {@link #pending} and {@link #finishing}; it is never held
  * across a send, and no other lock is taken while it is held.
@@ -29,6 +33,8 @@ final class ControlSender {
 
     /** Reply SURBs sent with a Ping, so the peer can answer (as newer Rust openers send). */
     static final int PING_REPLY_SURBS = 2;
+    /** Streams with frames waiting at most; beyond it the oldest one's are given up. */
+    static final int MAX_PENDING_STREAMS = 16_384;
 
     /** A stream's frames waiting to be sent; -1 where none is. Guarded by {@link #lock}. */
     private static final class Pending {
@@ -79,7 +85,20 @@ final class ControlSender {
             if (finishing) {
                 return false;
             }
-            what.accept(pending.computeIfAbsent(stream, s -> new Pending()));
+            Pending entry = pending.get(stream);
+            if (entry == null) {
+                if (pending.size() >= MAX_PENDING_STREAMS) {
+                    Iterator<Map.Entry<MixnetStream, Pending>> oldest = pending.entrySet().iterator();
+                    MixnetStream given = oldest.next().getKey();
+                    oldest.remove();
+                    client.counters().controlFramesDropped.increment();
+                    client.log().debug("{}: control frames given up: {} streams wait already", given.id(),
+                            MAX_PENDING_STREAMS);
+                }
+                entry = new Pending();
+                pending.put(stream, entry);
+            }
+            what.accept(entry);
             work.signal();
             return true;
         } finally {

@@ -61,6 +61,7 @@ final class Counters {
     final LongAdder streamsReaped = new LongAdder();
     final LongAdder streamsReset = new LongAdder();
     final LongAdder streamsUnresponsive = new LongAdder();
+    final LongAdder controlFramesDropped = new LongAdder();
     final LongAdder openAcksSent = new LongAdder();
     final RouterCounter openAcksReceived = new RouterCounter();
     final LongAdder pingsSent = new LongAdder();
@@ -91,6 +92,6 @@ final class Counters {
                 earlyFramesDelivered.sum(), streamsOpened.sum(), streamsAccepted.sum(),
                 streamsReaped.sum(), streamsReset.sum(), streamsUnresponsive.sum(), openAcksSent.sum(),
                 openAcksReceived.sum(), pingsSent.sum(), pingsReceived.sum(), pongsSent.sum(), pongsReceived.sum(),
-                openStreams);
+                controlFramesDropped.sum(), openStreams);
     }
 }

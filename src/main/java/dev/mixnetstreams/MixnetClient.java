@@ -196,9 +196,7 @@ public final class MixnetClient implements Closeable {
      */
     public MixnetStream openStream(Recipient recipient, int replySurbs) throws IOException {
         Objects.requireNonNull(recipient, "recipient");
-        if (replySurbs < 0) {
-            throw new IllegalArgumentException("replySurbs must not be negative: " + replySurbs);
-        }
+        ArgumentChecks.notNegative(replySurbs, "replySurbs");
         ensureOpen();
         enterStreamMode();
         MixnetStream stream;

@@ -29,6 +29,27 @@ import org.junit.jupiter.api.Timeout;
 class StalledTransportTest {
 
     @Test
+    void streamsClosingFasterThanTheirEndsCanLeaveWaitInBoundedMemory() throws Exception {
+        int beyond = 10;
+        int streams = ControlSender.MAX_PENDING_STREAMS + 1 + beyond;
+        try (ScriptedPeer peer = ScriptedPeer.create()) {
+            ControllableTransport transport = new ControllableTransport(peer.client());
+            try (MixnetClient server = MixnetClient.builder(transport).build()) {
+                MixnetListener listener = server.listener();
+                transport.closeGate(); // the first OpenAck blocks the sender; everything else waits
+                for (long id = 1; id <= streams; id++) {
+                    peer.open(id);
+                    listener.accept().close(); // an OpenAck and an end of stream due, per stream
+                }
+                Await.until("the sender blocked on the first", () -> transport.waitingSenders() == 1);
+                assertEquals(beyond, server.stats().controlFramesDropped(),
+                        "all but the newest " + ControlSender.MAX_PENDING_STREAMS + " waiting streams given up");
+                transport.openGate();
+            }
+        }
+    }
+
+    @Test
     void closeWakesTheReaderAndReturnsWhileTheEndOfStreamCannotBeSent() throws Exception {
         try (StreamPair pair = StreamPair.builder().clientTransport(ControllableTransport::new)
                 .firstBytes(new byte[] {1, 2, 3}).open()) {

@@ -405,6 +405,16 @@ public final class ScriptedPeer implements AutoCloseable {
         }
 
         /**
+         * Asserts this is a Ping of stream {@code id}, whatever its nonce (see {@link #sequence()}).
+         *
+         * @param id the stream id
+         * @return this frame
+         */
+        public SentFrame assertPing(long id) {
+            return assertControl(FrameType.PING, id, sequence);
+        }
+
+        /**
          * Asserts this is an end of stream: an empty Data frame of stream {@code id} with this
          * sequence number.
          *
