@@ -2,6 +2,7 @@ package dev.mixnetstreams;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.function.Consumer;
 
@@ -52,6 +53,73 @@ public interface MixnetTransport extends Closeable {
      * @throws IOException if the transport is closed or failed, or the tag is unknown
      */
     void reply(SenderTag senderTag, byte[] message) throws IOException;
+
+    /**
+     * Sends an anonymous message on a lane: a number the caller chose for one stream, whose
+     * messages the mixnet client queues apart from other lanes' and sends in turn with them, so
+     * that one stream's backlog does not hold up the others. Like {@link #sendAnonymous(Recipient,
+     * byte[], int)}, which sends on no lane. Never waits for the lane: see {@link #awaitLane}.
+     * The default ignores the lane.
+     *
+     * @param recipient where to send
+     * @param message the message's bytes; callers must not change the array afterwards
+     * @param replySurbs how many reply SURBs to attach (0 or more)
+     * @param lane the lane, 1 or more
+     * @throws IOException if the transport is closed or failed
+     */
+    default void sendAnonymous(Recipient recipient, byte[] message, int replySurbs, long lane) throws IOException {
+        sendAnonymous(recipient, message, replySurbs);
+    }
+
+    /**
+     * Replies on a lane; see {@link #sendAnonymous(Recipient, byte[], int, long)}. The default
+     * ignores the lane.
+     *
+     * @param senderTag the tag an inbound message carried
+     * @param message the message's bytes; callers must not change the array afterwards
+     * @param lane the lane, 1 or more
+     * @throws IOException if the transport is closed or failed, or the tag is unknown
+     */
+    default void reply(SenderTag senderTag, byte[] message, long lane) throws IOException {
+        reply(senderTag, message);
+    }
+
+    /**
+     * Waits until the mixnet client holds at most {@code maxQueuedPackets} packets of a lane not
+     * yet sent, so that a fast writer cannot pile up unbounded data inside it; returns early, with
+     * {@code false}, when {@link #wakeLane} is called for the lane or the transport closes. The
+     * default, for a transport that queues nothing, returns {@code true} at once.
+     *
+     * @param lane the lane
+     * @param maxQueuedPackets the most packets the lane may hold
+     * @return {@code true} once the lane has room; {@code false} if woken before
+     * @throws java.io.InterruptedIOException if the thread was interrupted (its flag is set again)
+     * @throws IOException if the transport failed
+     */
+    default boolean awaitLane(long lane, int maxQueuedPackets) throws IOException {
+        return true;
+    }
+
+    /**
+     * Wakes the threads waiting in {@link #awaitLane} for a lane (its stream closed). The default
+     * does nothing.
+     *
+     * @param lane the lane
+     */
+    default void wakeLane(long lane) {
+    }
+
+    /**
+     * Returns how the mixnet client cuts messages into packets, if the transport knows: the stream
+     * layer then gathers writes into frames that fill whole packets (see {@link
+     * MixnetClient.Builder#writeLinger}). A transport without one, such as an in-memory one, gets
+     * one message per write. The default knows nothing.
+     *
+     * @return the geometry, or empty
+     */
+    default Optional<PacketGeometry> packetGeometry() {
+        return Optional.empty();
+    }
 
     /**
      * Returns the queue into which the transport delivers inbound messages. Exactly one consumer

@@ -2,6 +2,7 @@ package dev.mixnetstreams.sim;
 
 import dev.mixnetstreams.InboundMessage;
 import dev.mixnetstreams.MixnetTransport;
+import dev.mixnetstreams.PacketGeometry;
 import dev.mixnetstreams.Recipient;
 import dev.mixnetstreams.SenderTag;
 import dev.mixnetstreams.internal.ArgumentChecks;
@@ -13,6 +14,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,6 +66,8 @@ public final class LoopbackMixnet implements Closeable {
     /** Sender tags per (sender, recipient) and reply routes; nothing is random in delivery. */
     private final MixnetModel model = MixnetModel.instant();
     private final int inboundCapacity;
+    /** What every endpoint reports as its packet geometry, or {@code null}. */
+    private final PacketGeometry packetGeometry;
     private final long seed;
 
     /** Guards {@link #random}, {@link #endpoints} and {@link #closed}; never held across a send or a callback. */
@@ -82,6 +86,7 @@ public final class LoopbackMixnet implements Closeable {
 
     private LoopbackMixnet(Builder b) {
         this.inboundCapacity = b.inboundCapacity;
+        this.packetGeometry = b.packetGeometry;
         this.seed = b.seed != null ? b.seed : new SecureRandom().nextLong();
         this.random = new SplittableRandom(seed);
     }
@@ -256,18 +261,24 @@ public final class LoopbackMixnet implements Closeable {
             Objects.requireNonNull(recipient, "recipient");
             Objects.requireNonNull(message, "message");
             ensureOpen();
-            observe(SentMessage.Kind.SEND, recipient, null, 0, message);
+            observe(SentMessage.Kind.SEND, recipient, null, 0, 0, message);
             deliver(this, byAddress.get(recipient), new InboundMessage(message, null));
         }
 
         @Override
         public void sendAnonymous(Recipient recipient, byte[] message, int replySurbs) throws IOException {
+            sendAnonymous(recipient, message, replySurbs, 0);
+        }
+
+        /** Like {@link #sendAnonymous(Recipient, byte[], int)}; the lane is only seen by observers. */
+        @Override
+        public void sendAnonymous(Recipient recipient, byte[] message, int replySurbs, long lane) throws IOException {
             Objects.requireNonNull(recipient, "recipient");
             Objects.requireNonNull(message, "message");
             ArgumentChecks.notNegative(replySurbs, "replySurbs");
             ensureOpen();
             SenderTag tag = sender.tagFor(recipient);
-            observe(SentMessage.Kind.SEND_ANONYMOUS, recipient, tag, replySurbs, message);
+            observe(SentMessage.Kind.SEND_ANONYMOUS, recipient, tag, replySurbs, lane, message);
             deliver(this, byAddress.get(recipient), new InboundMessage(message, tag));
         }
 
@@ -282,6 +293,12 @@ public final class LoopbackMixnet implements Closeable {
          */
         @Override
         public void reply(SenderTag senderTag, byte[] message) throws IOException {
+            reply(senderTag, message, 0);
+        }
+
+        /** Like {@link #reply(SenderTag, byte[])}; the lane is only seen by observers. */
+        @Override
+        public void reply(SenderTag senderTag, byte[] message, long lane) throws IOException {
             Objects.requireNonNull(senderTag, "senderTag");
             Objects.requireNonNull(message, "message");
             ensureOpen();
@@ -289,7 +306,7 @@ public final class LoopbackMixnet implements Closeable {
             if (to == null) {
                 throw new IOException("unknown sender tag " + senderTag);
             }
-            observe(SentMessage.Kind.REPLY, null, senderTag, 0, message);
+            observe(SentMessage.Kind.REPLY, null, senderTag, 0, lane, message);
             deliver(this, byAddress.get(to), new InboundMessage(message, null));
         }
 
@@ -299,6 +316,18 @@ public final class LoopbackMixnet implements Closeable {
          *
          * @return the queue, the same instance on every call
          */
+        /**
+         * Returns the packet geometry the mixnet was built with ({@link Builder#packetGeometry}),
+         * so that a client over this endpoint cuts its frames as over a nym-client; messages still
+         * move at once and cost nothing.
+         *
+         * @return the geometry, or empty (the default)
+         */
+        @Override
+        public Optional<PacketGeometry> packetGeometry() {
+            return Optional.ofNullable(packetGeometry);
+        }
+
         @Override
         public BlockingQueue<InboundMessage> inbound() {
             return inbound;
@@ -459,11 +488,12 @@ public final class LoopbackMixnet implements Closeable {
             }
         }
 
-        private void observe(SentMessage.Kind kind, Recipient recipient, SenderTag tag, int replySurbs, byte[] message) {
+        private void observe(SentMessage.Kind kind, Recipient recipient, SenderTag tag, int replySurbs, long lane,
+                             byte[] message) {
             if (observers.isEmpty()) {
                 return;
             }
-            SentMessage sent = new SentMessage(kind, recipient, tag, replySurbs, message);
+            SentMessage sent = new SentMessage(kind, recipient, tag, replySurbs, lane, message);
             for (Consumer<? super SentMessage> observer : observers) {
                 try {
                     observer.accept(sent);
@@ -526,8 +556,23 @@ public final class LoopbackMixnet implements Closeable {
 
         private int inboundCapacity = DEFAULT_INBOUND_CAPACITY;
         private Long seed;
+        private PacketGeometry packetGeometry;
 
         private Builder() {}
+
+        /**
+         * Sets the packet geometry every endpoint reports ({@link MixnetTransport#packetGeometry()}),
+         * so that tests see the frames a client cuts for a nym-client. Messages still move at
+         * once, whole; {@link SimulatedMixnet} with a cost model also paces and counts packets.
+         * Default: none.
+         *
+         * @param geometry the geometry, or {@code null} for none
+         * @return this builder
+         */
+        public Builder packetGeometry(PacketGeometry geometry) {
+            this.packetGeometry = geometry;
+            return this;
+        }
 
         /**
          * Sets the capacity of each endpoint's inbound queue: a sender waits while the receiver's

@@ -16,9 +16,12 @@ import java.util.Objects;
  *     Kind#REPLY}, the tag replied to; {@code null} for {@link Kind#SEND}
  * @param replySurbs for {@link Kind#SEND_ANONYMOUS}, how many reply SURBs the sender attached; 0
  *     otherwise
+ * @param lane the lane it was sent on ({@link MixnetTransport#sendAnonymous(Recipient, byte[], int,
+ *     long)}), 0 for none
  * @param data the message's bytes: the sender's array itself, which it promised not to change
  */
-public record SentMessage(Kind kind, Recipient recipient, SenderTag senderTag, int replySurbs, byte[] data) {
+public record SentMessage(Kind kind, Recipient recipient, SenderTag senderTag, int replySurbs, long lane,
+                          byte[] data) {
 
     /** The transport's three ways of sending. */
     public enum Kind {
@@ -37,6 +40,7 @@ public record SentMessage(Kind kind, Recipient recipient, SenderTag senderTag, i
      * @param recipient where it went, or {@code null} for a reply
      * @param senderTag the tag it carried or replied to, or {@code null} for a plain send
      * @param replySurbs the reply SURBs attached, 0 unless anonymous
+     * @param lane the lane, 0 for none
      * @param data the message's bytes
      */
     public SentMessage {
@@ -53,6 +57,7 @@ public record SentMessage(Kind kind, Recipient recipient, SenderTag senderTag, i
     public String toString() {
         return "SentMessage[" + kind + (recipient != null ? " to " + recipient : "")
                 + (kind == Kind.SEND_ANONYMOUS ? ", " + replySurbs + " SURBs" : "")
-                + (senderTag != null ? ", tag " + senderTag : "") + ", " + data.length + " bytes]";
+                + (senderTag != null ? ", tag " + senderTag : "") + (lane != 0 ? ", lane " + lane : "") + ", "
+                + data.length + " bytes]";
     }
 }

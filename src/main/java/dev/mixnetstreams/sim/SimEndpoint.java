@@ -3,13 +3,18 @@ package dev.mixnetstreams.sim;
 import dev.mixnetstreams.InboundMessage;
 import dev.mixnetstreams.MixnetTransport;
 import dev.mixnetstreams.Recipient;
+import dev.mixnetstreams.PacketGeometry;
 import dev.mixnetstreams.SenderTag;
+import dev.mixnetstreams.internal.ArgumentChecks;
 import dev.mixnetstreams.sim.internal.MixnetModel;
+import dev.mixnetstreams.sim.internal.PacedClient;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.DelayQueue;
@@ -30,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * queue when the latency is always zero) until the delivery thread moves them into {@link
  * #inbound}, waiting while that is full.
  *
+ * <p>With a cost model, what it sends goes through its {@link PacedClient} (packets, pace,
+ * lanes, reply SURBs) and starts on its way when its last packet has left.
+ *
  * <p>Closed by its client ({@link #close()}), it just closes. Closed because the mixnet closes
  * ({@link #fail}), it also runs its {@link #onFailure} callbacks, as a transport whose connection
  * is lost does, so that a client over it fails its streams and waits instead of hanging.
@@ -47,6 +55,8 @@ final class SimEndpoint implements MixnetTransport {
 
     /** This endpoint in the network model: decides the fate of what it sends, issues its tags. */
     private final MixnetModel.Sender sender;
+    /** Its nym-client's sending side under the cost model, or {@code null} without one. */
+    private final PacedClient paced;
 
     private final BlockingQueue<InboundMessage> inbound;
     private final BlockingQueue<Pending> staging;
@@ -73,6 +83,8 @@ final class SimEndpoint implements MixnetTransport {
         this.address = address;
         this.sender = net.model.sender(address, random);
         this.number = number;
+        this.paced = net.costModel == null ? null : new PacedClient(net.costModel, net.model, sender, new PacedNetwork(),
+                random.split(), "sim-pacer-" + number);
         this.inbound = new LinkedBlockingQueue<>(net.inboundCapacity);
         this.staging = net.model.maxDelayNanos() == 0 ? new LinkedBlockingQueue<>() : new DelayQueue<>();
     }
@@ -96,22 +108,38 @@ final class SimEndpoint implements MixnetTransport {
         Objects.requireNonNull(recipient, "recipient");
         Objects.requireNonNull(message, "message");
         ensureOpen();
-        transmit(net.endpointAt(recipient), message, null);
+        if (paced != null) {
+            paced.send(recipient, message, 0);
+            return;
+        }
+        transmit(net.endpointAt(recipient), message, null, null);
     }
 
     @Override
     public void sendAnonymous(Recipient recipient, byte[] message, int replySurbs) throws IOException {
+        sendAnonymous(recipient, message, replySurbs, 0);
+    }
+
+    @Override
+    public void sendAnonymous(Recipient recipient, byte[] message, int replySurbs, long lane) throws IOException {
         Objects.requireNonNull(recipient, "recipient");
         Objects.requireNonNull(message, "message");
-        if (replySurbs < 0) {
-            throw new IllegalArgumentException("replySurbs: must be >= 0, got " + replySurbs);
-        }
+        ArgumentChecks.notNegative(replySurbs, "replySurbs");
         ensureOpen();
-        transmit(net.endpointAt(recipient), message, sender.tagFor(recipient));
+        if (paced != null) {
+            paced.sendAnonymous(recipient, message, replySurbs, lane);
+            return;
+        }
+        transmit(net.endpointAt(recipient), message, sender.tagFor(recipient), null);
     }
 
     @Override
     public void reply(SenderTag senderTag, byte[] message) throws IOException {
+        reply(senderTag, message, 0);
+    }
+
+    @Override
+    public void reply(SenderTag senderTag, byte[] message, long lane) throws IOException {
         Objects.requireNonNull(senderTag, "senderTag");
         Objects.requireNonNull(message, "message");
         ensureOpen();
@@ -119,8 +147,67 @@ final class SimEndpoint implements MixnetTransport {
         if (to == null) {
             throw new IOException("unknown sender tag " + senderTag);
         }
+        if (paced != null) {
+            paced.reply(senderTag, message, lane); // dropped, as by a nym-client, if it never got SURBs for the tag
+            return;
+        }
         // As on the real network, a reply carries no sender tag. A closed sender drops it.
-        transmit(net.endpointAt(to), message, null);
+        transmit(net.endpointAt(to), message, null, null);
+    }
+
+    @Override
+    public Optional<PacketGeometry> packetGeometry() {
+        return paced == null ? Optional.empty() : Optional.of(net.costModel.geometry());
+    }
+
+    @Override
+    public boolean awaitLane(long lane, int maxQueuedPackets) throws IOException {
+        if (paced == null) {
+            return true;
+        }
+        try {
+            boolean room = paced.awaitLane(lane, maxQueuedPackets);
+            ensureOpen(); // closed while waiting
+            return room;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for room in the lane");
+        }
+    }
+
+    @Override
+    public void wakeLane(long lane) {
+        if (paced != null) {
+            paced.wakeLane(lane);
+        }
+    }
+
+    /** What this endpoint spent under the cost model. */
+    PacketCosts costs() {
+        return paced == null ? PacketCosts.NONE : paced.costs();
+    }
+
+    SimulatedMixnet mixnet() {
+        return net;
+    }
+
+    /** The simulated mixnet as the pacer sees it: messages that left go through {@link #transmit}. */
+    private final class PacedNetwork implements PacedClient.Network {
+        @Override
+        public void carry(byte[] message, SenderTag senderTag, Recipient to, Runnable onArrival) {
+            transmit(to == null ? null : net.endpointAt(to), message, senderTag, onArrival);
+        }
+
+        @Override
+        public PacedClient clientAt(Recipient address) {
+            SimEndpoint endpoint = net.endpointAt(address);
+            return endpoint == null ? null : endpoint.paced;
+        }
+
+        @Override
+        public void later(Runnable event, long delayNanos) {
+            enqueue(null, event, delayNanos);
+        }
     }
 
     @Override
@@ -212,6 +299,9 @@ final class SimEndpoint implements MixnetTransport {
 
     /** Closing, once {@link #closed} is set: forgets the address, stops delivery, drops what is on its way. */
     private void shutDown() {
+        if (paced != null) {
+            paced.close();
+        }
         net.remove(this);
         Thread thread = deliveryThread;
         thread.interrupt();
@@ -254,8 +344,9 @@ final class SimEndpoint implements MixnetTransport {
      * delays with this endpoint's generator, then the copies go to the receiving endpoint.
      *
      * @param to the receiving endpoint, or {@code null} if none has the address
+     * @param onArrival run when the first copy reaches the receiving endpoint, before delivery, or {@code null}
      */
-    private void transmit(SimEndpoint to, byte[] message, SenderTag tag) {
+    private void transmit(SimEndpoint to, byte[] message, SenderTag tag, Runnable onArrival) {
         net.sent.increment();
         MixnetModel.Fate fate = sender.fate();
         if (fate.lost()) {
@@ -272,15 +363,19 @@ final class SimEndpoint implements MixnetTransport {
             net.undeliverable.add(fate.copies());
             return;
         }
-        to.enqueue(first, fate.delayNanos());
+        to.enqueue(first, onArrival, fate.delayNanos());
         if (second != null) {
-            to.enqueue(second, fate.duplicateDelayNanos());
+            to.enqueue(second, null, fate.duplicateDelayNanos()); // SURBs arrive once: each is good for one reply
         }
     }
 
-    /** Accepts one copy for delivery after {@code delayNanos}, or drops it if this endpoint is closed. */
-    private void enqueue(InboundMessage message, long delayNanos) {
-        Pending pending = new Pending(message, System.nanoTime() + delayNanos, arrivals.getAndIncrement());
+    /**
+     * Accepts one copy for delivery after {@code delayNanos}, or drops it if this endpoint is
+     * closed; {@code onArrival}, if any, runs first when it is due (a message of {@code null} is
+     * only that).
+     */
+    private void enqueue(InboundMessage message, Runnable onArrival, long delayNanos) {
+        Pending pending = new Pending(message, onArrival, System.nanoTime() + delayNanos, arrivals.getAndIncrement());
         stateLock.lock();
         try {
             if (!closed) {
@@ -290,7 +385,9 @@ final class SimEndpoint implements MixnetTransport {
         } finally {
             stateLock.unlock();
         }
-        net.undeliverable.increment();
+        if (message != null) {
+            net.undeliverable.increment();
+        }
     }
 
     /** The delivery thread: moves due messages into the inbound queue until closed. */
@@ -302,6 +399,14 @@ final class SimEndpoint implements MixnetTransport {
                 staging.drainTo(batch, BATCH - 1);
                 Pending next;
                 while ((next = batch.peek()) != null) {
+                    if (next.onArrival != null) {
+                        next.onArrival.run();
+                        next.onArrival = null; // once, even if the put below is interrupted
+                    }
+                    if (next.message == null) {
+                        batch.poll();
+                        continue;
+                    }
                     // Counted first, so that a consumer that has taken a message sees it counted.
                     net.delivered.increment();
                     try {
@@ -320,14 +425,19 @@ final class SimEndpoint implements MixnetTransport {
         }
     }
 
-    /** A copy on its way: due at {@link #due} ({@link System#nanoTime()} time). */
+    /**
+     * A copy on its way, or an event of the client's own: due at {@link #due} ({@link
+     * System#nanoTime()} time). Confined to the delivery thread once staged.
+     */
     private static final class Pending implements Delayed {
         final InboundMessage message;
+        Runnable onArrival;
         final long due;
         final long order;
 
-        Pending(InboundMessage message, long due, long order) {
+        Pending(InboundMessage message, Runnable onArrival, long due, long order) {
             this.message = message;
+            this.onArrival = onArrival;
             this.due = due;
             this.order = order;
         }

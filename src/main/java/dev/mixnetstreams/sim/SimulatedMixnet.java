@@ -49,6 +49,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * never to others, and never blocks senders (messages in flight are held in an unbounded staging
  * queue, as the network would hold them).
  *
+ * <p>With a {@linkplain Builder#costModel cost model}, each endpoint also behaves as a nym-client
+ * does on the real network: what it sends is cut into Sphinx packets that leave one at a time at the
+ * model's pace, a message starting on its way (with the delay above) when its last packet has left;
+ * replies spend reply SURBs from the pool the replier holds for the sender tag, and wait while it
+ * runs short, the replier asking the tag's owner for more, which answers with SURBs of its own
+ * (see {@link NymCostModel}). Senders on a lane ({@link MixnetTransport#sendAnonymous(Recipient,
+ * byte[], int, long)}) wait while their lane holds more than 30 packets. Loss and duplicates stay
+ * per message: the nym-client resends lost packets itself, so at its API a message arrives whole
+ * or, when a client restarts or SURBs run out, not at all. The client's own SURB requests and
+ * refills are never lost. {@link #packetsSent()} and {@link #costs} count what left.
+ *
  * <p>{@link #close()} closes every endpoint and stops every thread; it is idempotent. An endpoint
  * still open then fails as a transport whose connection is lost does: its {@link
  * MixnetTransport#onFailure} callbacks run once, with an {@link IOException} "simulated
@@ -65,6 +76,8 @@ public final class SimulatedMixnet implements Closeable {
      * difference, then never wraps into the past.
      */
     final MixnetModel model;
+    /** The costs of the real network, or {@code null} for messages moving at once. */
+    final NymCostModel costModel;
     final int inboundCapacity;
     private final long seed;
 
@@ -75,6 +88,8 @@ public final class SimulatedMixnet implements Closeable {
     private final List<SimEndpoint> endpoints = new ArrayList<>();
     /** Guarded by {@link #lock}. */
     private boolean closed;
+    /** Guarded by {@link #lock}: what closed endpoints spent, for {@link #packetsSent()}. */
+    private PacketCosts closedCosts = PacketCosts.NONE;
 
     /** Open endpoints by address. */
     private final ConcurrentHashMap<Recipient, SimEndpoint> byAddress = new ConcurrentHashMap<>();
@@ -88,6 +103,7 @@ public final class SimulatedMixnet implements Closeable {
     private SimulatedMixnet(Builder b, long seed) {
         this.model = new MixnetModel(b.minLatency.toNanos(), b.maxLatency.toNanos(), b.lossRate, b.duplicateRate);
         this.inboundCapacity = b.inboundCapacity;
+        this.costModel = b.costModel;
         this.seed = seed;
         this.random = new SplittableRandom(seed);
     }
@@ -151,6 +167,39 @@ public final class SimulatedMixnet implements Closeable {
     }
 
     /**
+     * Returns how many Sphinx packets every endpoint sent so far (data, replies, SURB requests and
+     * refills; not acknowledgements, not cover traffic), closed endpoints included.
+     *
+     * @return packets; 0 without a cost model
+     */
+    public long packetsSent() {
+        lock.lock();
+        try {
+            long sum = closedCosts.packetsSent();
+            for (SimEndpoint endpoint : endpoints) {
+                sum += endpoint.costs().packetsSent();
+            }
+            return sum;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns what one endpoint spent so far under the cost model.
+     *
+     * @param endpoint an endpoint of this mixnet
+     * @return its costs; {@link PacketCosts#NONE} without a cost model
+     * @throws IllegalArgumentException if it is not an endpoint of this mixnet
+     */
+    public PacketCosts costs(MixnetTransport endpoint) {
+        if (!(endpoint instanceof SimEndpoint simEndpoint) || simEndpoint.mixnet() != this) {
+            throw new IllegalArgumentException("not an endpoint of this mixnet: " + endpoint);
+        }
+        return simEndpoint.costs();
+    }
+
+    /**
      * Closes every endpoint (see {@link MixnetTransport#close()}) and waits for their delivery
      * threads to end; each endpoint still open runs its failure callbacks (see {@link
      * MixnetTransport#onFailure}) with an {@link IOException} "simulated mixnet closed", on this
@@ -179,12 +228,14 @@ public final class SimulatedMixnet implements Closeable {
         return byAddress.get(address);
     }
 
-    /** Forgets a closing endpoint: messages to its address become undeliverable. */
+    /** Forgets a closing endpoint: messages to its address become undeliverable; its costs are kept. */
     void remove(SimEndpoint endpoint) {
         byAddress.remove(endpoint.address(), endpoint);
         lock.lock();
         try {
-            endpoints.remove(endpoint);
+            if (endpoints.remove(endpoint)) {
+                closedCosts = closedCosts.plus(endpoint.costs());
+            }
         } finally {
             lock.unlock();
         }
@@ -239,6 +290,7 @@ public final class SimulatedMixnet implements Closeable {
         private double duplicateRate;
         private Long seed;
         private int inboundCapacity = DEFAULT_INBOUND_CAPACITY;
+        private NymCostModel costModel;
 
         private Builder() {}
 
@@ -308,6 +360,18 @@ public final class SimulatedMixnet implements Closeable {
          */
         public Builder inboundCapacity(int inboundCapacity) {
             this.inboundCapacity = ArgumentChecks.positive(inboundCapacity, "inboundCapacity");
+            return this;
+        }
+
+        /**
+         * Sets what a message costs on the real network: packets, pace and reply SURBs (see the
+         * class description). Default: none, so messages move at once and cost nothing.
+         *
+         * @param model the costs, for example {@link NymCostModel#defaults()}, or {@code null} for none
+         * @return this builder
+         */
+        public Builder costModel(NymCostModel model) {
+            this.costModel = model;
             return this;
         }
 

@@ -160,7 +160,7 @@ class LoopbackMixnetTest {
             assertThrows(IOException.class, () -> a.reply(SenderTag.random(new SplittableRandom(4)), number(4)));
 
             assertEquals(3, sent.size(), "a refused reply is not sent");
-            assertEquals(new SentMessage(SentMessage.Kind.SEND, b.address(), null, 0, plain), sent.get(0));
+            assertEquals(new SentMessage(SentMessage.Kind.SEND, b.address(), null, 0, 0, plain), sent.get(0));
             SentMessage anon = sent.get(1);
             assertEquals(SentMessage.Kind.SEND_ANONYMOUS, anon.kind());
             assertEquals(b.address(), anon.recipient());

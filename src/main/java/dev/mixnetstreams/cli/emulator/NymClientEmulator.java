@@ -7,7 +7,10 @@ import dev.mixnetstreams.nymclient.Decoded;
 import dev.mixnetstreams.nymclient.NymCodec;
 import dev.mixnetstreams.nymclient.NymRequest;
 import dev.mixnetstreams.nymclient.NymResponse;
+import dev.mixnetstreams.sim.NymCostModel;
+import dev.mixnetstreams.sim.PacketCosts;
 import dev.mixnetstreams.sim.internal.MixnetModel;
+import dev.mixnetstreams.sim.internal.PacedClient;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -63,7 +66,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Delays, loss, duplicates, sender tags and reply routes are the simulated mixnet's model
  * ({@link MixnetModel}); each client draws its decisions and tags from a generator of its own,
- * derived from the seed. Every emulated client is a Java-WebSocket server on {@code host:port}; a
+ * derived from the seed. With a {@linkplain Builder#costModel cost model}, each client sends as the
+ * simulated mixnet's endpoints do under it: Sphinx packets at the model's pace, lanes by
+ * connection id (LaneQueueLength answers the packets a lane holds), replies spending reply SURBs
+ * that the clients ask for and refill ({@link NymCostModel}); {@link #costs(int)} counts them. Every emulated client is a Java-WebSocket server on {@code host:port}; a
  * port of 0 takes a free one.
  */
 public final class NymClientEmulator implements Closeable {
@@ -76,6 +82,8 @@ public final class NymClientEmulator implements Closeable {
     private final MixnetModel model;
     private final int heldMessages;
     private final long maxInFlightMessages;
+    /** The costs of the real network, or {@code null}: messages leave at once and cost nothing. */
+    private final NymCostModel costModel;
 
     private final List<Client> clients = new ArrayList<>();
     private final Map<Recipient, Client> byAddress = new ConcurrentHashMap<>();
@@ -93,6 +101,7 @@ public final class NymClientEmulator implements Closeable {
         this.model = new MixnetModel(b.minLatency.toNanos(), b.maxLatency.toNanos(), b.loss, b.duplicate);
         this.heldMessages = b.heldMessages;
         this.maxInFlightMessages = b.maxInFlightMessages;
+        this.costModel = b.costModel;
         // Addresses, then each client's own generator for what it sends, as the simulated mixnet's endpoints.
         SplittableRandom random = new SplittableRandom(b.seed != null ? b.seed : new SecureRandom().nextLong());
         this.router = Thread.ofVirtual().name("emulator-router").start(this::routeLoop);
@@ -102,7 +111,8 @@ public final class NymClientEmulator implements Closeable {
                 while (address == null || byAddress.containsKey(address)) {
                     address = Recipient.random(random);
                 }
-                Client c = new Client(i, model.sender(address, random.split()),
+                MixnetModel.Sender sender = model.sender(address, random.split());
+                Client c = new Client(i, sender, costModel == null ? null : random.split(),
                         new InetSocketAddress(b.host, b.port == 0 ? 0 : b.port + i));
                 clients.add(c);
                 byAddress.put(address, c);
@@ -183,6 +193,17 @@ public final class NymClientEmulator implements Closeable {
     }
 
     /**
+     * Returns what a client's sending side spent under the cost model.
+     *
+     * @param client 0 to {@link #size()} - 1
+     * @return its packets and SURBs; {@link PacketCosts#NONE} without a cost model
+     */
+    public PacketCosts costs(int client) {
+        PacedClient paced = clients.get(client).paced;
+        return paced == null ? PacketCosts.NONE : paced.costs();
+    }
+
+    /**
      * Returns the counters.
      *
      * @return routed (copies scheduled), lost, duplicated and dropped (no room held) messages
@@ -222,27 +243,31 @@ public final class NymClientEmulator implements Closeable {
      * Sends one message from a client: the model decides its fate with the sender's generator,
      * then each copy is scheduled for the target, if a client has its address.
      */
-    private void route(Client from, Recipient to, byte[] data, SenderTag tag) {
+    private void route(Client from, Recipient to, byte[] data, SenderTag tag, Runnable onArrival) {
         MixnetModel.Fate fate = from.sender.fate();
         if (fate.lost()) {
             lost.increment();
             return;
         }
-        Client target = byAddress.get(to);
+        Client target = to == null ? null : byAddress.get(to);
         if (target == null) {
             return; // no such client: vanishes, as on the network
         }
         byte[] received = NymCodec.encode(new NymResponse.Received(tag, data));
-        schedule(target, received, fate.delayNanos());
+        schedule(target, received, onArrival, fate.delayNanos());
         if (fate.duplicated()) {
             duplicated.increment();
-            schedule(target, received, fate.duplicateDelayNanos());
+            schedule(target, received, null, fate.duplicateDelayNanos());
         }
     }
 
-    private void schedule(Client target, byte[] response, long delayNanos) {
+    /**
+     * Delivers a response to a client after a delay; {@code onArrival} runs first. A response of
+     * {@code null} is only that: an event of the clients' own (SURB traffic).
+     */
+    private void schedule(Client target, byte[] response, Runnable onArrival, long delayNanos) {
         if (delayNanos == 0) {
-            target.hold(response);
+            arrive(target, response, onArrival);
             return;
         }
         if (inFlight.size() >= maxInFlightMessages) {
@@ -250,17 +275,51 @@ public final class NymClientEmulator implements Closeable {
             return;
         }
         routed.increment();
-        inFlight.add(new Pending(target, response, System.nanoTime() + delayNanos, order.getAndIncrement()));
+        inFlight.add(new Pending(target, response, onArrival, System.nanoTime() + delayNanos, order.getAndIncrement()));
+    }
+
+    private static void arrive(Client target, byte[] response, Runnable onArrival) {
+        if (onArrival != null) {
+            onArrival.run();
+        }
+        if (response != null) {
+            target.hold(response);
+        }
     }
 
     private void routeLoop() {
         try {
             while (!closed) {
                 Pending p = inFlight.take();
-                p.target.hold(p.response);
+                arrive(p.target, p.response, p.onArrival);
             }
         } catch (InterruptedException e) {
             // closed
+        }
+    }
+
+    /** The emulator as a client's pacer sees it: messages that left are routed as any other. */
+    private final class PacedNetwork implements PacedClient.Network {
+        private final Client from;
+
+        PacedNetwork(Client from) {
+            this.from = from;
+        }
+
+        @Override
+        public void carry(byte[] message, SenderTag senderTag, Recipient to, Runnable onArrival) {
+            route(from, to, message, senderTag, onArrival);
+        }
+
+        @Override
+        public PacedClient clientAt(Recipient address) {
+            Client c = byAddress.get(address);
+            return c == null ? null : c.paced;
+        }
+
+        @Override
+        public void later(Runnable event, long delayNanos) {
+            schedule(from, null, event, delayNanos);
         }
     }
 
@@ -271,6 +330,8 @@ public final class NymClientEmulator implements Closeable {
         /** This client in the network model: the fate of what it sends, its sender tags. */
         final MixnetModel.Sender sender;
         final Server server;
+        /** Its sending side under the cost model, or {@code null} without one. */
+        final PacedClient paced;
         /** Responses waiting for the connection: bounded; the deliverer takes from the front. */
         final LinkedBlockingDeque<byte[]> held;
         final ReentrantLock lock = new ReentrantLock();
@@ -282,12 +343,14 @@ public final class NymClientEmulator implements Closeable {
         boolean paused;
         final Thread deliverer;
 
-        Client(int index, MixnetModel.Sender sender, InetSocketAddress bind) {
+        Client(int index, MixnetModel.Sender sender, SplittableRandom pacerRandom, InetSocketAddress bind) {
             this.index = index;
             this.address = sender.address();
             this.sender = sender;
             this.held = new LinkedBlockingDeque<>(heldMessages);
             this.server = new Server(this, bind);
+            this.paced = costModel == null ? null : new PacedClient(costModel, model, sender, new PacedNetwork(this),
+                    pacerRandom, "emulator-pacer-" + index);
             this.deliverer = Thread.ofVirtual().name("emulator-deliver-" + index).unstarted(this::deliverLoop);
         }
 
@@ -422,28 +485,39 @@ public final class NymClientEmulator implements Closeable {
             switch (decoded.value()) {
                 case NymRequest.Send s -> {
                     connectionId = s.connectionId();
-                    route(this, s.recipient(), s.data(), null);
+                    if (paced != null) {
+                        paced.send(s.recipient(), s.data(), connectionId);
+                    } else {
+                        route(this, s.recipient(), s.data(), null, null);
+                    }
                 }
                 case NymRequest.SendAnonymous s -> {
                     connectionId = s.connectionId();
-                    route(this, s.recipient(), s.data(), sender.tagFor(s.recipient()));
+                    if (paced != null) {
+                        paced.sendAnonymous(s.recipient(), s.data(), s.replySurbs(), connectionId);
+                    } else {
+                        route(this, s.recipient(), s.data(), sender.tagFor(s.recipient()), null);
+                    }
                 }
                 case NymRequest.Reply r -> {
                     connectionId = r.connectionId();
                     Recipient to = model.replyRoute(r.senderTag(), address);
-                    if (to == null) {
+                    if (to == null || (paced != null && !paced.reply(r.senderTag(), r.data(), connectionId))) {
                         reply(conn, new NymResponse.Error(NymResponse.Error.KIND_OTHER,
                                 "no reply SURBs for sender tag " + r.senderTag()));
                         return;
                     }
-                    route(this, to, r.data(), null);
+                    if (paced == null) {
+                        route(this, to, r.data(), null, null);
+                    }
                 }
                 case NymRequest.SelfAddress a -> reply(conn, new NymResponse.SelfAddress(address));
                 case NymRequest.ClosedConnection c -> { }
-                case NymRequest.GetLaneQueueLength g -> reply(conn, new NymResponse.LaneQueueLength(g.connectionId(), 0));
+                case NymRequest.GetLaneQueueLength g -> connectionId = g.connectionId();
             }
             if (connectionId != 0) {
-                reply(conn, new NymResponse.LaneQueueLength(connectionId, 0));
+                long queued = paced == null ? 0 : paced.laneQueueLength(connectionId);
+                reply(conn, new NymResponse.LaneQueueLength(connectionId, queued));
             }
         }
 
@@ -456,6 +530,9 @@ public final class NymClientEmulator implements Closeable {
         }
 
         void stop() {
+            if (paced != null) {
+                paced.close();
+            }
             deliverer.interrupt();
             try {
                 server.stop(1000);
@@ -524,7 +601,8 @@ public final class NymClientEmulator implements Closeable {
     }
 
     /** A message on its way: due at {@link #due} ({@link System#nanoTime()} time). */
-    private record Pending(Client target, byte[] response, long due, long order) implements Delayed {
+    private record Pending(Client target, byte[] response, Runnable onArrival, long due, long order)
+            implements Delayed {
         @Override
         public long getDelay(TimeUnit unit) {
             return unit.convert(due - System.nanoTime(), TimeUnit.NANOSECONDS);
@@ -551,8 +629,22 @@ public final class NymClientEmulator implements Closeable {
         private int heldMessages = 65_536;
         private long maxInFlightMessages = 1_000_000;
         private List<Recipient> addresses = List.of();
+        private NymCostModel costModel;
 
         private Builder() {
+        }
+
+        /**
+         * Sets what a message costs on the real network: each client then sends Sphinx packets at
+         * the model's pace, on lanes, spending and refilling reply SURBs, as the simulated mixnet's
+         * endpoints do under it.
+         *
+         * @param model the costs, or {@code null} for none (the default: messages leave at once)
+         * @return this builder
+         */
+        public Builder costModel(NymCostModel model) {
+            this.costModel = model;
+            return this;
         }
 
         /**
