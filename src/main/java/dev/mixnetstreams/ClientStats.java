@@ -8,7 +8,12 @@ import java.util.Map;
  * @param framesIn stream frames received and decoded (every type this version knows)
  * @param framesOut Open and Data frames sent (OpenAck, Ping and Pong are counted on their own)
  * @param bytesIn payload bytes received in Data frames that were accepted
- * @param bytesOut payload bytes sent in Data frames
+ * @param bytesOut payload bytes sent in Open and Data frames
+ * @param packetsOut Sphinx packets the frames sent take, every kind, by the transport's {@link
+ *     PacketGeometry} (what its mixnet client emits for them, acknowledgements and cover traffic
+ *     aside); 0 over a transport that reports none
+ * @param surbsSent reply SURBs attached to the frames sent; 0 over a transport that reports no
+ *     packet geometry
  * @param messagesIn messages taken from the transport, of any kind
  * @param drops messages or frames dropped, by reason (every reason present, zero or not)
  * @param dataLossEvents gaps reported to readers (skip-ahead past messages that never came)
@@ -35,6 +40,8 @@ public record ClientStats(
         long framesOut,
         long bytesIn,
         long bytesOut,
+        long packetsOut,
+        long surbsSent,
         long messagesIn,
         Map<DropReason, Long> drops,
         long dataLossEvents,
@@ -61,6 +68,8 @@ public record ClientStats(
      * @param framesOut frames out
      * @param bytesIn bytes in
      * @param bytesOut bytes out
+     * @param packetsOut packets out
+     * @param surbsSent reply SURBs sent
      * @param messagesIn messages in
      * @param drops drops by reason
      * @param dataLossEvents gaps reported

@@ -5,18 +5,23 @@ import dev.mixnetstreams.wire.FrameCodec;
 import dev.mixnetstreams.wire.FrameType;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Sends the frames nobody should wait for, off the thread that asks for them: a closed stream's
- * end of stream ({@link MixnetStream#close()} returns at once, as {@link java.net.Socket#close()}
- * does), the acceptor's OpenAck, Pongs that answer a peer's Pings, and keepalive Pings. The router
- * never blocks, so it cannot send; the application's close must not wait for a transport that
- * takes no more data (a stalled nym-client). One virtual thread per client sends them in turn.
+ * last frames, its buffered bytes and end of stream ({@link MixnetStream#close()} returns at once,
+ * as {@link java.net.Socket#close()} does), the acceptor's OpenAck, Pongs that answer a peer's
+ * Pings, keepalive Pings, and the frames whose linger has passed ({@link StreamWriter}: a writer
+ * never waits for its linger). The router never blocks, so it cannot send; the application's close
+ * must not wait for a transport that takes no more data (a stalled nym-client). One virtual thread
+ * per client sends them in turn.
  *
  * <p>What is pending is kept per stream, at most one of each kind (a newer Pong or Ping replaces
  * an older one), so a peer flooding a stream with Pings costs one pending Pong, not a queue. At
@@ -24,10 +29,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * transport takes their ends (a peer churning streams against a stalled nym-client), the oldest
  * waiting stream's frames are given up, logged at debug and counted
  * ({@link ClientStats#controlFramesDropped()}), so memory stays bounded. The client's close gives
- * what is pending one shared deadline, then stops the thread.
+ * what is pending one shared deadline, then stops the thread. Linger flushes are kept apart, at
+ * most one per stream (its writer schedules one only when none is due), and never given up while
+ * the client runs.
  *
- * <p>Guards: {@link #lock} guards {@link #pending} and {@link #finishing}; it is never held
- * across a send, and no other lock is taken while it is held.
+ * <p>Guards: {@link #lock} guards {@link #pending}, {@link #lingers} and {@link #finishing}; it is
+ * never held across a send, and no other lock is taken while it is held.
  */
 final class ControlSender {
 
@@ -36,12 +43,17 @@ final class ControlSender {
     /** Streams with frames waiting at most; beyond it the oldest one's are given up. */
     static final int MAX_PENDING_STREAMS = 16_384;
 
-    /** A stream's frames waiting to be sent; -1 where none is. Guarded by {@link #lock}. */
+    /** A stream's frames waiting to be sent; -1 or null where none is. Guarded by {@link #lock}. */
     private static final class Pending {
         boolean openAck;
         long pongNonce = -1;
         long pingNonce = -1;
-        long endSequence = -1;
+        /** A closing stream's last frames, in order: its buffered bytes, its end of stream. */
+        List<StreamWriter.Frame> lastFrames;
+    }
+
+    /** A stream writer's linger flush, due at {@code dueNanos} ({@link System#nanoTime()}). */
+    private record Linger(long dueNanos, StreamWriter writer) {
     }
 
     private final MixnetClient client;
@@ -50,6 +62,8 @@ final class ControlSender {
     private final Condition work = lock.newCondition();
     /** Guarded by {@link #lock}: streams with frames to send, in the order they first asked. */
     private final LinkedHashMap<MixnetStream, Pending> pending = new LinkedHashMap<>();
+    /** Guarded by {@link #lock}: linger flushes, soonest first. */
+    private final PriorityQueue<Linger> lingers = new PriorityQueue<>(Comparator.comparingLong(Linger::dueNanos));
     /** Guarded by {@link #lock}: nothing more is taken; the thread ends once nothing is pending. */
     private boolean finishing;
     private final Thread thread;
@@ -59,9 +73,22 @@ final class ControlSender {
         this.thread = Thread.ofVirtual().name(threadName).start(this::run);
     }
 
-    /** Queues a closed stream's end of stream, which took sequence number {@code sequence}. */
-    boolean queueEndOfStream(MixnetStream stream, int sequence) {
-        return queue(stream, p -> p.endSequence = Integer.toUnsignedLong(sequence));
+    /** Queues a closing stream's last frames (its buffered bytes, its end of stream), sent in order. */
+    boolean queueLastFrames(MixnetStream stream, List<StreamWriter.Frame> frames) {
+        return queue(stream, p -> p.lastFrames = frames);
+    }
+
+    /** Schedules a writer's linger flush; the writer asks for at most one at a time. */
+    void scheduleLinger(StreamWriter writer, long dueNanos) {
+        lock.lock();
+        try {
+            if (!finishing) {
+                lingers.add(new Linger(dueNanos, writer));
+                work.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Queues the OpenAck of a stream its application just accepted. */
@@ -135,6 +162,7 @@ final class ControlSender {
         try {
             unsent = pending.size();
             pending.clear();
+            lingers.clear();
         } finally {
             lock.unlock();
         }
@@ -146,51 +174,83 @@ final class ControlSender {
 
     private void run() {
         while (true) {
-            MixnetStream stream;
-            Pending next;
+            MixnetStream stream = null;
+            Pending next = null;
+            StreamWriter lingered = null;
             lock.lock();
             try {
-                while (pending.isEmpty() && !finishing) {
-                    work.awaitUninterruptibly();
+                while (true) {
+                    Linger soonest = lingers.peek();
+                    long now = soonest == null ? 0 : System.nanoTime();
+                    if (soonest != null && soonest.dueNanos() - now <= 0) {
+                        lingered = lingers.poll().writer();
+                        break;
+                    }
+                    if (!pending.isEmpty()) {
+                        Iterator<Map.Entry<MixnetStream, Pending>> oldest = pending.entrySet().iterator();
+                        Map.Entry<MixnetStream, Pending> entry = oldest.next();
+                        oldest.remove();
+                        stream = entry.getKey();
+                        next = entry.getValue();
+                        break;
+                    }
+                    if (finishing) {
+                        return; // everything was sent; lingers are void once the client closes
+                    }
+                    if (soonest == null) {
+                        work.awaitUninterruptibly();
+                    } else if (!awaitNanos(soonest.dueNanos() - now)) {
+                        return; // interrupted: finish() gave up waiting
+                    }
                 }
-                if (pending.isEmpty()) {
-                    return; // finishing, and everything was sent
-                }
-                Iterator<Map.Entry<MixnetStream, Pending>> oldest = pending.entrySet().iterator();
-                Map.Entry<MixnetStream, Pending> entry = oldest.next();
-                oldest.remove();
-                stream = entry.getKey();
-                next = entry.getValue();
             } finally {
                 lock.unlock();
             }
-            send(stream, next);
+            if (lingered != null) {
+                lingered.lingerExpired();
+            } else {
+                send(stream, next);
+            }
             if (Thread.interrupted()) {
                 return; // finish() gave up waiting
             }
         }
     }
 
+    /** Waits on {@link #work} for at most {@code nanos}; returns false if interrupted (by finish()). */
+    private boolean awaitNanos(long nanos) {
+        assert lock.isHeldByCurrentThread();
+        try {
+            work.awaitNanos(nanos);
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
     /** Sends a stream's pending frames, each best effort. */
     private void send(MixnetStream stream, Pending next) {
         long id = stream.id().value();
+        StreamWriter writer = stream.writer();
         try {
             if (next.openAck) {
-                stream.transmit(FrameCodec.encode(id, FrameType.OPEN_ACK, 0, new byte[0]), 0);
+                writer.transmit(FrameCodec.encode(id, FrameType.OPEN_ACK, 0, new byte[0]), 0);
                 client.counters().openAcksSent.increment();
             }
             if (next.pongNonce >= 0) {
-                stream.transmit(FrameCodec.encode(id, FrameType.PONG, (int) next.pongNonce, new byte[0]), 0);
+                writer.transmit(FrameCodec.encode(id, FrameType.PONG, (int) next.pongNonce, new byte[0]), 0);
                 client.counters().pongsSent.increment();
             }
             if (next.pingNonce >= 0) {
-                stream.transmit(FrameCodec.encode(id, FrameType.PING, (int) next.pingNonce, new byte[0]),
+                writer.transmit(FrameCodec.encode(id, FrameType.PING, (int) next.pingNonce, new byte[0]),
                         PING_REPLY_SURBS);
                 client.counters().pingsSent.increment();
                 stream.keepalive().pingLeft((int) next.pingNonce, System.nanoTime());
             }
-            if (next.endSequence >= 0) {
-                client.sendData(stream, (int) next.endSequence, new byte[0], 0, 0);
+            if (next.lastFrames != null) {
+                for (StreamWriter.Frame frame : next.lastFrames) {
+                    writer.sendLast(frame);
+                }
             }
         } catch (IOException e) {
             client.log().debug("{}: control frame not sent: {}", stream.id(), e.toString());

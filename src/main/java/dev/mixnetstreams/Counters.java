@@ -52,6 +52,8 @@ final class Counters {
     final LongAdder framesOut = new LongAdder();
     final RouterCounter bytesIn = new RouterCounter();
     final LongAdder bytesOut = new LongAdder();
+    final LongAdder packetsOut = new LongAdder();
+    final LongAdder surbsSent = new LongAdder();
     final RouterCounter messagesIn = new RouterCounter();
     final LongAdder dataLossEvents = new LongAdder();
     final LongAdder earlyFramesHeld = new LongAdder();
@@ -87,8 +89,8 @@ final class Counters {
         for (DropReason reason : DropReason.values()) {
             byReason.put(reason, drops[reason.ordinal()].sum());
         }
-        return new ClientStats(framesIn.sum(), framesOut.sum(), bytesIn.sum(), bytesOut.sum(),
-                messagesIn.sum(), byReason, dataLossEvents.sum(), earlyFramesHeld.sum(),
+        return new ClientStats(framesIn.sum(), framesOut.sum(), bytesIn.sum(), bytesOut.sum(), packetsOut.sum(),
+                surbsSent.sum(), messagesIn.sum(), byReason, dataLossEvents.sum(), earlyFramesHeld.sum(),
                 earlyFramesDelivered.sum(), streamsOpened.sum(), streamsAccepted.sum(),
                 streamsReaped.sum(), streamsReset.sum(), streamsUnresponsive.sum(), openAcksSent.sum(),
                 openAcksReceived.sum(), pingsSent.sum(), pingsReceived.sum(), pongsSent.sum(), pongsReceived.sum(),

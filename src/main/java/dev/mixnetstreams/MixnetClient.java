@@ -6,7 +6,6 @@ import dev.mixnetstreams.internal.ReorderBuffer;
 import dev.mixnetstreams.internal.Waits;
 import dev.mixnetstreams.internal.jfr.StreamEvents;
 import dev.mixnetstreams.wire.FrameCodec;
-import dev.mixnetstreams.wire.FrameType;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
@@ -16,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,8 +50,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class MixnetClient implements Closeable {
 
-    /** Reply SURBs sent with each Open and each Data frame of an opened stream by default (the reference's). */
+    /**
+     * Reply SURBs sent with a message-mode message ({@link #sendPlainMessage}), as the reference
+     * sends with every message.
+     */
     public static final int DEFAULT_REPLY_SURBS = 10;
+    /**
+     * Reply SURBs the Open of a stream carries by default: a nym-client keeps 10 in reserve, so 20
+     * let the acceptor send its OpenAck and about 14 KB of answer at once; the acceptor's
+     * nym-client asks for more as it needs them.
+     */
+    public static final int DEFAULT_OPEN_SURBS = 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(MixnetClient.class);
     private static final AtomicInteger CLIENT_NUMBERS = new AtomicInteger();
@@ -72,7 +81,7 @@ public final class MixnetClient implements Closeable {
     record Settings(Duration streamIdleTimeout, long maxUnreadBytes, int acceptBacklog, int maxEarlyFrames,
                     long maxEarlyBytes, Duration earlyFrameTimeout, int maxFramePayload, int reorderWindow,
                     int messageQueueCapacity, long maxMessageQueueBytes, long maxTotalUnreadBytes,
-                    Duration keepaliveInterval) {
+                    Duration keepaliveInterval, Duration writeLinger, boolean surbsOnEveryFrame) {
     }
 
     private final MixnetTransport transport;
@@ -98,6 +107,10 @@ public final class MixnetClient implements Closeable {
     private final AtomicReference<IOException> transportFailure = new AtomicReference<>();
     private final Thread sweepTicker;
     private final ControlSender controlSender;
+    /** The transport's packet geometry, or {@code null}: what frames cost in packets, for {@link ClientStats}. */
+    private final PacketGeometry geometry;
+    /** The last lane handed to a stream; each stream has its own. */
+    private final AtomicLong lanes = new AtomicLong();
 
     private MixnetClient(MixnetTransport transport, Settings config) {
         this.transport = transport;
@@ -110,6 +123,7 @@ public final class MixnetClient implements Closeable {
         this.routerThread = Thread.ofVirtual().name("mixnet-router-" + number).start(router::run);
         this.sweepTicker = Thread.ofVirtual().name("mixnet-sweep-" + number).start(router::runTicker);
         this.controlSender = new ControlSender(this, "mixnet-control-" + number);
+        this.geometry = transport.packetGeometry().orElse(null);
         transport.onFailure(this::transportFailed);
     }
 
@@ -172,26 +186,31 @@ public final class MixnetClient implements Closeable {
     }
 
     /**
-     * Opens a stream to a peer with {@value #DEFAULT_REPLY_SURBS} reply SURBs per message. Returns
-     * at once; the Open is on its way and data written now follows it (the peer holds data that
-     * overtakes the Open).
+     * Opens a stream to a peer, its Open carrying {@value #DEFAULT_OPEN_SURBS} reply SURBs. Returns
+     * at once; see {@link #openStream(Recipient, int)}.
      *
      * @param recipient the peer's address
      * @return the new stream
      * @throws IOException if the Open could not be sent or the client is closed
      */
     public MixnetStream openStream(Recipient recipient) throws IOException {
-        return openStream(recipient, DEFAULT_REPLY_SURBS);
+        return openStream(recipient, DEFAULT_OPEN_SURBS);
     }
 
     /**
-     * Opens a stream to a peer, sending {@code replySurbs} reply SURBs with the Open and with each
-     * Data frame so the peer can answer.
+     * Opens a stream to a peer, its Open carrying {@code replySurbs} reply SURBs so the peer can
+     * answer (its nym-client keeps 10 in reserve and asks for more as it needs them). Data frames
+     * carry only the SURBs that fit their last packet's padding for free, or {@code replySurbs}
+     * each under {@link Builder#surbsOnEveryFrame(boolean)}. Returns at once. Over a transport
+     * that cuts messages into packets, the Open waits for the first bytes written, up to the
+     * {@linkplain Builder#writeLinger(Duration) linger}, and carries as many as fit its last
+     * packet; otherwise it is sent now. Data written before the peer has the Open is held there.
      *
      * @param recipient the peer's address
-     * @param replySurbs reply SURBs per message (0 or more)
+     * @param replySurbs reply SURBs the Open carries (0 or more)
      * @return the new stream
-     * @throws IOException if the Open could not be sent or the client is closed
+     * @throws IOException if the client is closed or its transport failed, or the Open, sent now,
+     *     could not be sent (a deferred Open that cannot be sent fails the stream)
      * @throws IllegalArgumentException if {@code replySurbs} is negative
      */
     public MixnetStream openStream(Recipient recipient, int replySurbs) throws IOException {
@@ -216,8 +235,7 @@ public final class MixnetClient implements Closeable {
         }
         counters.streamsOpened.increment();
         try {
-            stream.transmit(FrameCodec.encode(id.value(), FrameType.OPEN, 0, new byte[0]));
-            counters.framesOut.increment();
+            stream.writer().open();
         } catch (IOException e) {
             stream.reset(new IOException("open failed: " + e.getMessage(), e));
             streams.remove(id.value(), stream);
@@ -426,25 +444,44 @@ public final class MixnetClient implements Closeable {
                 FrameCodec.HEADER_LENGTH, RECEIVED_FRAME_OVERHEAD);
     }
 
-    /** Sends one Data frame of a stream; no lock is held here. */
-    void sendData(MixnetStream stream, int sequence, byte[] bytes, int offset, int length) throws IOException {
-        byte[] frame = FrameCodec.encode(stream.id().value(), FrameType.DATA, sequence, bytes, offset, length);
-        stream.transmit(frame);
+    /** Counts an Open or Data frame a stream's writer handed to the transport, and marks the stream's traffic. */
+    void frameSent(MixnetStream stream, int payloadLength) {
         stream.markTraffic();
         counters.framesOut.increment();
-        counters.bytesOut.add(length);
+        counters.bytesOut.add(payloadLength);
+    }
+
+    /**
+     * Counts the packets and SURBs of any frame handed to the transport.
+     *
+     * @param frameLength the frame's length, header included
+     * @param surbs reply SURBs it carried
+     * @param anonymous whether it was sent anonymously (else as a reply)
+     */
+    void packetsSent(int frameLength, int surbs, boolean anonymous) {
+        if (geometry != null) {
+            counters.packetsOut.add(anonymous ? geometry.anonymousPackets(frameLength, surbs)
+                    : geometry.replyPackets(frameLength));
+            counters.surbsSent.add(surbs);
+        }
+    }
+
+    /** A lane for a new stream: its own queue in the nym-client. */
+    long nextLane() {
+        return lanes.incrementAndGet();
+    }
+
+    Duration writeLinger() {
+        return config.writeLinger();
+    }
+
+    boolean surbsOnEveryFrame() {
+        return config.surbsOnEveryFrame();
     }
 
     /** The sender of frames nobody waits for (ends of stream, OpenAck, Ping, Pong); it never blocks its callers. */
     ControlSender controlSender() {
         return controlSender;
-    }
-
-    /** Queues a closed stream's end of stream for the control sender; never blocks. */
-    void queueEndOfStream(MixnetStream stream, int sequence) {
-        if (!controlSender.queueEndOfStream(stream, sequence)) {
-            LOG.debug("{}: end of stream not sent: the client has closed", stream.id());
-        }
     }
 
     /** The keepalive interval in nanoseconds, 0 for none. */
@@ -531,6 +568,18 @@ public final class MixnetClient implements Closeable {
         public static final int DEFAULT_REORDER_WINDOW = ReorderBuffer.DEFAULT_MAX_BUFFERED_MESSAGES;
         /** Default time an opened stream may go without a frame from an armed peer before a Ping: 60 s, as upstream. */
         public static final Duration DEFAULT_KEEPALIVE_INTERVAL = Duration.ofSeconds(60);
+        /**
+         * Default linger of a partly filled frame: 20 ms, the mean gap between a default
+         * nym-client's packets. Bytes written within it share packets at no cost in time on
+         * average (a packet leaves about every 20 ms anyway); a longer linger saves little more and
+         * delays every answer that is not flushed.
+         */
+        public static final Duration DEFAULT_WRITE_LINGER = Duration.ofMillis(20);
+        /**
+         * The longest write linger: 10 s. Longer would hold bytes nobody flushed for longer than
+         * any protocol waits, and keep closed streams' flushes scheduled as long.
+         */
+        public static final Duration MAX_WRITE_LINGER = Duration.ofSeconds(10);
         /** Default message-mode messages kept until taken: 4096. */
         public static final int DEFAULT_MESSAGE_QUEUE_CAPACITY = 4096;
         /** Default message-mode bytes kept until taken: 32 MiB (each message charged its length plus 96). */
@@ -560,6 +609,8 @@ public final class MixnetClient implements Closeable {
         private int messageQueueCapacity = DEFAULT_MESSAGE_QUEUE_CAPACITY;
         private long maxMessageQueueBytes = DEFAULT_MAX_MESSAGE_QUEUE_BYTES;
         private Duration keepaliveInterval = DEFAULT_KEEPALIVE_INTERVAL;
+        private Duration writeLinger = DEFAULT_WRITE_LINGER;
+        private boolean surbsOnEveryFrame;
 
         private Builder(MixnetTransport transport) {
             this.transport = transport;
@@ -714,6 +765,44 @@ public final class MixnetClient implements Closeable {
         }
 
         /**
+         * Sets how long a partly filled frame waits for more bytes before it is sent, over a
+         * transport that cuts messages into packets (a nym-client, the simulated mixnet with a
+         * cost model): writes gather into frames that fill whole packets, and a frame leaves when
+         * it is full, on {@code flush()}, on {@code shutdownOutput()} or {@code close()}, or once
+         * this long has passed since its first byte. Writers never wait for it: the client's
+         * sender thread sends what lingered. {@link Duration#ZERO} sends one message per write,
+         * as the reference does; so does any transport that reports no packet geometry.
+         *
+         * @param linger zero or positive, at most {@link #MAX_WRITE_LINGER}; default 20 ms
+         * @return this builder
+         * @throws IllegalArgumentException if negative or longer than 10 s
+         */
+        public Builder writeLinger(Duration linger) {
+            ArgumentChecks.zeroOrPositive(linger, "writeLinger");
+            if (linger.compareTo(MAX_WRITE_LINGER) > 0) {
+                throw new IllegalArgumentException("writeLinger must be at most 10 s, got " + linger);
+            }
+            this.writeLinger = linger;
+            return this;
+        }
+
+        /**
+         * Sets whether every Data frame of an opened stream carries the Open's reply SURBs, as the
+         * reference does, instead of only the SURBs that fit its last packet's padding for free.
+         * The reference's way costs about seven packets more per frame with legacy SURBs and
+         * spares the acceptor's nym-client its requests for more; it pays only when the acceptor
+         * sends far more than the opener, and then SURB requests cost less (see the project's
+         * benchmarks).
+         *
+         * @param everyFrame {@code true} for the reference's policy; default {@code false}
+         * @return this builder
+         */
+        public Builder surbsOnEveryFrame(boolean everyFrame) {
+            this.surbsOnEveryFrame = everyFrame;
+            return this;
+        }
+
+        /**
          * Sets how many message-mode messages are kept until {@link #waitForMessages()} takes
          * them; beyond it they are dropped and counted.
          *
@@ -748,7 +837,8 @@ public final class MixnetClient implements Closeable {
         public MixnetClient build() {
             return new MixnetClient(transport, new Settings(streamIdleTimeout, maxUnreadBytes, acceptBacklog,
                     maxEarlyFrames, maxEarlyBytes, earlyFrameTimeout, maxFramePayload, reorderWindow,
-                    messageQueueCapacity, maxMessageQueueBytes, maxTotalUnreadBytes, keepaliveInterval));
+                    messageQueueCapacity, maxMessageQueueBytes, maxTotalUnreadBytes, keepaliveInterval, writeLinger,
+                    surbsOnEveryFrame));
         }
 
     }

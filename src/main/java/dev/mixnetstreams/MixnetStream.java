@@ -29,30 +29,34 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link StreamDataLossException} where messages were lost. Bytes already received are handed out
  * before an error of the stream.
  *
- * <p>Writing: each write to {@link #getOutputStream()} of up to
- * {@link MixnetClient.Builder#maxFramePayload(int)} bytes (default 1 MiB) is one Data frame, sent
- * before the write returns; larger writes are split. An empty write sends nothing. Concurrent
- * writers never interleave inside a write's frame. Wrap the output stream in a
- * {@link java.io.BufferedOutputStream} when writing many small pieces.
+ * <p>Writing: over a transport that cuts messages into packets (a nym-client, the simulated
+ * mixnet with a cost model), writes gather into frames that fill whole packets: a frame leaves
+ * when it is full, on {@code flush()} of the output stream, on {@link #shutdownOutput()} or
+ * {@link #close()}, or when {@link MixnetClient.Builder#writeLinger(Duration)} has passed since its
+ * first byte (a writer never waits for the linger). The opener's first bytes ride in its Open. A
+ * writer waits while the stream's queue in the nym-client is long, so a fast writer cannot pile up
+ * data there. Over an in-memory transport, or with a zero linger, each write of up to {@link
+ * MixnetClient.Builder#maxFramePayload(int)} bytes is one Data frame, sent before the write
+ * returns. An empty write sends nothing. Concurrent writes are never interleaved: one writes at a
+ * time, as on a socket.
  *
  * <p>A write whose frame the transport fails to send breaks the stream's output, as a failed write
- * breaks a socket: that write and every later one, and {@link #shutdownOutput()}, throw, and no end
+ * breaks a socket: that write or a later one, and {@link #shutdownOutput()}, throw, and no end
  * of stream is sent (the peer would wait at the missing sequence number for good).
  *
- * <p>Ending: {@link #shutdownOutput()} sends the end of stream (an empty Data frame at the next
- * sequence number) and keeps reading; {@link #close()} wakes every blocked reader, releases the
- * stream and returns at once, its end of stream (if not sent yet) following from the client's
- * sender thread. Closing either the input or the output stream closes the stream, as with a
+ * <p>Ending: {@link #shutdownOutput()} sends what is buffered and the end of stream (an empty
+ * Data frame at the next sequence number) and keeps reading; {@link #close()} wakes every blocked
+ * reader and writer, releases the stream and returns at once, what is buffered and its end of
+ * stream (if not sent yet) following from the client's sender thread. Closing either the input or the output stream closes the stream, as with a
  * socket. A stream idle for longer than the client's idle timeout is closed by the client and
  * its reader gets an {@link IOException} saying so, not an end of stream, so a truncated stream is
  * never mistaken for a complete one.
  *
- * <p>Guards: {@code writeLock} guards the sending state ({@code nextSendSequence},
- * {@code outputShutdown}, {@code outputFailure}) and is never held across a send; the input
- * side's {@code readLock} serialises readers and guards their position in the current payload;
- * the rest is final, volatile or atomic. Lock order: {@code readLock}, then the buffer's own lock
- * (a reader parks in {@link ReorderBuffer#take} holding its {@code readLock}); {@code writeLock}
- * is never held together with another lock.
+ * <p>Guards: the output side's state and locks are its {@link StreamWriter}'s; the input side's
+ * {@code readLock} serialises readers and guards their position in the current payload; the rest
+ * is final, volatile or atomic. Lock order: {@code readLock}, then the buffer's own lock (a reader
+ * parks in {@link ReorderBuffer#take} holding its {@code readLock}); the writer's locks are never
+ * held together with the input side's.
  */
 public final class MixnetStream implements Closeable {
 
@@ -60,16 +64,9 @@ public final class MixnetStream implements Closeable {
     private final MixnetClient client;
     private final Recipient remoteAddress;
     private final SenderTag remoteSenderTag;
-    private final int replySurbs;
     final ReorderBuffer inbound;
-
-    private final ReentrantLock writeLock = new ReentrantLock();
-    /** Guarded by {@link #writeLock}: the sequence number of the next frame sent. */
-    private int nextSendSequence;
-    /** Guarded by {@link #writeLock}: the end of stream has been taken (sent, or queued by close). */
-    private boolean outputShutdown;
-    /** Guarded by {@link #writeLock}: why the output is broken (a send failed), or null. */
-    private IOException outputFailure;
+    /** The one way this stream's frames leave. */
+    private final StreamWriter writer;
     /** Why the client ended the stream (reaped, reset, transport failed, client closed); null while healthy. */
     private volatile IOException terminated;
     /** When the client ended the stream ({@link System#nanoTime()}); written before {@link #terminated}. */
@@ -97,13 +94,13 @@ public final class MixnetStream implements Closeable {
     private final StreamOutputStream output = new StreamOutputStream();
 
     MixnetStream(StreamId id, MixnetClient client, Recipient remoteAddress, SenderTag remoteSenderTag,
-                 int replySurbs, ReorderBuffer inbound) {
+                 int openSurbs, ReorderBuffer inbound) {
         this.id = id;
         this.client = client;
         this.remoteAddress = remoteAddress;
         this.remoteSenderTag = remoteSenderTag;
-        this.replySurbs = replySurbs;
         this.inbound = inbound;
+        this.writer = new StreamWriter(this, client, remoteAddress, remoteSenderTag, openSurbs, client.nextLane());
         this.lastActivityNanos = System.nanoTime();
         // An accepted stream is established at once: its peer opened it.
         this.keepalive = remoteAddress != null ? new Keepalive(lastActivityNanos) : null;
@@ -246,27 +243,13 @@ public final class MixnetStream implements Closeable {
     }
 
     /**
-     * Sends the end of stream and refuses further writes; reading goes on. Idempotent.
+     * Sends what is buffered and the end of stream, and refuses further writes; reading goes on.
+     * Idempotent.
      *
      * @throws IOException if the end of stream could not be sent
      */
     public void shutdownOutput() throws IOException {
-        int sequence;
-        writeLock.lock();
-        try {
-            if (outputShutdown) {
-                return;
-            }
-            outputShutdown = true;
-            IOException failure = outputFailure != null ? outputFailure : terminated;
-            if (failure != null) {
-                throw Failures.again(failure);
-            }
-            sequence = nextSendSequence++;
-        } finally {
-            writeLock.unlock();
-        }
-        send(sequence, new byte[0], 0, 0);
+        writer.shutdownOutput();
     }
 
     /**
@@ -275,19 +258,14 @@ public final class MixnetStream implements Closeable {
      * @return {@code true} once the output is shut down
      */
     public boolean isOutputShutdown() {
-        writeLock.lock();
-        try {
-            return outputShutdown;
-        } finally {
-            writeLock.unlock();
-        }
+        return writer.isOutputShutdown();
     }
 
     /**
-     * Closes the stream: wakes every blocked reader with an {@link IOException}, releases what the
-     * stream holds and returns without waiting for the transport; the end of stream, if not sent
-     * yet and the output is healthy, follows best effort from the client's sender thread. Reads and
-     * writes throw afterwards. Idempotent.
+     * Closes the stream: wakes every blocked reader and writer with an {@link IOException},
+     * releases what the stream holds and returns without waiting for the transport; what is
+     * buffered and the end of stream, if not sent yet and the output is healthy, follow best
+     * effort from the client's sender thread. Reads and writes throw afterwards. Idempotent.
      */
     @Override
     public void close() {
@@ -300,23 +278,7 @@ public final class MixnetStream implements Closeable {
         inbound.close();
         establishment.countDown();
         client.streamClosed(this);
-        queueEndOfStream();
-    }
-
-    /** Takes the end of stream's sequence number if it is still due, and hands it to the client's sender. */
-    private void queueEndOfStream() {
-        int sequence;
-        writeLock.lock();
-        try {
-            if (outputShutdown || outputFailure != null || terminated != null) {
-                return;
-            }
-            outputShutdown = true;
-            sequence = nextSendSequence++;
-        } finally {
-            writeLock.unlock();
-        }
-        client.queueEndOfStream(this, sequence);
+        writer.close();
     }
 
     /**
@@ -375,25 +337,11 @@ public final class MixnetStream implements Closeable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        int sequence = -1;
-        boolean endDue;
-        writeLock.lock();
-        try {
-            endDue = !outputShutdown && outputFailure == null && terminated == null;
-            if (endDue) {
-                outputShutdown = true;
-                sequence = nextSendSequence++;
-            }
-        } finally {
-            writeLock.unlock();
-        }
+        writer.close(); // before the reset below, which would make the end of stream not due
         if (terminated == null) {
             StreamEvents.closed(id.value(), cause.getMessage());
         }
         reset(cause);
-        if (endDue) {
-            client.queueEndOfStream(this, sequence);
-        }
     }
 
     /** The accepting side's peer tag, {@code null} on the opening side (the router's peer check). */
@@ -405,64 +353,14 @@ public final class MixnetStream implements Closeable {
         return terminated != null;
     }
 
-    /** Sends one frame's worth of bytes; the caller has checked the range. */
-    private void writeFrame(byte[] bytes, int offset, int length) throws IOException {
-        int sequence;
-        writeLock.lock();
-        try {
-            checkWritableLocked();
-            sequence = nextSendSequence++;
-        } finally {
-            writeLock.unlock();
-        }
-        send(sequence, bytes, offset, length);
+    /** Why the client ended the stream, or {@code null} while it has not. */
+    IOException terminationCause() {
+        return terminated;
     }
 
-    /**
-     * Sends one Data frame; if the transport fails to take it, the output is broken from now on:
-     * its sequence number is spent, so nothing after it could ever be delivered.
-     */
-    private void send(int sequence, byte[] bytes, int offset, int length) throws IOException {
-        try {
-            client.sendData(this, sequence, bytes, offset, length);
-        } catch (IOException e) {
-            writeLock.lock();
-            try {
-                if (outputFailure == null) {
-                    outputFailure = new IOException("stream output broken: sending a frame failed: "
-                            + e.getMessage(), e);
-                }
-            } finally {
-                writeLock.unlock();
-            }
-            throw e;
-        }
-    }
-
-    private void checkWritable() throws IOException {
-        writeLock.lock();
-        try {
-            checkWritableLocked();
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    private void checkWritableLocked() throws IOException {
-        assert writeLock.isHeldByCurrentThread();
-        if (closed.get()) {
-            throw new IOException("stream closed");
-        }
-        if (outputShutdown) {
-            throw new IOException("stream output shut down");
-        }
-        if (outputFailure != null) {
-            throw new IOException(outputFailure.getMessage(), outputFailure);
-        }
-        IOException failure = terminated;
-        if (failure != null) {
-            throw Failures.again(failure);
-        }
+    /** The stream's writer: its frames' one way out. */
+    StreamWriter writer() {
+        return writer;
     }
 
     /** Notes traffic for the idle timeout; a plain read first, so a busy stream writes the flag once per sweep. */
@@ -479,20 +377,6 @@ public final class MixnetStream implements Closeable {
             return true;
         }
         return false;
-    }
-
-    /** Sends a frame to the peer the way this end must: anonymously with SURBs, or as a reply. */
-    void transmit(byte[] frame) throws IOException {
-        transmit(frame, replySurbs);
-    }
-
-    /** Sends a frame the way this end must, with {@code surbs} reply SURBs if it is the opener. */
-    void transmit(byte[] frame, int surbs) throws IOException {
-        if (remoteAddress != null) {
-            client.transport().sendAnonymous(remoteAddress, frame, surbs);
-        } else {
-            client.transport().reply(remoteSenderTag, frame);
-        }
     }
 
     @Override
@@ -615,23 +499,19 @@ public final class MixnetStream implements Closeable {
 
         @Override
         public void write(int b) throws IOException {
-            writeFrame(new byte[] {(byte) b}, 0, 1);
+            writer.write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             Objects.checkFromIndexSize(off, len, b.length);
-            if (len == 0) {
-                checkWritable();
-                return;
-            }
-            int max = client.maxFramePayload();
-            while (len > 0) {
-                int n = Math.min(len, max);
-                writeFrame(b, off, n);
-                off += n;
-                len -= n;
-            }
+            writer.write(b, off, len);
+        }
+
+        /** Sends what is buffered at once, without waiting for the linger. */
+        @Override
+        public void flush() throws IOException {
+            writer.flush();
         }
 
         @Override

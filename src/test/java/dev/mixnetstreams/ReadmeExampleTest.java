@@ -55,7 +55,7 @@ class ReadmeExampleTest {
             List<SentMessage> sent = new CopyOnWriteArrayList<>();
             endpoint.onSend(sent::add);
             try (MixnetClient client = MixnetClient.builder(endpoint).build()) {
-                client.openStream(peerAddress);          // sent.get(0): the Open, anonymous with 10 SURBs
+                client.openStream(peerAddress);          // sent.get(0): the Open, anonymous with 20 SURBs
             }
             // --- end ---
             seen = sent;
@@ -64,8 +64,9 @@ class ReadmeExampleTest {
         for (SentMessage message : seen) {
             assertEquals(SentMessage.Kind.SEND_ANONYMOUS, message.kind());
             assertEquals(peerAddress, message.recipient());
-            assertEquals(10, message.replySurbs());
         }
+        assertEquals(20, seen.get(0).replySurbs(), "the Open's");
+        assertEquals(0, seen.get(1).replySurbs(), "the end of stream's");
         assertEquals(FrameType.OPEN.wireValue(), seen.get(0).data()[10]);
     }
 }

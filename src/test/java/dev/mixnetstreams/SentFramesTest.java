@@ -30,11 +30,11 @@ class SentFramesTest {
     }
 
     @Test
-    void anOpenIsAnonymousWithTenSurbsByDefaultSequenceZeroAndEmpty() throws Exception {
+    void anOpenIsAnonymousWithTwentySurbsByDefaultSequenceZeroAndEmpty() throws Exception {
         try (ScriptedPeer peer = ScriptedPeer.create();
              MixnetClient client = MixnetClient.builder(peer.client()).build()) {
             MixnetStream stream = client.openStream(peer.address());
-            SentFrame open = peer.takeFrame().assertAnonymous(peer.address(), 10);
+            SentFrame open = peer.takeFrame().assertAnonymous(peer.address(), MixnetClient.DEFAULT_OPEN_SURBS);
             assertEquals(stream.id().value(), open.assertOpen());
             assertEquals(0, open.message().data()[15], "the reserved byte");
             peer.assertNothingMoreSent(); // no handshake: the Open is all
@@ -42,7 +42,7 @@ class SentFramesTest {
     }
 
     @Test
-    void theSurbsGivenToOpenStreamGoWithTheOpenAndEveryDataFrame() throws Exception {
+    void theSurbsGivenToOpenStreamGoWithTheOpenAndDataFramesCarryNone() throws Exception {
         try (ScriptedPeer peer = ScriptedPeer.create();
              MixnetClient client = MixnetClient.builder(peer.client()).build()) {
             for (int surbs : new int[] {3, 0}) {
@@ -50,12 +50,25 @@ class SentFramesTest {
                 long id = stream.id().value();
                 assertEquals(id, peer.takeFrame().assertAnonymous(peer.address(), surbs).assertOpen());
                 stream.getOutputStream().write(utf8("data"));
-                peer.takeFrame().assertAnonymous(peer.address(), surbs).assertData(id, 0, utf8("data"));
+                peer.takeFrame().assertAnonymous(peer.address(), 0).assertData(id, 0, utf8("data"));
                 stream.shutdownOutput();
-                peer.takeFrame().assertAnonymous(peer.address(), surbs).assertEndOfStream(id, 1);
+                peer.takeFrame().assertAnonymous(peer.address(), 0).assertEndOfStream(id, 1);
             }
             assertThrows(IllegalArgumentException.class, () -> client.openStream(peer.address(), -1));
             peer.assertNothingMoreSent();
+        }
+    }
+
+    @Test
+    void theReferencePolicyPutsTheOpensSurbsOnEveryDataFrame() throws Exception {
+        try (ScriptedPeer peer = ScriptedPeer.create();
+             MixnetClient client = MixnetClient.builder(peer.client()).surbsOnEveryFrame(true).build()) {
+            MixnetStream stream = client.openStream(peer.address(), 10);
+            long id = peer.takeFrame().assertAnonymous(peer.address(), 10).assertOpen();
+            stream.getOutputStream().write(utf8("data"));
+            peer.takeFrame().assertAnonymous(peer.address(), 10).assertData(id, 0, utf8("data"));
+            stream.close();
+            peer.takeFrame().assertAnonymous(peer.address(), 10).assertEndOfStream(id, 1);
         }
     }
 
@@ -95,7 +108,7 @@ class SentFramesTest {
             stream.shutdownOutput();
             peer.takeFrame().assertData(id, 0, utf8("x"));
             peer.takeFrame().assertData(id, 1, utf8("y"));
-            peer.takeFrame().assertAnonymous(peer.address(), 10).assertEndOfStream(id, 2);
+            peer.takeFrame().assertAnonymous(peer.address(), 0).assertEndOfStream(id, 2);
             stream.shutdownOutput(); // idempotent: no second end
             stream.close();          // its end was sent already
             client.close();          // waits for ends of stream still due
@@ -113,7 +126,7 @@ class SentFramesTest {
             stream.getOutputStream().write(utf8("last"));
             peer.takeFrame().assertData(id, 0, utf8("last"));
             stream.close(); // the end of stream follows from the client's sender thread
-            peer.takeFrame().assertAnonymous(peer.address(), 10).assertEndOfStream(id, 1);
+            peer.takeFrame().assertAnonymous(peer.address(), 0).assertEndOfStream(id, 1);
             client.close();
             peer.assertNothingMoreSent();
         }

@@ -2,6 +2,7 @@ package dev.mixnetstreams.nymclient;
 
 import dev.mixnetstreams.InboundMessage;
 import dev.mixnetstreams.MixnetTransport;
+import dev.mixnetstreams.PacketGeometry;
 import dev.mixnetstreams.Recipient;
 import dev.mixnetstreams.SenderTag;
 import dev.mixnetstreams.internal.ArgumentChecks;
@@ -50,8 +51,15 @@ import org.slf4j.LoggerFactory;
  *       answer, both within {@link Builder#connectTimeout}. nym-client serves one connection at a
  *       time: a second transport to the same nym-client is refused or closed by it.
  *   <li><b>Requests.</b> {@link #send} is Send (0x00; the receiver gets no sender tag), {@link
- *       #sendAnonymous} is SendAnonymous (0x01) with the SURB count, {@link #reply} is Reply (0x02);
- *       all with connection id 0, so nym-client sends no answer to them.
+ *       #sendAnonymous} is SendAnonymous (0x01) with the SURB count, {@link #reply} is Reply (0x02).
+ *       Sent on a lane (a stream's), the lane is the request's connection id, and nym-client
+ *       answers with the lane's queue length (LaneQueueLength, 0x03); without one, the id is 0 and
+ *       nothing answers.
+ *   <li><b>Lanes.</b> {@link #awaitLane} waits while nym-client last reported a lane holding
+ *       more packets than allowed, asking again ({@code GetLaneQueueLength}) every {@value
+ *       #LANE_POLL_MILLIS} ms, so a fast writer cannot pile up data inside nym-client.
+ *       {@link #packetGeometry()} is {@link Builder#packetGeometry}: how nym-client cuts messages
+ *       into packets, so streams fill them.
  *   <li><b>Responses.</b> Received (0x01) goes into the bounded {@link #inbound()} queue with its
  *       sender tag, if any. Error (0x00) is logged (warn, with its kind and text), counted, kept as
  *       {@link #lastError()} and passed to {@link Builder#errorListener}; it does <em>not</em> fail
@@ -91,6 +99,8 @@ import org.slf4j.LoggerFactory;
 public final class NymClientTransport implements MixnetTransport {
 
     private static final Logger LOG = LoggerFactory.getLogger(NymClientTransport.class);
+    /** How often a writer waiting for its lane asks nym-client again: about one packet's time. */
+    static final long LANE_POLL_MILLIS = 20;
 
     private final URI uri;
     private final Settings settings;
@@ -125,6 +135,9 @@ public final class NymClientTransport implements MixnetTransport {
      */
     private final MessageAssembler assembler;
 
+    /** What nym-client last said about each lane; it has its own lock. */
+    private final LaneLengths lanes = new LaneLengths();
+
     private final LongAdder received = new LongAdder();
     private final LongAdder droppedAtClose = new LongAdder();
     private final LongAdder errorResponses = new LongAdder();
@@ -139,7 +152,8 @@ public final class NymClientTransport implements MixnetTransport {
     /** The configuration, copied from the builder when the transport connected. */
     private record Settings(Duration connectTimeout, Duration sendTimeout, Duration closeTimeout,
                             int inboundCapacity, long maxInboundBytes, long maxBytesInFlight, int maxMessageBytes,
-                            Consumer<NymResponse.Error> errorListener, ThreadFactory inboundThreads) {
+                            Consumer<NymResponse.Error> errorListener, ThreadFactory inboundThreads,
+                            PacketGeometry packetGeometry) {
     }
 
     private NymClientTransport(URI uri, Settings settings) {
@@ -247,10 +261,25 @@ public final class NymClientTransport implements MixnetTransport {
      */
     @Override
     public void sendAnonymous(Recipient recipient, byte[] message, int replySurbs) throws IOException {
-        if (replySurbs < 0) {
-            throw new IllegalArgumentException("replySurbs: must be >= 0, got " + replySurbs);
-        }
+        ArgumentChecks.notNegative(replySurbs, "replySurbs");
         submit(NymCodec.encode(new NymRequest.SendAnonymous(recipient, replySurbs, 0, message)));
+    }
+
+    /**
+     * Sends a SendAnonymous request (0x01) with the lane as its connection id; nym-client answers
+     * with the lane's length.
+     *
+     * @param recipient where to send
+     * @param message the bytes
+     * @param replySurbs 0 or more
+     * @param lane the lane, 1 or more
+     * @throws IOException if the connection is lost or closed, or no room came within the send
+     *     timeout
+     */
+    @Override
+    public void sendAnonymous(Recipient recipient, byte[] message, int replySurbs, long lane) throws IOException {
+        ArgumentChecks.notNegative(replySurbs, "replySurbs");
+        submit(NymCodec.encode(new NymRequest.SendAnonymous(recipient, replySurbs, lane, message)));
     }
 
     /**
@@ -264,7 +293,59 @@ public final class NymClientTransport implements MixnetTransport {
      */
     @Override
     public void reply(SenderTag senderTag, byte[] message) throws IOException {
-        submit(NymCodec.encode(new NymRequest.Reply(senderTag, 0, message)));
+        reply(senderTag, message, 0);
+    }
+
+    /**
+     * Sends a Reply request (0x02) with the lane as its connection id; nym-client answers with the
+     * lane's length.
+     *
+     * @param senderTag the tag an inbound message carried
+     * @param message the bytes
+     * @param lane the lane, 1 or more
+     * @throws IOException if the connection is lost or closed, or no room came within the send
+     *     timeout
+     */
+    @Override
+    public void reply(SenderTag senderTag, byte[] message, long lane) throws IOException {
+        submit(NymCodec.encode(new NymRequest.Reply(senderTag, lane, message)));
+    }
+
+    /**
+     * Waits while nym-client last reported the lane holding more than {@code maxQueuedPackets}
+     * packets, asking it again every {@value #LANE_POLL_MILLIS} ms.
+     *
+     * @param lane the lane
+     * @param maxQueuedPackets the most packets the lane may hold
+     * @return {@code true} once the lane has room; {@code false} if {@link #wakeLane} came first,
+     *     or the transport closed
+     * @throws InterruptedIOException if the thread was interrupted (its flag is set again)
+     * @throws IOException if the connection is lost
+     */
+    @Override
+    public boolean awaitLane(long lane, int maxQueuedPackets) throws IOException {
+        try {
+            return lanes.await(lane, maxQueuedPackets, TimeUnit.MILLISECONDS.toNanos(LANE_POLL_MILLIS),
+                    () -> submit(NymCodec.encode(new NymRequest.GetLaneQueueLength(lane))));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for room in nym-client's lane");
+        }
+    }
+
+    @Override
+    public void wakeLane(long lane) {
+        lanes.wake(lane);
+    }
+
+    /**
+     * Returns how nym-client cuts messages into packets: {@link Builder#packetGeometry}.
+     *
+     * @return the geometry
+     */
+    @Override
+    public Optional<PacketGeometry> packetGeometry() {
+        return Optional.of(settings.packetGeometry());
     }
 
     /**
@@ -382,6 +463,7 @@ public final class NymClientTransport implements MixnetTransport {
             lock.unlock();
         }
         outbox.close();
+        lanes.wakeAll();
         failureCallbacks.clear();
         boolean interrupted = false;
         Thread p = pusher.get();
@@ -469,6 +551,7 @@ public final class NymClientTransport implements MixnetTransport {
             lock.unlock();
         }
         outbox.fail(cause);
+        lanes.wakeAll();
         LOG.warn("nym-client at {}: {}", uri, cause.getMessage());
         selfAddress.completeExceptionally(cause);
         Thread w = writer;
@@ -526,6 +609,7 @@ public final class NymClientTransport implements MixnetTransport {
             }
             case NymResponse.LaneQueueLength l -> {
                 lastLaneQueueLength = l;
+                lanes.update(l.lane(), l.queueLength());
                 LOG.debug("nym-client lane {}: {} queued", l.lane(), l.queueLength());
             }
         }
@@ -686,6 +770,7 @@ public final class NymClientTransport implements MixnetTransport {
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private Consumer<NymResponse.Error> errorListener;
         private ThreadFactory inboundThreads = Thread.ofVirtual().name("nym-client-inbound").factory();
+        private PacketGeometry packetGeometry = PacketGeometry.NYM_LEGACY_SURBS;
 
         private Builder(URI uri) {
             this.uri = uri;
@@ -793,6 +878,20 @@ public final class NymClientTransport implements MixnetTransport {
             return this;
         }
 
+        /**
+         * Sets how the nym-client cuts messages into packets, which streams over this transport
+         * fill: {@link PacketGeometry#NYM_LEGACY_SURBS} for a nym-client with its default {@code
+         * use_legacy_sphinx_format = true}, {@link PacketGeometry#NYM_CURRENT_SURBS} for one
+         * configured with the newer, smaller reply SURBs.
+         *
+         * @param geometry the geometry; default {@link PacketGeometry#NYM_LEGACY_SURBS}
+         * @return this builder
+         */
+        public Builder packetGeometry(PacketGeometry geometry) {
+            this.packetGeometry = Objects.requireNonNull(geometry, "packetGeometry");
+            return this;
+        }
+
         /** Sets the factory of the threads that wait for room in a full inbound queue (for tests). */
         Builder inboundThreads(ThreadFactory factory) {
             this.inboundThreads = Objects.requireNonNull(factory, "inboundThreads");
@@ -810,7 +909,7 @@ public final class NymClientTransport implements MixnetTransport {
         public NymClientTransport connect() throws IOException {
             return NymClientTransport.connect(uri, new Settings(connectTimeout, sendTimeout, closeTimeout,
                     inboundCapacity, maxInboundBytes, maxBytesInFlight, maxMessageBytes, errorListener,
-                    inboundThreads));
+                    inboundThreads, packetGeometry));
         }
     }
 }

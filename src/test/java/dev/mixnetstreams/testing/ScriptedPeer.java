@@ -90,8 +90,20 @@ public final class ScriptedPeer implements AutoCloseable {
      * @return the peer
      */
     public static ScriptedPeer create(int inboundCapacity) {
-        LoopbackMixnet mixnet = LoopbackMixnet.builder().inboundCapacity(inboundCapacity).seed(1).build();
-        return new ScriptedPeer(mixnet, true, mixnet.newEndpoint());
+        return create(LoopbackMixnet.builder().inboundCapacity(inboundCapacity));
+    }
+
+    /**
+     * As {@link #create()}, on a loopback mixnet built from {@code mixnet} (seeded here), for
+     * example with a {@linkplain LoopbackMixnet.Builder#packetGeometry packet geometry}, so the
+     * client under test cuts its frames as for a nym-client.
+     *
+     * @param mixnet the mixnet's settings
+     * @return the peer
+     */
+    public static ScriptedPeer create(LoopbackMixnet.Builder mixnet) {
+        LoopbackMixnet built = mixnet.seed(1).build();
+        return new ScriptedPeer(built, true, built.newEndpoint());
     }
 
     /**
@@ -362,10 +374,20 @@ public final class ScriptedPeer implements AutoCloseable {
          * @return the stream id it opens
          */
         public long assertOpen() {
+            return assertOpen(new byte[0]);
+        }
+
+        /**
+         * Asserts this is an Open (sequence 0) carrying these first bytes of the stream.
+         *
+         * @param expectedPayload the bytes it carries
+         * @return the stream id it opens
+         */
+        public long assertOpen(byte[] expectedPayload) {
             assertEquals(DecodeStatus.FRAME, status, this::toString);
             assertEquals(FrameType.OPEN, type, this::toString);
             assertEquals(0, sequence, () -> "an Open's sequence: " + this);
-            assertEquals(0, payload.length, () -> "an Open's payload: " + this);
+            assertArrayEquals(expectedPayload, payload, () -> "an Open's payload: " + this);
             return streamId;
         }
 
