@@ -4,22 +4,37 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code --name value} options after a command, checked against the names the command knows. */
+/**
+ * {@code --name value} options and {@code --flag} switches after a command, checked against the
+ * names the command knows.
+ */
 final class Args {
 
     private final Map<String, String> values = new HashMap<>();
+    private final Set<String> flagsGiven = new HashSet<>();
 
     Args(List<String> args, Set<String> known) throws UsageException {
+        this(args, known, Set.of());
+    }
+
+    Args(List<String> args, Set<String> known, Set<String> flags) throws UsageException {
         for (int i = 0; i < args.size(); i++) {
             String name = args.get(i);
             if (!name.startsWith("--")) {
                 throw new UsageException("unexpected argument: " + name);
             }
             String key = name.substring(2);
+            if (flags.contains(key)) {
+                if (!flagsGiven.add(key)) {
+                    throw new UsageException("option given twice: " + name);
+                }
+                continue;
+            }
             if (!known.contains(key)) {
                 throw new UsageException("unknown option: " + name);
             }
@@ -30,6 +45,34 @@ final class Args {
                 throw new UsageException("option given twice: " + name);
             }
         }
+    }
+
+    /** Whether the switch {@code --name} was given. */
+    boolean flag(String name) {
+        return flagsGiven.contains(name);
+    }
+
+    /** Whether the option {@code --name} was given a value. */
+    boolean has(String name) {
+        return values.containsKey(name);
+    }
+
+    /** A positive, finite decimal number. */
+    double positive(String name, double fallback) throws UsageException {
+        String value = values.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        double d;
+        try {
+            d = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + ": not a number: " + value);
+        }
+        if (!(d > 0 && d < Double.POSITIVE_INFINITY)) {
+            throw new UsageException("--" + name + ": must be positive: " + value);
+        }
+        return d;
     }
 
     String text(String name, String fallback) {

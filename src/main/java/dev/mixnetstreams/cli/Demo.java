@@ -6,6 +6,7 @@ import dev.mixnetstreams.MixnetClient;
 import dev.mixnetstreams.MixnetListener;
 import dev.mixnetstreams.MixnetStream;
 import dev.mixnetstreams.StreamDataLossException;
+import dev.mixnetstreams.sim.NymCostModel;
 import dev.mixnetstreams.sim.SimulatedMixnet;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,6 +41,8 @@ final class Demo {
     private final long seed;
     /** Each client's limit on unread bytes of all its streams together; 0 for the demo's default. */
     private final long maxUnreadBytes;
+    /** The Nym cost model, or {@code null} for messages moving at once. */
+    private final NymCostModel costModel;
     private final PrintStream out;
 
     private final AtomicLong bytesVerified = new AtomicLong();
@@ -60,18 +63,21 @@ final class Demo {
         String seedText = args.text("seed", null);
         this.seed = seedText == null ? new SecureRandom().nextLong() : Args.parseNumber("--seed", seedText, Long.MIN_VALUE, Long.MAX_VALUE);
         this.maxUnreadBytes = args.number("max-unread-bytes", 0, 1, Long.MAX_VALUE);
+        this.costModel = CostOptions.parse(args);
         this.out = out;
         this.finished = new CountDownLatch(streams);
     }
 
     static int run(List<String> rest, PrintStream out) throws UsageException, InterruptedException {
-        Args args = new Args(rest, Set.of("streams", "bytes", "latency-ms", "loss", "duplicate", "seed", "max-unread-bytes"));
+        Args args = new Args(rest, Set.of("streams", "bytes", "latency-ms", "loss", "duplicate", "seed", "max-unread-bytes",
+                CostOptions.PACE), Set.of(CostOptions.FLAG));
         return new Demo(args, out).run();
     }
 
     private int run() throws InterruptedException {
-        out.printf(Locale.ROOT, "demo: streams=%d bytes-per-stream=%d latency=%d-%dms loss=%s duplicate=%s seed=%d%n",
-                streams, bytesPerStream, minLatency.toMillis(), maxLatency.toMillis(), loss, duplicate, seed);
+        out.printf(Locale.ROOT, "demo: streams=%d bytes-per-stream=%d latency=%d-%dms loss=%s duplicate=%s seed=%d%s%n",
+                streams, bytesPerStream, minLatency.toMillis(), maxLatency.toMillis(), loss, duplicate, seed,
+                CostOptions.describe(costModel));
         long start = System.nanoTime();
         // Each side may have to hold every byte of the demo unread at once: with many streams the
         // router delivers faster than the readers' virtual threads get to run, and a client over
@@ -79,8 +85,8 @@ final class Demo {
         // not told: the wire format has no reset). Bounded by a quarter of the heap.
         long unreadBudget = maxUnreadBytes > 0 ? maxUnreadBytes : Math.max(MixnetClient.Builder.DEFAULT_MAX_TOTAL_UNREAD_BYTES,
                 Math.min(streams * bytesPerStream, Runtime.getRuntime().maxMemory() / 4));
-        try (SimulatedMixnet mixnet = SimulatedMixnet.builder()
-                .latency(minLatency, maxLatency).lossRate(loss).duplicateRate(duplicate).seed(seed).build();
+        try (SimulatedMixnet mixnet = SimulatedMixnet.builder().latency(minLatency, maxLatency).lossRate(loss)
+                .duplicateRate(duplicate).seed(seed).costModel(costModel).build();
              MixnetClient server = MixnetClient.builder(mixnet.newEndpoint())
                      .acceptBacklog(Math.max(MixnetClient.Builder.DEFAULT_ACCEPT_BACKLOG, streams))
                      .maxEarlyFrames(Math.max(MixnetClient.Builder.DEFAULT_MAX_EARLY_FRAMES, streams * 16))
@@ -98,6 +104,10 @@ final class Demo {
             long elapsedNanos = System.nanoTime() - start;
             acceptor.interrupt();
             report(client.stats(), server.stats());
+            if (costModel != null) {
+                out.println(CostOptions.report(costModel, mixnet.packetsSent(),
+                        client.stats().bytesOut() + server.stats().bytesOut()));
+            }
             if (!done && failure.get() == null) {
                 failure.compareAndSet(null, "no progress for " + TimeUnit.NANOSECONDS.toSeconds(NO_PROGRESS_LIMIT_NANOS)
                         + " s; " + (streams - finished.getCount()) + " of " + streams + " streams finished");

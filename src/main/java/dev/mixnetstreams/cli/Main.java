@@ -9,10 +9,12 @@ import java.util.List;
  *
  * <pre>
  * demo [--streams N] [--bytes N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S] [--max-unread-bytes N]
+ *      [--nym-costs [--packets-per-second N]]
  * tunnel --listen HOST:PORT --upstream HOST:PORT [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S] [--connect-on-accept true|false]
+ *        [--nym-costs [--packets-per-second N]]
  * frame encode --id HEX --type open|data|open-ack|ping|pong --seq N --payload HEX
  * frame decode HEX
- * emulator --port P [--clients N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
+ * emulator --port P [--clients N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S] [--nym-costs [--packets-per-second N]]
  * address --nym URL
  * tunnel-server --nym URL --upstream HOST:PORT [--connect-on-accept true|false]
  * tunnel-client --nym URL --server NYM-ADDRESS --listen HOST:PORT [--connect-on-accept true|false]
@@ -23,18 +25,23 @@ public final class Main {
     static final String USAGE = """
             usage: java -jar mixnet-streams-cli.jar COMMAND [OPTIONS]
               demo [--streams N] [--bytes N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S] [--max-unread-bytes N]
+                   [--nym-costs [--packets-per-second N]]
                   two clients on the simulated mixnet; N streams each echo N random bytes, all verified
               tunnel --listen HOST:PORT --upstream HOST:PORT [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
-                     [--connect-on-accept true|false]
+                     [--connect-on-accept true|false] [--nym-costs [--packets-per-second N]]
                   TCP tunnel: each connection to --listen is carried as one stream across the
                   simulated mixnet (default latency 5-50 ms) to --upstream; Ctrl-C prints a summary.
                   A connection goes onward at its first byte; --connect-on-accept true connects at
                   once, for protocols in which the server speaks first (SMTP, FTP, MySQL)
+              --nym-costs (demo, tunnel, emulator): messages cost Sphinx packets as on the Nym network,
+                  sent at 50 packets per second per client (--packets-per-second N), with reply SURBs
+                  spent and refilled; demo and tunnel print the packets used when they finish
               frame encode --id HEX --type open|data|open-ack|ping|pong --seq N [--payload HEX]
                   prints the stream frame in lowercase hex
               frame decode HEX
                   prints id=0x.. type=open|data|open-ack|ping|pong seq=N reserved=N payload=HEX, or exits 2
               emulator --port P [--clients N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
+                       [--nym-costs [--packets-per-second N]]
                   a local stand-in for nym-client: N clients on ws://127.0.0.1:P, P+1, ...;
                   prints each one's URL and address, runs until Ctrl-C
               address --nym ws://HOST:PORT

@@ -16,9 +16,13 @@ final class NymCommands {
     private NymCommands() {
     }
 
-    /** {@code emulator --port P [--clients N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]}: runs until killed. */
+    /**
+     * {@code emulator --port P [--clients N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
+     * [--nym-costs [--packets-per-second N]]}: runs until killed.
+     */
     static int emulator(List<String> rest, PrintStream out, CountDownLatch stop) throws UsageException, InterruptedException {
-        Args args = new Args(rest, Set.of("port", "clients", "latency-ms", "loss", "duplicate", "seed", "host"));
+        Args args = new Args(rest, Set.of("port", "clients", "latency-ms", "loss", "duplicate", "seed", "host",
+                CostOptions.PACE), Set.of(CostOptions.FLAG));
         int port = (int) Args.parseNumber("--port", args.required("port"), 0, 65535);
         int clients = (int) args.number("clients", 1, 1, 1000);
         if (port != 0 && port + clients - 1 > 65535) {
@@ -27,7 +31,8 @@ final class NymCommands {
         Duration[] latency = args.millisRange("latency-ms", 0, 0);
         NymClientEmulator.Builder builder = NymClientEmulator.builder().host(args.text("host", "127.0.0.1"))
                 .port(port).clients(clients).latency(latency[0], latency[1])
-                .loss(args.probability("loss", 0)).duplicate(args.probability("duplicate", 0));
+                .loss(args.probability("loss", 0)).duplicate(args.probability("duplicate", 0))
+                .costModel(CostOptions.parse(args));
         String seed = args.text("seed", null);
         if (seed != null) {
             builder.seed(Args.parseNumber("--seed", seed, Long.MIN_VALUE, Long.MAX_VALUE));
@@ -40,8 +45,8 @@ final class NymCommands {
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(emulator::close, "emulator-shutdown"));
-        out.printf("emulator: %d nym-client stand-in(s), latency %d-%d ms; Ctrl-C stops%n", clients,
-                latency[0].toMillis(), latency[1].toMillis());
+        out.printf("emulator: %d nym-client stand-in(s), latency %d-%d ms%s; Ctrl-C stops%n", clients,
+                latency[0].toMillis(), latency[1].toMillis(), CostOptions.describe(CostOptions.parse(args)));
         for (int i = 0; i < emulator.size(); i++) {
             out.println(emulator.uri(i) + " " + emulator.address(i));
         }

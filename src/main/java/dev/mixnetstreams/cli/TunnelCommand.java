@@ -1,6 +1,7 @@
 package dev.mixnetstreams.cli;
 
 import dev.mixnetstreams.MixnetClient;
+import dev.mixnetstreams.sim.NymCostModel;
 import dev.mixnetstreams.sim.SimulatedMixnet;
 import dev.mixnetstreams.tunnel.TunnelClient;
 import dev.mixnetstreams.tunnel.TunnelConfig;
@@ -37,6 +38,8 @@ final class TunnelCommand {
     /** A running tunnel; {@link #close()} stops it and prints the summary once. */
     static final class Running implements AutoCloseable {
         private final SimulatedMixnet mixnet;
+        /** The Nym cost model, or {@code null}. */
+        private final NymCostModel costModel;
         private final MixnetClient serverClient;
         private final MixnetClient clientClient;
         private final TunnelServer server;
@@ -44,9 +47,10 @@ final class TunnelCommand {
         private final PrintStream out;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        private Running(SimulatedMixnet mixnet, MixnetClient serverClient, MixnetClient clientClient,
-                        TunnelServer server, TunnelClient client, PrintStream out) {
+        private Running(SimulatedMixnet mixnet, NymCostModel costModel, MixnetClient serverClient,
+                        MixnetClient clientClient, TunnelServer server, TunnelClient client, PrintStream out) {
             this.mixnet = mixnet;
+            this.costModel = costModel;
             this.serverClient = serverClient;
             this.clientClient = clientClient;
             this.server = server;
@@ -71,6 +75,10 @@ final class TunnelCommand {
             out.println("tunnel stopped");
             out.println("  local side:    " + client.stats().summary());
             out.println("  upstream side: " + server.stats().summary());
+            if (costModel != null) {
+                out.println("  " + CostOptions.report(costModel, mixnet.packetsSent(),
+                        clientClient.stats().bytesOut() + serverClient.stats().bytesOut()));
+            }
             out.flush();
         }
     }
@@ -129,7 +137,8 @@ final class TunnelCommand {
 
     /** Parses the options and starts both ends; null (with a message) if the address cannot be bound. */
     static Running start(List<String> rest, PrintStream out) throws UsageException {
-        Args args = new Args(rest, Set.of("listen", "upstream", "latency-ms", "loss", "duplicate", "seed", "connect-on-accept"));
+        Args args = new Args(rest, Set.of("listen", "upstream", "latency-ms", "loss", "duplicate", "seed", "connect-on-accept",
+                CostOptions.PACE), Set.of(CostOptions.FLAG));
         TunnelConfig config = config(args);
         InetSocketAddress listen = HostPort.parse("--listen", args.required("listen"), true);
         InetSocketAddress upstream = HostPort.parse("--upstream", args.required("upstream"), false);
@@ -139,9 +148,10 @@ final class TunnelCommand {
         String seedText = args.text("seed", null);
         long seed = seedText == null ? new SecureRandom().nextLong()
                 : Args.parseNumber("--seed", seedText, Long.MIN_VALUE, Long.MAX_VALUE);
+        NymCostModel costModel = CostOptions.parse(args);
 
-        SimulatedMixnet mixnet = SimulatedMixnet.builder()
-                .latency(latency[0], latency[1]).lossRate(loss).duplicateRate(duplicate).seed(seed).build();
+        SimulatedMixnet mixnet = SimulatedMixnet.builder().latency(latency[0], latency[1]).lossRate(loss)
+                .duplicateRate(duplicate).seed(seed).costModel(costModel).build();
         MixnetClient serverClient = MixnetClient.builder(mixnet.newEndpoint()).reorderWindow(REORDER_WINDOW).maxUnreadBytes(MAX_UNREAD_BYTES).build();
         MixnetClient clientClient = MixnetClient.builder(mixnet.newEndpoint()).reorderWindow(REORDER_WINDOW).maxUnreadBytes(MAX_UNREAD_BYTES).build();
         TunnelServer server = TunnelServer.start(serverClient.listener(), upstream, config);
@@ -156,11 +166,11 @@ final class TunnelCommand {
             out.println("tunnel FAILED: cannot listen on " + HostPort.format(listen) + ": " + e.getMessage());
             return null;
         }
-        out.printf(Locale.ROOT, "tunnel: listening on %s -> upstream %s (simulated mixnet: latency=%d-%dms loss=%s duplicate=%s seed=%d)%n",
+        out.printf(Locale.ROOT, "tunnel: listening on %s -> upstream %s (simulated mixnet: latency=%d-%dms loss=%s duplicate=%s seed=%d%s)%n",
                 HostPort.format(client.localAddress()), HostPort.format(upstream),
-                latency[0].toMillis(), latency[1].toMillis(), loss, duplicate, seed);
+                latency[0].toMillis(), latency[1].toMillis(), loss, duplicate, seed, CostOptions.describe(costModel));
         out.println("Ctrl-C stops it and prints a summary.");
         out.flush();
-        return new Running(mixnet, serverClient, clientClient, server, client, out);
+        return new Running(mixnet, costModel, serverClient, clientClient, server, client, out);
     }
 }

@@ -101,6 +101,10 @@ class MainTest {
         "demo --duplicate x",
         "demo --seed 1.5",
         "demo --max-unread-bytes 0",
+        "demo --packets-per-second 100",
+        "demo --nym-costs --packets-per-second 0",
+        "demo --nym-costs --packets-per-second fast",
+        "demo --nym-costs --nym-costs",
         "demo extra",
         "address --nym http://127.0.0.1:1977",
         "address --nym ws//127.0.0.1:1977",
@@ -146,6 +150,21 @@ class MainTest {
         String last = lines[lines.length - 1];
         assertTrue(last.startsWith("demo ok: streams=4 bytes=16384 elapsed="), last);
         assertTrue(last.contains("throughput="), last);
+    }
+
+    @Test
+    void aDemoUnderTheNymCostModelReportsThePacketsItUsed() {
+        Result r = run("demo", "--streams", "2", "--bytes", "5000", "--latency-ms", "0-5", "--seed", "1",
+                "--nym-costs", "--packets-per-second", "5000");
+        assertEquals(0, r.status(), r.out() + r.err());
+        String[] lines = r.out().strip().split("\\R");
+        assertTrue(lines[0].endsWith("nym-costs=5000 packets/s"), lines[0]);
+        String costs = lines[lines.length - 2];
+        // Each stream: its Open (20 SURBs, 15 packets, the first 741 bytes), 3 more packets and its
+        // end; the echo: an OpenAck, 4 packets and its end; SURBs refilled as the replies need them.
+        assertTrue(costs.matches("nym costs: \\d+ packets, [0-9.]+ payload bytes per packet \\(floor: 1565 from an "
+                + "opener, 1585 per reply\\)"), costs);
+        assertTrue(lines[lines.length - 1].startsWith("demo ok: streams=2 bytes=10000"), lines[lines.length - 1]);
     }
 
     /**

@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mixnetstreams.cli.emulator.NymClientEmulator;
+import dev.mixnetstreams.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,12 +31,33 @@ class NymCommandsTest {
     }
 
     @Test
+    void theStandInTakesTheNymCostModel() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CountDownLatch stop = new CountDownLatch(1);
+        CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> {
+            try {
+                return NymCommands.emulator(List.of("--port", "0", "--clients", "2", "--nym-costs",
+                        "--packets-per-second", "200"), new PrintStream(out, true, StandardCharsets.UTF_8), stop);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Await.until("the stand-in printed its clients",
+                () -> out.toString(StandardCharsets.UTF_8).lines().count() >= 3);
+        String first = out.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
+        assertTrue(first.contains("nym-costs=200 packets/s"), first);
+        stop.countDown();
+        assertEquals(0, status.get(20, TimeUnit.SECONDS));
+    }
+
+    @Test
     void badArgumentsExit2() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
         assertEquals(2, Main.run(List.of("emulator"), System.out, e));
         assertEquals(2, Main.run(List.of("emulator", "--port", "1", "--loss", "2"), System.out, e));
         assertEquals(2, Main.run(List.of("address"), System.out, e));
+        assertEquals(2, Main.run(List.of("emulator", "--port", "0", "--packets-per-second", "9"), System.out, e));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("missing --port"));
     }
 }

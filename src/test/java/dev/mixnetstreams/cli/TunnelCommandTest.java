@@ -101,6 +101,38 @@ class TunnelCommandTest {
     }
 
     @Test
+    void underTheNymCostModelTheSummarySaysWhatTheConnectionCostInPackets() throws Exception {
+        byte[] payload = new byte[50_000];
+        new SplittableRandom(6).nextBytes(payload);
+        try (ServerSocket upstream = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
+                try (Socket s = upstream.accept()) {
+                    s.getInputStream().readNBytes(3);
+                    s.getOutputStream().write(payload); // a download: a small request, a large answer
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }, r -> Thread.ofVirtual().start(r));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+            try (TunnelCommand.Running running = TunnelCommand.start(List.of("--listen", "127.0.0.1:0",
+                    "--upstream", "127.0.0.1:" + upstream.getLocalPort(), "--latency-ms", "0-5", "--seed", "4",
+                    "--nym-costs", "--packets-per-second", "5000"), print)) {
+                try (Socket socket = new Socket(running.localAddress().getAddress(), running.localAddress().getPort())) {
+                    socket.setSoTimeout(60_000);
+                    socket.getOutputStream().write(new byte[] {'G', 'E', 'T'});
+                    assertArrayEquals(payload, socket.getInputStream().readAllBytes());
+                }
+                served.get(60, TimeUnit.SECONDS);
+            }
+            String printed = out.toString(StandardCharsets.UTF_8);
+            assertTrue(printed.contains("nym-costs=5000 packets/s)"), printed);
+            assertTrue(printed.lines().anyMatch(l -> l.matches("  nym costs: \\d+ packets, [0-9.]+ payload bytes per packet .*")),
+                    printed);
+        }
+    }
+
+    @Test
     void anIpv6ListenAddressIsPrintedInBracketsAsTheOptionTakesIt() throws Exception {
         try (ServerSocket probe = new ServerSocket()) {
             probe.bind(new InetSocketAddress("::1", 0));
