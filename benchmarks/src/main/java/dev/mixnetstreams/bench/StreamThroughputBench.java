@@ -33,6 +33,9 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * ({@link #rawTransport}). One operation is one byte: scores are in bytes per second, and
  * {@code streams / rawTransport} is the share of the raw transport's speed the stream layer keeps.
  *
+ * <p>This class runs with the JVM's default scheduler (as many carrier threads as cores);
+ * {@link StreamThroughputOneCarrierBench} runs the same with one carrier thread.
+ *
  * <p>An invocation moves {@value #BYTES_PER_INVOCATION} bytes: {@code BYTES_PER_INVOCATION
  * / writeSize} messages of {@code writeSize} bytes. Everything runs on threads started once per
  * trial: one virtual writer thread ({@link WriterThread}) and its receiving virtual
