@@ -27,6 +27,11 @@ import org.openjdk.jmh.results.ScalarResult;
  *   <li>{@code cpu.carriers.norm}: the CPU time of the virtual threads' carriers per operation
  *       ({@link CarrierCpuTime}), when the benchmark runs virtual threads: the work of the
  *       pipeline itself, without GC and compilation.
+ *   <li>for {@link StreamThroughputBench#streamsAgainstRaw} (see {@link PairedCost}), per path:
+ *       {@code streams.cpu.norm} and {@code raw.cpu.norm} (carrier CPU ns per byte),
+ *       {@code streams.wall.norm} and {@code raw.wall.norm} (wall ns per byte), and the ratios
+ *       {@code cpu.ratio} and {@code wall.ratio}: raw's figure over the streams' figure, so 1
+ *       means the stream layer costs nothing and 0.8 that it moves bytes at 0.8 of raw's rate.
  * </ul>
  *
  * <p>CPU time does not count time the JVM's threads waited for a core while other processes ran,
@@ -58,6 +63,7 @@ public final class CpuTimeProfiler implements InternalProfiler {
     @Override
     public void beforeIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams) {
         carriers.refresh();
+        PairedCost.take();                  // nothing from before this iteration
         wallAtStart = System.nanoTime();
         carrierCpuAtStart = carriers.nanos();
         processCpuAtStart = os.getProcessCpuTime();
@@ -69,12 +75,22 @@ public final class CpuTimeProfiler implements InternalProfiler {
         long processCpu = os.getProcessCpuTime() - processCpuAtStart;
         long carrierCpu = carriers.nanos() - carrierCpuAtStart;
         long wall = System.nanoTime() - wallAtStart;
+        PairedCost.Totals paired = PairedCost.take();
         double ops = result.getMetadata().getAllOps();
         List<Result> results = new ArrayList<>();
         results.add(scalar("cpu.time.norm", processCpu / ops, "ns/op"));
         results.add(scalar("cpu.cores", (double) processCpu / wall, "cores"));
         if (carriers.carriers() > 0) {
             results.add(scalar("cpu.carriers.norm", carrierCpu / ops, "ns/op"));
+        }
+        if (paired.bytesPerPath() > 0) {
+            double bytes = paired.bytesPerPath();
+            results.add(scalar("streams.cpu.norm", paired.streamsCpuNanos() / bytes, "ns/B"));
+            results.add(scalar("raw.cpu.norm", paired.rawCpuNanos() / bytes, "ns/B"));
+            results.add(scalar("cpu.ratio", (double) paired.rawCpuNanos() / paired.streamsCpuNanos(), "raw/streams"));
+            results.add(scalar("streams.wall.norm", paired.streamsWallNanos() / bytes, "ns/B"));
+            results.add(scalar("raw.wall.norm", paired.rawWallNanos() / bytes, "ns/B"));
+            results.add(scalar("wall.ratio", (double) paired.rawWallNanos() / paired.streamsWallNanos(), "raw/streams"));
         }
         return results;
     }

@@ -30,15 +30,16 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 /**
  * Bytes per second from one client to another through {@link MixnetStream}s ({@link #streams})
  * against the same messages through the same transport with no stream layer
- * ({@link #rawTransport}). One operation is one byte: scores are in bytes per second, and
- * {@code streams / rawTransport} is the share of the raw transport's speed the stream layer keeps.
+ * ({@link #rawTransport}), and both in turn in one JVM ({@link #streamsAgainstRaw}), which gives
+ * the stream layer's cost as a ratio. One operation is one byte: scores are in bytes per second.
+ * Run with {@link CpuTimeProfiler} for the CPU time per byte and the paired ratios.
  *
  * <p>This class runs with the JVM's default scheduler (as many carrier threads as cores);
  * {@link StreamThroughputOneCarrierBench} runs the same with one carrier thread.
  *
- * <p>An invocation moves {@value #BYTES_PER_INVOCATION} bytes: {@code BYTES_PER_INVOCATION
+ * <p>One path's invocation moves {@value #BYTES_PER_INVOCATION} bytes: {@code BYTES_PER_INVOCATION
  * / writeSize} messages of {@code writeSize} bytes. Everything runs on threads started once per
- * trial: one virtual writer thread ({@link WriterThread}) and its receiving virtual
+ * trial: for each path one virtual writer thread ({@link WriterThread}) and its receiving virtual
  * threads. The JMH thread hands an invocation to the writer and waits until the receiving side has
  * read every byte; the writer keeps at most {@value #MAX_IN_FLIGHT} bytes written and not yet read.
  *
@@ -54,6 +55,13 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *       endpoint's queue and copies its payload into a {@code writeSize} buffer. No router, no
  *       reorder buffer, no hand-off to a reader. The transport has one queue whatever the stream
  *       count, so both {@code streamCount} values run the same thing here.
+ *   <li>{@code streamsAgainstRaw}: both paths set up in one JVM; an invocation is one invocation
+ *       of each, in turn (the order alternates), and the JMH thread reads the carriers' CPU time
+ *       ({@link CarrierCpuTime}) and the clock around each. Both paths thus run on the same
+ *       machine at the same moments, and the ratio of their costs stays put while load from
+ *       elsewhere moves both. The totals go to {@link CpuTimeProfiler} through
+ *       {@link PairedCost}; the score itself (both paths' bytes over both paths' time) is of no
+ *       interest.
  * </ul>
  *
  * <p>The heap is fixed and touched before the first iteration ({@code -Xms512m -Xmx512m
@@ -72,7 +80,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Fork(value = 3, jvmArgsAppend = {"-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"})
 public class StreamThroughputBench {
 
-    /** Bytes moved per invocation (the operation count; one operation is one byte). */
+    /** Bytes one path moves per invocation (the operation count; one operation is one byte). */
     public static final int BYTES_PER_INVOCATION = 64 << 20;
 
     /**
@@ -91,17 +99,21 @@ public class StreamThroughputBench {
     public int streamCount;
 
     private final TrialResources trial = new TrialResources();
-    /** The stream path's writer, or null if the trial measures the raw path. */
+    /** Confined to the JMH thread: the carriers' CPU clock of {@link #streamsAgainstRaw}. */
+    private final CarrierCpuTime carrierCpu = new CarrierCpuTime();
+    /** The stream path's writer, or null if the trial measures the raw path only. */
     private WriterThread streamsWriter;
-    /** The raw path's writer, or null if the trial measures the stream path. */
+    /** The raw path's writer, or null if the trial measures the stream path only. */
     private WriterThread rawWriter;
+    /** Confined to the JMH thread: paired invocations so far (their order alternates). */
+    private long pairs;
 
     /** Creates the benchmark state; JMH calls {@link #setUp} before measuring. */
     public StreamThroughputBench() {
     }
 
     /**
-     * Builds the path the measured method uses and starts its threads: for the stream path,
+     * Builds the paths the measured method uses and starts their threads: for the stream path,
      * two clients with {@code streamCount} streams, one reader per stream and the writer; for the
      * raw path, two bare endpoints, the consumer and the writer.
      *
@@ -121,9 +133,10 @@ public class StreamThroughputBench {
         String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
         BenchNetwork network = new BenchNetwork();
         // Only what the measured method uses: nothing else runs in the JVM while CPU time is read.
-        if (method.equals("streams")) {
+        if (!method.equals("rawTransport")) {
             streamsWriter = startStreamPath(network, messages, payload);
-        } else {
+        }
+        if (!method.equals("streams")) {
             rawWriter = startRawPath(network, messages, payload);
         }
     }
@@ -190,6 +203,12 @@ public class StreamThroughputBench {
         }
     }
 
+    /** Finds the carrier threads again (the scheduler may have started or ended some). */
+    @Setup(Level.Iteration)
+    public void findCarriers() {
+        carrierCpu.refresh();
+    }
+
     /**
      * Stops the writers, closes the clients and the endpoints, and ends the receiving threads.
      *
@@ -222,5 +241,34 @@ public class StreamThroughputBench {
     @OperationsPerInvocation(BYTES_PER_INVOCATION)
     public void rawTransport() throws IOException {
         rawWriter.writeAll();
+    }
+
+    /**
+     * One invocation of each path, in turn, with the carriers' CPU time and the clock read around
+     * each; the totals go to {@link PairedCost}.
+     *
+     * @throws IOException if a write, a send or a reader failed
+     */
+    @Benchmark
+    @OperationsPerInvocation(2 * BYTES_PER_INVOCATION)
+    public void streamsAgainstRaw() throws IOException {
+        boolean streamsFirst = (pairs++ & 1) == 0;
+        long cpu0 = carrierCpu.nanos();
+        long wall0 = System.nanoTime();
+        (streamsFirst ? streamsWriter : rawWriter).writeAll();
+        long cpu1 = carrierCpu.nanos();
+        long wall1 = System.nanoTime();
+        (streamsFirst ? rawWriter : streamsWriter).writeAll();
+        long cpu2 = carrierCpu.nanos();
+        long wall2 = System.nanoTime();
+        long firstCpu = cpu1 - cpu0;
+        long secondCpu = cpu2 - cpu1;
+        long firstWall = wall1 - wall0;
+        long secondWall = wall2 - wall1;
+        if (streamsFirst) {
+            PairedCost.add(BYTES_PER_INVOCATION, firstCpu, secondCpu, firstWall, secondWall);
+        } else {
+            PairedCost.add(BYTES_PER_INVOCATION, secondCpu, firstCpu, secondWall, firstWall);
+        }
     }
 }
