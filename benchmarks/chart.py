@@ -15,6 +15,7 @@ A chart whose benchmarks are missing from RESULTS.json is not written (and one l
 run is removed, so that the directory shows one run only).
 """
 import json
+import math
 import os
 import sys
 from html import escape
@@ -231,10 +232,21 @@ def markdown(results):
     return "\n".join(out) + "\n"
 
 
+def nice_top(value):
+    """The smallest 1, 2, 2.5 or 5 times a power of ten, times 5, at or above value: an axis of five ticks."""
+    if value <= 0:
+        return 1
+    step = value / 5
+    power = 10 ** math.floor(math.log10(step))
+    for m in (1, 2, 2.5, 5, 10):
+        if m * power >= step:
+            return 5 * m * power
+    return value
+
+
 def bar_chart(title, unit_label, groups, series, colors, footnote):
     """groups: [(label, second line, {series: (value, error)}, bold note)], values already in chart units."""
-    top = max([v for _, _, vals, _ in groups for v, _ in vals.values()] + [0])
-    top = top * 1.15 if top > 0 else 1
+    top = nice_top(max([v + e for _, _, vals, _ in groups for v, e in vals.values()] + [0]))
     w_group, bar, left, height, base = 150, 50, 80, 300, 340
     width = left + w_group * len(groups) + 170
     s = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{base + 95}" '
@@ -245,7 +257,7 @@ def bar_chart(title, unit_label, groups, series, colors, footnote):
         v = top * i / 5
         y = base - height * i / 5
         s.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + w_group * len(groups)}" y2="{y:.1f}" stroke="#e2e8f0"/>')
-        s.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{v:.3g}</text>')
+        s.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{v:g}</text>')
     s.append(f'<text x="20" y="{base - height / 2}" transform="rotate(-90 20 {base - height / 2})" '
              f'text-anchor="middle">{escape(unit_label)}</text>')
     for gi, (label, second, vals, note) in enumerate(groups):
@@ -315,7 +327,7 @@ def throughput_svg(results):
             groups.append((f"{ws} B × {sc}", config, vals, note))
     if not groups:
         return None
-    return bar_chart("StreamThroughputBench: GB/s by write size and stream count (higher is better)",
+    return bar_chart("Stream throughput, separate trials: GB/s by write size and stream count (higher is better)",
                      "GB/s (10^9 bytes/s)", groups, ("rawTransport", "streams"), ("#9aa5b1", "#2b6cb0"),
                      footnote(results, "separate trials of each method"))
 
