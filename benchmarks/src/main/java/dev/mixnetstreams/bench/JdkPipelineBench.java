@@ -68,7 +68,9 @@ public class JdkPipelineBench {
     public String writer;
 
     private final TrialResources trial = new TrialResources();
+    /** Bytes read by the consumer. */
     private final ReceivedBytes received = new ReceivedBytes();
+    /** Confined to the JMH thread (set at set-up): the writer. */
     private WriterThread writerThread;
 
     /** Creates the benchmark state. */

@@ -52,10 +52,13 @@ public class RoundTripLatencyBench {
     private final byte[] message = new byte[MESSAGE_SIZE];
     private final byte[] echo = new byte[MESSAGE_SIZE];
 
+    /** Confined to the JMH thread (set at set-up, like the three below): the stream's output. */
     private OutputStream streamOut;
+    /** The stream's input. */
     private InputStream streamIn;
-
+    /** The endpoint that sends to the raw echo and takes its replies. */
     private MixnetTransport rawClient;
+    /** The raw echo's address. */
     private Recipient rawServer;
 
     /** Creates the benchmark state; JMH calls {@link #setUp()} before measuring. */

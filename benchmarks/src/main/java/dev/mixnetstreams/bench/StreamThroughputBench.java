@@ -101,9 +101,9 @@ public class StreamThroughputBench {
     private final TrialResources trial = new TrialResources();
     /** Confined to the JMH thread: the carriers' CPU clock of {@link #streamsAgainstRaw}. */
     private final CarrierCpuTime carrierCpu = new CarrierCpuTime();
-    /** The stream path's writer, or null if the trial measures the raw path only. */
+    /** Confined to the JMH thread (set at set-up): the stream path's writer, null if unused. */
     private WriterThread streamsWriter;
-    /** The raw path's writer, or null if the trial measures the stream path only. */
+    /** Confined to the JMH thread (set at set-up): the raw path's writer, null if unused. */
     private WriterThread rawWriter;
     /** Confined to the JMH thread: paired invocations so far (their order alternates). */
     private long pairs;
