@@ -1,7 +1,7 @@
 package dev.mixnetstreams.bench;
 
-import dev.mixnetstreams.sim.LoopbackMixnet;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -19,12 +19,16 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Not the library: the shape of {@link StreamThroughputBench} built from JDK queues only, to show
  * what any design with a router thread between the transport and the readers costs on the machine
- * at hand. Bytes per second (one operation = one byte), {@value #BYTES_PER_INVOCATION} bytes per
- * invocation as messages of {@code 16 + writeSize} bytes, allocated and filled per message.
+ * at hand. Bytes per second (one operation = one byte), with the same invocation as
+ * {@link StreamThroughputBench}: {@value StreamThroughputBench#BYTES_PER_INVOCATION} bytes as
+ * messages of {@code 16 + writeSize} bytes, allocated and filled per message by a writer thread
+ * started at set-up ({@link WriterThread}), at most
+ * {@value StreamThroughputBench#MAX_IN_FLIGHT} bytes in flight.
  *
  * <ul>
  *   <li>{@code oneHop}: writer → {@link LinkedBlockingQueue} → a virtual-thread consumer that copies
@@ -33,21 +37,26 @@ import org.openjdk.jmh.annotations.Warmup;
  *       queue → a virtual-thread consumer (the stream layer's shape: router, then reader).
  * </ul>
  *
- * <p>{@code writer}: {@code virtual} (a virtual thread per invocation) or {@code platform} (the JMH
- * thread). On a 2-core machine a platform writer plus the two carrier threads the virtual threads
- * need for two busy hops are three runnable OS threads on two cores; {@code twoHops / oneHop} then
- * drops well below 1 with nothing but JDK code involved.
+ * <p>{@code writer}: {@code virtual} or {@code platform}. On a 2-core machine a platform writer plus
+ * the two carrier threads the virtual threads need for two busy hops are three runnable OS threads
+ * on two cores; {@code twoHops / oneHop} then drops well below 1 with nothing but JDK code
+ * involved.
+ *
+ * <p>The heap is fixed and touched at start, as in {@link StreamThroughputBench} and for the same
+ * reason.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"})
 public class JdkPipelineBench {
 
     /** Bytes moved per invocation (the operation count). */
-    public static final int BYTES_PER_INVOCATION = 1 << 20;
+    public static final int BYTES_PER_INVOCATION = StreamThroughputBench.BYTES_PER_INVOCATION;
+    /** Each queue's capacity, as the in-memory transport's inbound queue. */
+    public static final int QUEUE_CAPACITY = 16_384;
     private static final int HEADER = 16;
 
     /** Bytes per message after its 16-byte header. */
@@ -58,34 +67,58 @@ public class JdkPipelineBench {
     @Param({"virtual", "platform"})
     public String writer;
 
-    private final BlockingQueue<byte[]> oneHopQueue = new LinkedBlockingQueue<>(LoopbackMixnet.Builder.DEFAULT_INBOUND_CAPACITY);
-    private final BlockingQueue<byte[]> routerQueue = new LinkedBlockingQueue<>(LoopbackMixnet.Builder.DEFAULT_INBOUND_CAPACITY);
-    private final BlockingQueue<byte[]> readerQueue = new LinkedBlockingQueue<>(LoopbackMixnet.Builder.DEFAULT_INBOUND_CAPACITY);
+    private final TrialResources trial = new TrialResources();
+    /** Bytes read by the consumer. */
     private final ReceivedBytes received = new ReceivedBytes();
-    private byte[] payload;
-    private Thread[] threads;
+    /** Confined to the JMH thread (set at set-up): the writer. */
+    private WriterThread writerThread;
 
     /** Creates the benchmark state. */
     public JdkPipelineBench() {
     }
 
-    /** Starts the consumers and the middle hop. */
+    /**
+     * Builds the measured method's pipeline and starts its threads.
+     *
+     * @param params which benchmark method the trial measures
+     */
     @Setup(Level.Trial)
-    public void setUp() {
-        payload = new byte[writeSize];
-        threads = new Thread[] {
-            Thread.ofVirtual().name("pipeline-router").start(() -> {
+    public void setUp(BenchmarkParams params) {
+        if (!writer.equals("virtual") && !writer.equals("platform")) {
+            throw new IllegalArgumentException("writer must be virtual or platform, got " + writer);
+        }
+        BlockingQueue<byte[]> first = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
+        BlockingQueue<byte[]> last = first;
+        if (params.getBenchmark().endsWith(".twoHops")) {
+            BlockingQueue<byte[]> second = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
+            trial.startVirtual("pipeline-router", () -> {
                 try {
                     while (true) {
-                        readerQueue.put(routerQueue.take());
+                        second.put(first.take());
                     }
                 } catch (InterruptedException e) {
                     // tear-down
                 }
-            }),
-            Thread.ofVirtual().name("pipeline-reader").start(() -> consume(readerQueue)),
-            Thread.ofVirtual().name("pipeline-consumer").start(() -> consume(oneHopQueue)),
-        };
+            });
+            last = second;
+        }
+        BlockingQueue<byte[]> consumed = last;
+        trial.startVirtual("pipeline-consumer", () -> consume(consumed));
+        byte[] payload = new byte[writeSize];
+        writerThread = trial.add(new WriterThread("pipeline-writer", writer.equals("virtual"),
+                BYTES_PER_INVOCATION / writeSize, writeSize, StreamThroughputBench.MAX_IN_FLIGHT, received,
+                (from, count) -> {
+                    for (int i = 0; i < count; i++) {
+                        byte[] message = new byte[HEADER + writeSize];
+                        System.arraycopy(payload, 0, message, HEADER, writeSize);
+                        try {
+                            first.put(message);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new InterruptedIOException("interrupted while writing");
+                        }
+                    }
+                }));
     }
 
     private void consume(BlockingQueue<byte[]> queue) {
@@ -101,27 +134,14 @@ public class JdkPipelineBench {
         }
     }
 
-    /** Stops the threads. */
+    /**
+     * Stops the writer and the pipeline's threads.
+     *
+     * @throws Exception if interrupted while waiting for them
+     */
     @TearDown(Level.Trial)
-    public void tearDown() throws InterruptedException {
-        for (Thread t : threads) {
-            t.interrupt();
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-    }
-
-    private void run(BlockingQueue<byte[]> queue) throws IOException {
-        received.expect(BYTES_PER_INVOCATION);
-        WriterThread.run(writer, () -> {
-            for (int i = 0; i < BYTES_PER_INVOCATION / writeSize; i++) {
-                byte[] message = new byte[HEADER + writeSize];
-                System.arraycopy(payload, 0, message, HEADER, writeSize);
-                queue.put(message);
-            }
-        });
-        received.await();
+    public void tearDown() throws Exception {
+        trial.close();
     }
 
     /**
@@ -132,7 +152,7 @@ public class JdkPipelineBench {
     @Benchmark
     @OperationsPerInvocation(BYTES_PER_INVOCATION)
     public void oneHop() throws IOException {
-        run(oneHopQueue);
+        writerThread.writeAll();
     }
 
     /**
@@ -143,6 +163,6 @@ public class JdkPipelineBench {
     @Benchmark
     @OperationsPerInvocation(BYTES_PER_INVOCATION)
     public void twoHops() throws IOException {
-        run(routerQueue);
+        writerThread.writeAll();
     }
 }

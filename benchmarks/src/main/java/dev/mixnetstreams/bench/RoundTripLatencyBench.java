@@ -2,16 +2,12 @@ package dev.mixnetstreams.bench;
 
 import dev.mixnetstreams.InboundMessage;
 import dev.mixnetstreams.MixnetClient;
-import dev.mixnetstreams.MixnetListener;
 import dev.mixnetstreams.MixnetStream;
 import dev.mixnetstreams.MixnetTransport;
 import dev.mixnetstreams.Recipient;
-import dev.mixnetstreams.sim.LoopbackMixnet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -28,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Round-trip latency of one small message ({@value #MESSAGE_SIZE} bytes) and its echo over the
- * zero-latency {@link LoopbackMixnet}, in sample mode (JMH reports p50, p90, p99, … per method).
+ * zero-latency in-memory network ({@link BenchNetwork}), in sample mode (JMH reports p50, p90,
+ * p99, … per method).
  *
  * <ul>
  *   <li>{@code streamEcho}: the benchmark thread writes the message to a {@link MixnetStream} and
@@ -51,15 +48,17 @@ public class RoundTripLatencyBench {
     /** Bytes in the message and its echo (the payload; a frame adds 16). */
     public static final int MESSAGE_SIZE = 64;
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final TrialResources trial = new TrialResources();
     private final byte[] message = new byte[MESSAGE_SIZE];
     private final byte[] echo = new byte[MESSAGE_SIZE];
 
+    /** Confined to the JMH thread (set at set-up, like the three below): the stream's output. */
     private OutputStream streamOut;
+    /** The stream's input. */
     private InputStream streamIn;
-
+    /** The endpoint that sends to the raw echo and takes its replies. */
     private MixnetTransport rawClient;
+    /** The raw echo's address. */
     private Recipient rawServer;
 
     /** Creates the benchmark state; JMH calls {@link #setUp()} before measuring. */
@@ -73,17 +72,12 @@ public class RoundTripLatencyBench {
      */
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        LoopbackMixnet net = LoopbackMixnet.builder().seed(7).build();
-        MixnetClient server = MixnetClient.builder(net.newEndpoint()).build();
-        MixnetClient client = MixnetClient.builder(net.newEndpoint()).build();
-        closeables.add(client);
-        closeables.add(server);
-        MixnetListener listener = server.listener();
-        MixnetStream stream = client.openStream(server.address());
-        streamOut = stream.getOutputStream();
-        streamIn = stream.getInputStream();
-        MixnetStream accepted = listener.accept();
-        threads.add(Thread.ofVirtual().name("bench-stream-echo").start(() -> {
+        BenchNetwork network = new BenchNetwork();
+        BenchNetwork.StreamPair stream = trial.add(network.newClientPair()).connect();
+        streamOut = stream.opened().getOutputStream();
+        streamIn = stream.opened().getInputStream();
+        MixnetStream accepted = stream.accepted();
+        trial.startVirtual("bench-stream-echo", () -> {
             byte[] buffer = new byte[MESSAGE_SIZE];
             try {
                 InputStream in = accepted.getInputStream();
@@ -94,14 +88,12 @@ public class RoundTripLatencyBench {
             } catch (IOException e) {
                 // tear-down
             }
-        }));
+        });
 
-        MixnetTransport rawServerEndpoint = net.newEndpoint();
-        rawClient = net.newEndpoint();
+        MixnetTransport rawServerEndpoint = trial.add(network.newEndpoint());
+        rawClient = trial.add(network.newEndpoint());
         rawServer = rawServerEndpoint.address();
-        closeables.add(rawClient);
-        closeables.add(rawServerEndpoint);
-        threads.add(Thread.ofVirtual().name("bench-raw-echo").start(() -> {
+        trial.startVirtual("bench-raw-echo", () -> {
             try {
                 while (true) {
                     InboundMessage m = rawServerEndpoint.inbound().take();
@@ -110,19 +102,17 @@ public class RoundTripLatencyBench {
             } catch (InterruptedException | IOException e) {
                 // tear-down
             }
-        }));
+        });
     }
 
-    /** Closes everything and stops the echo threads. */
+    /**
+     * Closes everything and stops the echo threads.
+     *
+     * @throws Exception if closing fails
+     */
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
-        for (Thread t : threads) {
-            t.interrupt();
-            t.join();
-        }
+        trial.close();
     }
 
     /**

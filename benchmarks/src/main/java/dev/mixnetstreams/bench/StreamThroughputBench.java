@@ -2,18 +2,13 @@ package dev.mixnetstreams.bench;
 
 import dev.mixnetstreams.InboundMessage;
 import dev.mixnetstreams.MixnetClient;
-import dev.mixnetstreams.MixnetListener;
 import dev.mixnetstreams.MixnetStream;
 import dev.mixnetstreams.MixnetTransport;
 import dev.mixnetstreams.Recipient;
-import dev.mixnetstreams.sim.LoopbackMixnet;
-import dev.mixnetstreams.sim.SimulatedMixnet;
 import dev.mixnetstreams.wire.FrameCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -30,158 +25,158 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
- * Bytes per second from one client to another, through {@link MixnetStream}s ({@link #streams})
+ * Bytes per second from one client to another through {@link MixnetStream}s ({@link #streams})
  * against the same messages through the same transport with no stream layer
- * ({@link #rawTransport}). The score is in bytes per second (one operation = one byte), so
- * {@code streams / rawTransport} is the stream layer's efficiency; the target is at least 0.8.
+ * ({@link #rawTransport}), and both in turn in one JVM ({@link #streamsAgainstRaw}), which gives
+ * the stream layer's cost as a ratio. One operation is one byte: scores are in bytes per second.
+ * Run with {@link CpuTimeProfiler} for the CPU time per byte and the paired ratios.
  *
- * <p>Each invocation moves {@value #BYTES_PER_INVOCATION} bytes as {@code BYTES_PER_INVOCATION /
- * writeSize} messages of {@code writeSize} bytes, written round-robin over {@code streamCount}
- * destinations, and returns only when the receiving side has read every byte.
+ * <p>This class runs with the JVM's default scheduler (as many carrier threads as cores);
+ * {@link StreamThroughputOneCarrierBench} runs the same with one carrier thread.
+ *
+ * <p>One path's invocation moves {@value #BYTES_PER_INVOCATION} bytes: {@code BYTES_PER_INVOCATION
+ * / writeSize} messages of {@code writeSize} bytes. Everything runs on threads started once per
+ * trial: for each path one virtual writer thread ({@link WriterThread}) and its receiving virtual
+ * threads. The JMH thread hands an invocation to the writer and waits until the receiving side has
+ * read every byte; the writer keeps at most {@value #MAX_IN_FLIGHT} bytes written and not yet read.
  *
  * <ul>
- *   <li>{@code streams}: the benchmark thread writes to {@code streamCount} streams opened from one
- *       {@link MixnetClient} to another; each write is one Data frame ({@code 16 + writeSize}
- *       bytes, sent anonymously with 10 reply SURBs). On the accepting side one virtual thread per
- *       stream reads into a {@code writeSize} buffer, as an application would.
- *   <li>{@code rawTransport}: the benchmark thread does what any user of the transport must do per
- *       message — allocates a message of the same {@code 16 + writeSize} bytes and copies the
- *       payload into it (the transport may keep the array) — and sends it with the same
+ *   <li>{@code streams}: the writer writes {@code writeSize} bytes at a time round-robin to
+ *       {@code streamCount} streams opened from one {@link MixnetClient} to another; each write is
+ *       one Data frame ({@code 16 + writeSize} bytes, sent anonymously with 10 reply SURBs). On
+ *       the accepting side one virtual thread per stream reads into a {@code writeSize} buffer.
+ *   <li>{@code rawTransport}: the writer does what any user of the transport must do per message
+ *       — allocates a message of the same {@code 16 + writeSize} bytes and copies the payload into
+ *       it (the transport may keep the array) — and sends it with the same
  *       {@code sendAnonymous(…, 10)}; one virtual thread takes each message from the receiving
  *       endpoint's queue and copies its payload into a {@code writeSize} buffer. No router, no
- *       reorder buffer, no per-stream reader hand-off.
+ *       reorder buffer, no hand-off to a reader. The transport has one queue whatever the stream
+ *       count, so both {@code streamCount} values run the same thing here.
+ *   <li>{@code streamsAgainstRaw}: both paths set up in one JVM; an invocation is one invocation
+ *       of each, in turn (the order alternates), and the JMH thread reads the carriers' CPU time
+ *       ({@link CarrierCpuTime}) and the clock around each. Both paths thus run on the same
+ *       machine at the same moments, and the ratio of their costs stays put while load from
+ *       elsewhere moves both. The totals go to {@link CpuTimeProfiler} through
+ *       {@link PairedCost}; the score itself (both paths' bytes over both paths' time) is of no
+ *       interest.
  * </ul>
  *
- * <p>{@code transport}: {@code memory} ({@link LoopbackMixnet}: the send enqueues at the receiver on
- * the sender's thread) or {@code sim} ({@link SimulatedMixnet} with zero latency, which adds a
- * staging queue and a delivery thread per endpoint). Both methods use the chosen one identically.
+ * <p>The heap is fixed and touched before the first iteration ({@code -Xms512m -Xmx512m
+ * -XX:+AlwaysPreTouch}): a heap that grows while it is measured has the kernel map and zero the new
+ * memory on first touch, and in a virtual machine whose memory the host hands out lazily that cost
+ * seconds of system time, many times the cost of the bytes moved in that iteration.
  *
- * <p>Two forks: on the 2-vCPU machine the figures are made on, one fork's result can differ from
- * the next by 20–40 % (where the threads happen to settle on the carriers), more than within a fork.
+ * <p>The transport is {@link BenchNetwork}'s: a send enqueues at the receiver on the sender's
+ * thread, so both paths pay the same transport cost per message.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(2)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 3, jvmArgsAppend = {"-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"})
 public class StreamThroughputBench {
 
-    /** Bytes moved per invocation (the operation count; one operation is one byte). */
-    public static final int BYTES_PER_INVOCATION = 1 << 20;
+    /** Bytes one path moves per invocation (the operation count; one operation is one byte). */
+    public static final int BYTES_PER_INVOCATION = 64 << 20;
+
+    /**
+     * Bytes written and not yet read, at most: half the default per-stream limit on unread bytes
+     * ({@code MixnetClient.Builder.DEFAULT_MAX_UNREAD_BYTES}), so that even one stream stays below
+     * it.
+     */
+    public static final int MAX_IN_FLIGHT = 4 << 20;
 
     /** Bytes per write (per message). */
     @Param({"1024", "16384"})
     public int writeSize;
 
-    /** Streams written round-robin (for {@code rawTransport}: nothing; the messages are the same). */
+    /** Streams written round-robin (the raw transport has no streams: the messages are the same). */
     @Param({"1", "16"})
     public int streamCount;
 
-    /**
-     * The thread that writes: {@code virtual} (a virtual thread started per invocation, as the
-     * library's users write) or {@code platform} (the JMH thread itself). See the class comment.
-     */
-    @Param({"virtual", "platform"})
-    public String writer;
+    private final TrialResources trial = new TrialResources();
+    /** Confined to the JMH thread: the carriers' CPU clock of {@link #streamsAgainstRaw}. */
+    private final CarrierCpuTime carrierCpu = new CarrierCpuTime();
+    /** Confined to the JMH thread (set at set-up): the stream path's writer, null if unused. */
+    private WriterThread streamsWriter;
+    /** Confined to the JMH thread (set at set-up): the raw path's writer, null if unused. */
+    private WriterThread rawWriter;
+    /** Confined to the JMH thread: paired invocations so far (their order alternates). */
+    private long pairs;
 
-    /** {@code memory} or {@code sim} (see the class comment). */
-    @Param({"memory"})
-    public String transport;
-
-    private SimulatedMixnet sim;
-    private LoopbackMixnet memory;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
-
-    private byte[] payload;
-    private int messagesPerInvocation;
-
-    // streams
-    private MixnetClient sender;
-    private MixnetClient receiver;
-    private OutputStream[] outputs;
-
-    // raw
-    private MixnetTransport rawSender;
-    private MixnetTransport rawReceiver;
-    private Recipient rawPeer;
-    private MixnetTransport batchedSender;
-    private MixnetTransport batchedReceiver;
-    private Recipient batchedPeer;
-
-    /** Bytes read so far on the receiving side, and the count the benchmark thread waits for. */
-    private final ReceivedBytes received = new ReceivedBytes();
-
-    /** Creates the benchmark state; JMH calls {@link #setUp()} before measuring. */
+    /** Creates the benchmark state; JMH calls {@link #setUp} before measuring. */
     public StreamThroughputBench() {
     }
 
-    private MixnetTransport newTransport() {
-        if (transport.equals("sim")) {
-            if (sim == null) {
-                sim = SimulatedMixnet.builder().seed(1).build();
-            }
-            return sim.newEndpoint();
-        }
-        if (!transport.equals("memory")) {
-            throw new IllegalArgumentException("transport: " + transport);
-        }
-        if (memory == null) {
-            memory = LoopbackMixnet.builder().seed(7).build();
-        }
-        return memory.newEndpoint();
-    }
-
     /**
-     * Connects both sides: two clients with {@code streamCount} streams and their reader threads,
-     * and two bare transport endpoints with their consumer thread.
+     * Builds the paths the measured method uses and starts their threads: for the stream path,
+     * two clients with {@code streamCount} streams, one reader per stream and the writer; for the
+     * raw path, two bare endpoints, the consumer and the writer.
      *
+     * @param params which benchmark method the trial measures
      * @throws IOException if a stream cannot be opened or accepted
      */
     @Setup(Level.Trial)
-    public void setUp() throws IOException {
-        if (BYTES_PER_INVOCATION % (writeSize * streamCount) != 0) {
+    public void setUp(BenchmarkParams params) throws IOException {
+        int messages = BYTES_PER_INVOCATION / writeSize;
+        if (BYTES_PER_INVOCATION % writeSize != 0 || messages % streamCount != 0) {
             throw new IllegalArgumentException("writeSize * streamCount must divide " + BYTES_PER_INVOCATION);
         }
-        payload = new byte[writeSize];
+        byte[] payload = new byte[writeSize];
         for (int i = 0; i < payload.length; i++) {
             payload[i] = (byte) (i * 31 + 7);
         }
-        messagesPerInvocation = BYTES_PER_INVOCATION / writeSize;
-
-        receiver = MixnetClient.builder(newTransport()).build();
-        sender = MixnetClient.builder(newTransport()).build();
-        closeables.add(sender);
-        closeables.add(receiver);
-        MixnetListener listener = receiver.listener();
-        outputs = new OutputStream[streamCount];
-        for (int i = 0; i < streamCount; i++) {
-            MixnetStream out = sender.openStream(receiver.address());
-            outputs[i] = out.getOutputStream();
-            MixnetStream in = listener.accept();
-            threads.add(Thread.ofVirtual().name("bench-reader-" + i).start(() -> drain(in.getInputStream())));
+        String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+        BenchNetwork network = new BenchNetwork();
+        // Only what the measured method uses: nothing else runs in the JVM while CPU time is read.
+        if (!method.equals("rawTransport")) {
+            streamsWriter = startStreamPath(network, messages, payload);
         }
+        if (!method.equals("streams")) {
+            rawWriter = startRawPath(network, messages, payload);
+        }
+    }
 
-        rawReceiver = newTransport();
-        rawSender = newTransport();
-        rawPeer = rawReceiver.address();
-        closeables.add(rawSender);
-        closeables.add(rawReceiver);
-        threads.add(Thread.ofVirtual().name("bench-raw-consumer").start(() -> consume(rawReceiver.inbound())));
+    private WriterThread startStreamPath(BenchNetwork network, int messages, byte[] payload) throws IOException {
+        ReceivedBytes received = new ReceivedBytes();
+        BenchNetwork.ClientPair clients = trial.add(network.newClientPair());
+        OutputStream[] outputs = new OutputStream[streamCount];
+        for (int i = 0; i < streamCount; i++) {
+            BenchNetwork.StreamPair stream = clients.connect();
+            outputs[i] = stream.opened().getOutputStream();
+            InputStream in = stream.accepted().getInputStream();
+            trial.startVirtual("bench-reader-" + i, () -> read(in, received));
+        }
+        return trial.add(new WriterThread("bench-streams-writer", true, messages, writeSize, MAX_IN_FLIGHT,
+                received, (first, count) -> {
+                    for (int i = first, end = first + count; i < end; i++) {
+                        outputs[i % outputs.length].write(payload, 0, payload.length);
+                    }
+                }));
+    }
 
-        batchedReceiver = newTransport();
-        batchedSender = newTransport();
-        batchedPeer = batchedReceiver.address();
-        closeables.add(batchedSender);
-        closeables.add(batchedReceiver);
-        threads.add(Thread.ofVirtual().name("bench-batched-consumer").start(() -> consumeBatched(batchedReceiver.inbound())));
+    private WriterThread startRawPath(BenchNetwork network, int messages, byte[] payload) {
+        ReceivedBytes received = new ReceivedBytes();
+        MixnetTransport receiver = trial.add(network.newEndpoint());
+        MixnetTransport sender = trial.add(network.newEndpoint());
+        Recipient peer = receiver.address();
+        trial.startVirtual("bench-raw-consumer", () -> consume(receiver.inbound(), received));
+        return trial.add(new WriterThread("bench-raw-writer", true, messages, writeSize, MAX_IN_FLIGHT,
+                received, (first, count) -> {
+                    for (int i = 0; i < count; i++) {
+                        byte[] message = new byte[FrameCodec.HEADER_LENGTH + payload.length];
+                        System.arraycopy(payload, 0, message, FrameCodec.HEADER_LENGTH, payload.length);
+                        sender.sendAnonymous(peer, message, MixnetClient.DEFAULT_REPLY_SURBS);
+                    }
+                }));
     }
 
     /** A stream's reader: reads into a {@code writeSize} buffer until the stream fails or ends. */
-    private void drain(InputStream in) {
+    private void read(InputStream in, ReceivedBytes received) {
         byte[] buffer = new byte[writeSize];
         try {
             int n;
@@ -189,12 +184,12 @@ public class StreamThroughputBench {
                 received.arrived(n);
             }
         } catch (IOException e) {
-            // the client closed at tear-down
+            received.failed(e);         // a reset during the run; at tear-down, the client closing
         }
     }
 
     /** The raw consumer: takes each message and copies its payload out, as a reader would. */
-    private void consume(BlockingQueue<InboundMessage> inbound) {
+    private void consume(BlockingQueue<InboundMessage> inbound, ReceivedBytes received) {
         byte[] buffer = new byte[writeSize];
         try {
             while (true) {
@@ -208,104 +203,72 @@ public class StreamThroughputBench {
         }
     }
 
-    /**
-     * The batched raw consumer: takes whatever is queued, up to 64 messages, under one acquisition
-     * of the queue's lock (as the router does), waiting only when the queue is empty, and copies
-     * each payload out.
-     */
-    private void consumeBatched(BlockingQueue<InboundMessage> inbound) {
-        byte[] buffer = new byte[writeSize];
-        List<InboundMessage> batch = new ArrayList<>(64);
-        try {
-            while (true) {
-                if (inbound.drainTo(batch, 64) == 0) {
-                    batch.add(inbound.take());
-                }
-                for (int i = 0, size = batch.size(); i < size; i++) {
-                    byte[] message = batch.get(i).data();
-                    int n = message.length - FrameCodec.HEADER_LENGTH;
-                    System.arraycopy(message, FrameCodec.HEADER_LENGTH, buffer, 0, n);
-                    received.arrived(n);
-                }
-                batch.clear();
-            }
-        } catch (InterruptedException e) {
-            // tear-down
-        }
+    /** Finds the carrier threads again (the scheduler may have started or ended some). */
+    @Setup(Level.Iteration)
+    public void findCarriers() {
+        carrierCpu.refresh();
     }
 
-    /** Closes the clients and the transports and stops the consumers. */
+    /**
+     * Stops the writers, closes the clients and the endpoints, and ends the receiving threads.
+     *
+     * @throws Exception if closing fails
+     */
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
-        for (Thread t : threads) {
-            t.interrupt();
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        if (sim != null) {
-            sim.close();
-        }
+        trial.close();
     }
 
     /**
      * {@value #BYTES_PER_INVOCATION} bytes through {@code streamCount} streams, written round-robin,
      * until the readers have read them all.
      *
-     * @throws IOException if a write fails
+     * @throws IOException if a write or a reader failed
      */
     @Benchmark
     @OperationsPerInvocation(BYTES_PER_INVOCATION)
     public void streams() throws IOException {
-        received.expect(BYTES_PER_INVOCATION);
-        WriterThread.run(writer, () -> {
-            OutputStream[] outs = outputs;
-            byte[] p = payload;
-            for (int i = 0; i < messagesPerInvocation; i++) {
-                outs[i % outs.length].write(p, 0, p.length);
-            }
-        });
-        received.await();
+        streamsWriter.writeAll();
     }
 
     /**
-     * The same messages through the same transport without the stream layer.
+     * The same messages through the same transport without the stream layer, until the consumer
+     * has copied them all out.
      *
-     * @throws IOException if a send fails
+     * @throws IOException if a send failed
      */
     @Benchmark
     @OperationsPerInvocation(BYTES_PER_INVOCATION)
     public void rawTransport() throws IOException {
-        sendRaw(rawSender, rawPeer);
+        rawWriter.writeAll();
     }
 
     /**
-     * The same messages through the same transport without the stream layer, taken by a consumer
-     * that drains the queue in batches of up to 64 as the router does: the raw floor with the
-     * router's batching and without its second hand-off. Reported, not a target.
+     * One invocation of each path, in turn, with the carriers' CPU time and the clock read around
+     * each; the totals go to {@link PairedCost}.
      *
-     * @throws IOException if a send fails
+     * @throws IOException if a write, a send or a reader failed
      */
     @Benchmark
-    @OperationsPerInvocation(BYTES_PER_INVOCATION)
-    public void rawTransportBatched() throws IOException {
-        sendRaw(batchedSender, batchedPeer);
-    }
-
-    /** One invocation of the raw benchmarks: the messages straight to {@code peer}'s consumer. */
-    private void sendRaw(MixnetTransport sender, Recipient peer) throws IOException {
-        received.expect(BYTES_PER_INVOCATION);
-        WriterThread.run(writer, () -> {
-            byte[] p = payload;
-            for (int i = 0; i < messagesPerInvocation; i++) {
-                byte[] message = new byte[FrameCodec.HEADER_LENGTH + p.length];
-                System.arraycopy(p, 0, message, FrameCodec.HEADER_LENGTH, p.length);
-                sender.sendAnonymous(peer, message, MixnetClient.DEFAULT_REPLY_SURBS);
-            }
-        });
-        received.await();
+    @OperationsPerInvocation(2 * BYTES_PER_INVOCATION)
+    public void streamsAgainstRaw() throws IOException {
+        boolean streamsFirst = (pairs++ & 1) == 0;
+        long cpu0 = carrierCpu.nanos();
+        long wall0 = System.nanoTime();
+        (streamsFirst ? streamsWriter : rawWriter).writeAll();
+        long cpu1 = carrierCpu.nanos();
+        long wall1 = System.nanoTime();
+        (streamsFirst ? rawWriter : streamsWriter).writeAll();
+        long cpu2 = carrierCpu.nanos();
+        long wall2 = System.nanoTime();
+        long firstCpu = cpu1 - cpu0;
+        long secondCpu = cpu2 - cpu1;
+        long firstWall = wall1 - wall0;
+        long secondWall = wall2 - wall1;
+        if (streamsFirst) {
+            PairedCost.add(BYTES_PER_INVOCATION, firstCpu, secondCpu, firstWall, secondWall);
+        } else {
+            PairedCost.add(BYTES_PER_INVOCATION, secondCpu, firstCpu, secondWall, firstWall);
+        }
     }
 }
