@@ -211,6 +211,21 @@ class CoalescingTest {
     }
 
     @Test
+    void withSurbsOnEveryFrameAFullFrameFillsEightPacketsBesidesItsSurbs() throws Exception {
+        try (ScriptedPeer peer = peer();
+             MixnetClient client = MixnetClient.builder(peer.client()).writeLinger(NEVER).surbsOnEveryFrame(true)
+                     .build()) {
+            MixnetStream stream = client.openStream(peer.address());
+            stream.getOutputStream().write(new byte[OPEN_CAPACITY + 20_000]);
+            long id = peer.takeFrame().assertAnonymous(peer.address(), 20).assertOpen(new byte[OPEN_CAPACITY]);
+            SentFrame full = peer.takeFrame().assertAnonymous(peer.address(), 20);
+            int payload = 22 * 1604 - 23 - 20 * 1164 - 16; // 15 packets hold the SURBs and 741 bytes, 7 more
+            full.assertData(id, 0, new byte[payload]);
+            assertEquals(22, LEGACY.anonymousPackets(full.message().data().length, 20));
+        }
+    }
+
+    @Test
     void theAcceptorCutsRepliesToFillWholePackets() throws Exception {
         try (ScriptedPeer peer = peer(); MixnetClient client = client(peer, NEVER)) {
             MixnetListener listener = client.listener();
