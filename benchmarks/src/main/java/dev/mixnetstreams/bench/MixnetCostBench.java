@@ -113,15 +113,21 @@ public final class MixnetCostBench {
                 b -> b.writeLinger(Duration.ZERO).surbsOnEveryFrame(true), b -> b.writeLinger(Duration.ZERO));
         Policy ours = new Policy("mixnet-streams", MixnetClient.DEFAULT_OPEN_SURBS, UnaryOperator.identity(),
                 UnaryOperator.identity());
+        // The alternatives to this library's SURB policy, with its coalescing: SURBs on every frame
+        // (as the reference), and fewer on the Open (only the nym-client's reserve).
+        Policy everyFrame = new Policy("surbs-every-frame", MixnetClient.DEFAULT_OPEN_SURBS,
+                b -> b.surbsOnEveryFrame(true), UnaryOperator.identity());
+        Policy reserveOnly = new Policy("open-surbs-10", 10, UnaryOperator.identity(), UnaryOperator.identity());
+        List<Policy> policies = List.of(reference, ours, everyFrame, reserveOnly);
         // A warm-up pass, a hundred times faster, so that the measured runs do not pay for the JIT.
         MixnetCostBench warmUp = new MixnetCostBench(100, seed);
         for (String workload : only.split(",")) {
-            for (Policy policy : List.of(reference, ours)) {
+            for (Policy policy : policies) {
                 warmUp.run(workload, policy);
             }
         }
         for (String workload : only.split(",")) {
-            for (Policy policy : List.of(reference, ours)) {
+            for (Policy policy : policies) {
                 Result r = bench.run(workload, policy);
                 results.add(r);
                 System.out.println(format(r));
@@ -292,7 +298,7 @@ public final class MixnetCostBench {
     // ---- output ----
 
     private static String format(Result r) {
-        return String.format(Locale.ROOT, "%-11s %-14s packets %6d (opener %5d, acceptor %5d)  %6.0f B/packet"
+        return String.format(Locale.ROOT, "%-11s %-17s packets %6d (opener %5d, acceptor %5d)  %6.0f B/packet"
                         + " (%.2f of floor)  %6.1f s (floor %5.1f s)  first byte %5.2f s",
                 r.workload(), r.policy(), r.packets(), r.openerPackets(), r.acceptorPackets(), r.bytesPerPacket(),
                 r.ofFloor(), r.seconds(), r.floorSeconds(), r.firstByteSeconds());
@@ -310,8 +316,11 @@ public final class MixnetCostBench {
         md.append("Workloads: upload (the opener writes 1 MiB as 1 KiB writes), download (a 100-byte request, ")
                 .append("then 1 MiB answered as 1 KiB writes), interactive (100 exchanges of 64 bytes each way, ")
                 .append("flushed), http (a 300-byte request, a 100 KiB answer in 4 KiB writes). Policies: ")
-                .append("reference (one message per write, 10 reply SURBs on every message from the opener) and ")
-                .append("mixnet-streams (the library's defaults).\n\n");
+                .append("reference (one message per write, 10 reply SURBs on every message from the opener); ")
+                .append("mixnet-streams (the library's defaults: writes coalesced into packet-filling frames, ")
+                .append("20 SURBs on the Open, Data frames only those that ride free); and two alternatives ")
+                .append("with the same coalescing: surbs-every-frame (the Open's 20 SURBs on every frame too) and ")
+                .append("open-surbs-10 (10 SURBs on the Open, the nym-client's reserve).\n\n");
         md.append("Packets: every Sphinx packet both clients sent (data, replies, SURB requests and refills). ")
                 .append("Floor: 1,565 payload bytes per packet from the opener, 1,585 per reply packet plus the ")
                 .append("SURB it consumes (1,164 bytes of the opener's packets).\n\n");
@@ -353,7 +362,11 @@ public final class MixnetCostBench {
         int y = top;
         for (Result r : results) {
             double barWidth = Math.max(1, (width - left - 80) * Math.log10(Math.max(1, r.packets())) / logMax);
-            String colour = r.policy().equals("reference") ? "#b0b0b0" : "#2a6fb0";
+            String colour = switch (r.policy()) {
+                case "reference" -> "#b0b0b0";
+                case "mixnet-streams" -> "#2a6fb0";
+                default -> "#9cc3e4";
+            };
             svg.append("<text x=\"10\" y=\"").append(y + 17).append("\">").append(r.workload()).append(", ")
                     .append(r.policy()).append("</text>\n");
             svg.append("<rect x=\"").append(left).append("\" y=\"").append(y + 4).append("\" width=\"")
