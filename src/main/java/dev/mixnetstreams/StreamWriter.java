@@ -23,7 +23,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       bytes is one Data frame, sent before the write returns, and the Open leaves when the
  *       stream is opened.</li>
  *   <li><b>Coalescing</b> otherwise: writes gather in a buffer of one frame; a frame leaves when
- *       it fills {@value #PACKETS_PER_FRAME} packets (or {@code maxFramePayload}), on {@link
+ *       it fills its packets — 1, then 2, 4 and {@value #PACKETS_PER_FRAME} for the frames of a
+ *       burst (or {@code maxFramePayload}) — on {@link
  *       #flush()}, {@link #shutdownOutput()} or {@link #close()}, or when the linger has passed
  *       since the buffer's first byte (the control sender's thread sends it: a writer never waits
  *       for the linger). The opener's Open waits with the first bytes, which ride in the padding
@@ -92,8 +93,11 @@ final class StreamWriter {
     /** Whether SURBs that fit a Data frame's padding ride along. */
     private final boolean freeSurbs;
     private final int maxFramePayload;
-    /** The payload of a full Data frame when coalescing. */
-    private final int fullFramePayload;
+    /**
+     * The payload of a full Data frame when coalescing, at each step of the ramp: frames of 1, 2, 4,
+     * then {@value #PACKETS_PER_FRAME} packets (besides their SURBs).
+     */
+    private final int[] fullFramePayloads;
     /** The payload that rides in the Open's padding when coalescing. */
     private final int openCapacity;
 
@@ -107,6 +111,13 @@ final class StreamWriter {
     private byte[] buffer;
     /** Guarded by {@link #state}: payload bytes in {@link #buffer}. */
     private int buffered;
+    /**
+     * Guarded by {@link #state}: the step of the ramp the next full frame is cut at. A burst of
+     * writes starts with a one-packet frame, which leaves (and arrives) sooner than a frame of
+     * eight; each full frame doubles the next, and a frame cut before it is full (a flush, the
+     * linger) starts the ramp again.
+     */
+    private int rampStep;
     /** Guarded by {@link #state}: a linger flush is scheduled for what is buffered. */
     private boolean lingerScheduled;
     /** Guarded by {@link #state}: the end of stream has been cut (sent, or queued by close). */
@@ -132,19 +143,24 @@ final class StreamWriter {
         boolean everyFrame = client.surbsOnEveryFrame();
         this.dataSurbs = everyFrame ? openSurbs : 0;
         this.freeSurbs = !everyFrame && packets != null;
+        this.fullFramePayloads = new int[Integer.numberOfTrailingZeros(PACKETS_PER_FRAME) + 1];
         if (!coalescing) {
-            this.fullFramePayload = maxFramePayload;
+            Arrays.fill(fullFramePayloads, maxFramePayload);
             this.openCapacity = 0;
         } else if (recipient != null) {
-            // The SURBs every frame carries take packets of their own: a full frame fills
-            // PACKETS_PER_FRAME more than they do.
+            // The SURBs every frame carries take packets of their own: a full frame fills as many
+            // more as its step of the ramp says.
             int surbPackets = packets.anonymousPackets(FrameCodec.HEADER_LENGTH, dataSurbs) - 1;
-            this.fullFramePayload = Math.min(maxFramePayload,
-                    packets.anonymousPayloadFilling(surbPackets + PACKETS_PER_FRAME, dataSurbs));
+            for (int step = 0; step < fullFramePayloads.length; step++) {
+                fullFramePayloads[step] = Math.min(maxFramePayload,
+                        packets.anonymousPayloadFilling(surbPackets + (1 << step), dataSurbs));
+            }
             int emptyOpen = packets.anonymousPackets(FrameCodec.HEADER_LENGTH, openSurbs);
             this.openCapacity = Math.min(maxFramePayload, packets.anonymousPayloadFilling(emptyOpen, openSurbs));
         } else {
-            this.fullFramePayload = Math.min(maxFramePayload, packets.replyPayloadFilling(PACKETS_PER_FRAME));
+            for (int step = 0; step < fullFramePayloads.length; step++) {
+                fullFramePayloads[step] = Math.min(maxFramePayload, packets.replyPayloadFilling(1 << step));
+            }
             this.openCapacity = 0;
         }
     }
@@ -200,7 +216,7 @@ final class StreamWriter {
                     off += n;
                     len -= n;
                     if (buffered == capacity) {
-                        full = cutLocked();
+                        full = cutLocked(true);
                     } else if (!lingerScheduled) {
                         lingerScheduled = true;
                         scheduleLinger = true;
@@ -220,7 +236,10 @@ final class StreamWriter {
         }
     }
 
-    /** Sends what is buffered (and a waiting Open) at once. */
+    /**
+     * Sends what is buffered (and a waiting Open) at once. With nothing to send it does nothing,
+     * whatever the stream's state, as a socket's flush does.
+     */
     void flush() throws IOException {
         if (!coalescing) {
             return; // nothing is ever buffered
@@ -230,14 +249,15 @@ final class StreamWriter {
             Frame cut;
             state.lock();
             try {
+                if (buffered == 0 && !openPending) {
+                    return;
+                }
                 checkWritableLocked();
-                cut = buffered > 0 || openPending ? cutLocked() : null;
+                cut = cutLocked(false);
             } finally {
                 state.unlock();
             }
-            if (cut != null) {
-                sendWaitingForLane(cut);
-            }
+            sendWaitingForLane(cut);
         } finally {
             writers.unlock();
         }
@@ -303,7 +323,7 @@ final class StreamWriter {
             if (outputShutdown || failure != null || (buffered == 0 && !openPending)) {
                 return;
             }
-            cut = cutLocked();
+            cut = cutLocked(false);
         } finally {
             state.unlock();
         }
@@ -345,7 +365,7 @@ final class StreamWriter {
     // ---- cutting, under the state lock ----
 
     private int capacityLocked() {
-        return openPending ? openCapacity : fullFramePayload;
+        return openPending ? openCapacity : fullFramePayloads[rampStep];
     }
 
     /** Cuts one frame of {@code n} bytes of a write, not coalescing. */
@@ -374,10 +394,16 @@ final class StreamWriter {
         buffered += n;
     }
 
-    /** Cuts what is buffered into one frame: the Open if it waits, else the next Data frame. */
-    private Frame cutLocked() {
+    /**
+     * Cuts what is buffered into one frame: the Open if it waits, else the next Data frame, which
+     * moves the ramp on if {@code full}, or back to its start.
+     */
+    private Frame cutLocked(boolean full) {
         assert state.isHeldByCurrentThread();
         FrameType type = openPending ? FrameType.OPEN : FrameType.DATA;
+        if (type == FrameType.DATA) {
+            rampStep = full ? Math.min(rampStep + 1, fullFramePayloads.length - 1) : 0;
+        }
         int sequence = openPending ? 0 : nextSequence++;
         openPending = false;
         int length = FrameCodec.HEADER_LENGTH + buffered;
@@ -401,9 +427,9 @@ final class StreamWriter {
         assert state.isHeldByCurrentThread();
         List<Frame> last = new ArrayList<>(3);
         if (buffered > 0 || openPending) {
-            last.add(cutLocked());
+            last.add(cutLocked(false));
         }
-        last.add(cutLocked()); // nothing buffered now: an empty Data frame, the end of stream
+        last.add(cutLocked(false)); // nothing buffered now: an empty Data frame, the end of stream
         return last;
     }
 

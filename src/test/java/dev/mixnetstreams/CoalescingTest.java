@@ -34,10 +34,12 @@ class CoalescingTest {
     private static final Duration NEVER = MixnetClient.Builder.MAX_WRITE_LINGER;
     /** What rides in the padding of an Open with 20 legacy SURBs: 15 packets hold 24,060 bytes. */
     private static final int OPEN_CAPACITY = 15 * 1604 - 23 - 20 * 1164 - 16;
-    /** A full Data frame from the opener: 8 packets, no SURBs. */
-    private static final int FULL_FRAME = 8 * 1604 - 23 - 16;
-    /** A full reply frame: 8 packets. */
-    private static final int FULL_REPLY = 8 * 1604 - 3 - 16;
+    /** Full Data frames from the opener along the ramp: 1, 2, 4 and 8 packets, no SURBs. */
+    private static final int[] RAMP = {1 * 1604 - 39, 2 * 1604 - 39, 4 * 1604 - 39, 8 * 1604 - 39};
+    /** A full Data frame from the opener at the top of the ramp. */
+    private static final int FULL_FRAME = RAMP[3];
+    /** Full reply frames along the ramp. */
+    private static final int[] REPLY_RAMP = {1 * 1604 - 19, 2 * 1604 - 19, 4 * 1604 - 19, 8 * 1604 - 19};
 
     private static ScriptedPeer peer() {
         return ScriptedPeer.create(LoopbackMixnet.builder().packetGeometry(LEGACY));
@@ -61,8 +63,11 @@ class CoalescingTest {
     void theCapacitiesFollowFromTheGeometry() {
         assertEquals(741, OPEN_CAPACITY);
         assertEquals(15, LEGACY.anonymousPackets(16 + OPEN_CAPACITY, 20));
-        assertEquals(8, LEGACY.anonymousPackets(16 + FULL_FRAME, 0));
-        assertEquals(8, LEGACY.replyPackets(16 + FULL_REPLY));
+        for (int step = 0; step < RAMP.length; step++) {
+            assertEquals(1 << step, LEGACY.anonymousPackets(16 + RAMP[step], 0));
+            assertEquals(1 << step, LEGACY.replyPackets(16 + REPLY_RAMP[step]));
+            assertEquals((1 << step) + 1, LEGACY.anonymousPackets(16 + RAMP[step] + 1, 0), "full");
+        }
     }
 
     @Test
@@ -112,24 +117,29 @@ class CoalescingTest {
     }
 
     @Test
-    void framesAreCutToFillWholePackets() throws Exception {
+    void framesAreCutToFillWholePacketsRampingUpToEightAndStartingAgainAfterAFlush() throws Exception {
         try (ScriptedPeer peer = peer(); MixnetClient client = client(peer, NEVER)) {
             MixnetStream stream = client.openStream(peer.address());
-            byte[] bytes = random(OPEN_CAPACITY + 2 * FULL_FRAME + 100, 1);
+            int[] frames = {RAMP[0], RAMP[1], RAMP[2], RAMP[3], RAMP[3]};
+            byte[] bytes = random(OPEN_CAPACITY + Arrays.stream(frames).sum() + 100, 1);
             for (int off = 0; off < bytes.length; off += 1024) {
                 stream.getOutputStream().write(bytes, off, Math.min(1024, bytes.length - off));
             }
             SentFrame open = peer.takeFrame().assertAnonymous(peer.address(), 20);
             long id = open.assertOpen(Arrays.copyOfRange(bytes, 0, OPEN_CAPACITY));
             int at = OPEN_CAPACITY;
-            for (int sequence = 0; sequence < 2; sequence++, at += FULL_FRAME) {
+            for (int sequence = 0; sequence < frames.length; at += frames[sequence], sequence++) {
                 SentFrame full = peer.takeFrame().assertAnonymous(peer.address(), 0);
-                full.assertData(id, sequence, Arrays.copyOfRange(bytes, at, at + FULL_FRAME));
-                assertEquals(8, LEGACY.anonymousPackets(full.message().data().length, 0), "whole packets");
+                full.assertData(id, sequence, Arrays.copyOfRange(bytes, at, at + frames[sequence]));
+                assertEquals(1 << Math.min(sequence, 3), LEGACY.anonymousPackets(full.message().data().length, 0),
+                        "whole packets");
             }
             peer.assertNothingMoreSent(); // 100 bytes wait for more
             stream.getOutputStream().flush();
-            peer.takeFrame().assertData(id, 2, Arrays.copyOfRange(bytes, at, bytes.length));
+            peer.takeFrame().assertData(id, frames.length, Arrays.copyOfRange(bytes, at, bytes.length));
+            stream.getOutputStream().write(new byte[RAMP[0] + 10]); // after a flush, a burst starts small
+            peer.takeFrame().assertData(id, frames.length + 1, new byte[RAMP[0]]);
+            peer.assertNothingMoreSent();
         }
     }
 
@@ -150,6 +160,7 @@ class CoalescingTest {
             long id = peer.takeFrame().assertOpen(utf8("abc"));
             peer.takeFrame().assertAnonymous(peer.address(), 1).assertEndOfStream(id, 0);
             assertThrows(java.io.IOException.class, () -> stream.getOutputStream().write(1));
+            stream.getOutputStream().flush(); // nothing to send: no error, as with a socket
             peer.assertNothingMoreSent();
         }
     }
@@ -211,17 +222,20 @@ class CoalescingTest {
     }
 
     @Test
-    void withSurbsOnEveryFrameAFullFrameFillsEightPacketsBesidesItsSurbs() throws Exception {
+    void withSurbsOnEveryFrameFullFramesFillPacketsBesidesTheirSurbs() throws Exception {
         try (ScriptedPeer peer = peer();
              MixnetClient client = MixnetClient.builder(peer.client()).writeLinger(NEVER).surbsOnEveryFrame(true)
                      .build()) {
             MixnetStream stream = client.openStream(peer.address());
             stream.getOutputStream().write(new byte[OPEN_CAPACITY + 20_000]);
             long id = peer.takeFrame().assertAnonymous(peer.address(), 20).assertOpen(new byte[OPEN_CAPACITY]);
-            SentFrame full = peer.takeFrame().assertAnonymous(peer.address(), 20);
-            int payload = 22 * 1604 - 23 - 20 * 1164 - 16; // 15 packets hold the SURBs and 741 bytes, 7 more
-            full.assertData(id, 0, new byte[payload]);
-            assertEquals(22, LEGACY.anonymousPackets(full.message().data().length, 20));
+            // The SURBs take 14 packets and part of a 15th: the ramp's frames fill 1, 2, 4 packets more.
+            int sequence = 0;
+            for (int packets : new int[] {15, 16, 18}) {
+                SentFrame full = peer.takeFrame().assertAnonymous(peer.address(), 20);
+                full.assertData(id, sequence++, new byte[packets * 1604 - 23 - 20 * 1164 - 16]);
+                assertEquals(packets, LEGACY.anonymousPackets(full.message().data().length, 20));
+            }
         }
     }
 
@@ -232,13 +246,17 @@ class CoalescingTest {
             peer.open(42);
             MixnetStream accepted = listener.accept();
             peer.takeFrame().assertReplyTo(peer.tag()).assertControl(FrameType.OPEN_ACK, 42, 0);
-            byte[] bytes = random(FULL_REPLY + 5, 2);
+            byte[] bytes = random(Arrays.stream(REPLY_RAMP).sum() + 5, 2);
             accepted.getOutputStream().write(bytes);
-            SentFrame full = peer.takeFrame().assertReplyTo(peer.tag());
-            full.assertData(42, 0, Arrays.copyOf(bytes, FULL_REPLY));
-            assertEquals(8, LEGACY.replyPackets(full.message().data().length));
+            int at = 0;
+            for (int step = 0; step < REPLY_RAMP.length; at += REPLY_RAMP[step], step++) {
+                SentFrame full = peer.takeFrame().assertReplyTo(peer.tag());
+                full.assertData(42, step, Arrays.copyOfRange(bytes, at, at + REPLY_RAMP[step]));
+                assertEquals(1 << step, LEGACY.replyPackets(full.message().data().length));
+            }
             accepted.getOutputStream().flush();
-            peer.takeFrame().assertReplyTo(peer.tag()).assertData(42, 1, Arrays.copyOfRange(bytes, FULL_REPLY, bytes.length));
+            peer.takeFrame().assertReplyTo(peer.tag()).assertData(42, REPLY_RAMP.length,
+                    Arrays.copyOfRange(bytes, at, bytes.length));
         }
     }
 

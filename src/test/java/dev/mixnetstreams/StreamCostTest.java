@@ -2,7 +2,6 @@ package dev.mixnetstreams;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mixnetstreams.sim.NymCostModel;
@@ -14,7 +13,6 @@ import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -63,9 +61,9 @@ class StreamCostTest {
     @Test
     void anUploadCostsNearTheFloorInPackets() throws Exception {
         PacketCosts ours = upload(b -> b.writeLinger(NEVER), MixnetClient.DEFAULT_OPEN_SURBS);
-        // The Open (20 SURBs and 741 bytes: 15 packets), five full frames of 8 packets, the last
-        // 830 bytes (1 packet) and the end of stream (1 packet).
-        assertEquals(15 + 5 * 8 + 1 + 1, ours.packetsSent());
+        // The Open (20 SURBs and 741 bytes: 15 packets), the ramp's frames of 1, 2 and 4 packets,
+        // four full frames of 8, the last 2,512 bytes (2 packets) and the end of stream (1 packet).
+        assertEquals(15 + 1 + 2 + 4 + 4 * 8 + 2 + 1, ours.packetsSent());
         PacketCosts reference = upload(b -> b.writeLinger(Duration.ZERO).surbsOnEveryFrame(true), 10);
         // Every message 8 packets: the Open, 64 writes, the end of stream.
         assertEquals(8 * (1 + 64 + 1), reference.packetsSent());
@@ -96,57 +94,60 @@ class StreamCostTest {
         }
     }
 
+    /** What a write threw, and whether the writer's interrupt flag was set after it. */
+    private record WriteFailure(IOException thrown, boolean interruptFlag) {
+    }
+
+    /**
+     * Starts a writer of ten full frames on a stream over a crawling nym-client and waits until it
+     * waits for its lane: the Open (15 packets) and the ramp's frames (1, 2, 4, 8 and 8 packets)
+     * fill the lane to 38 packets, over 30, so the next full frame waits for room.
+     */
+    private static Thread blockedWriter(MixnetClient client, MixnetStream stream, CompletableFuture<WriteFailure> outcome) {
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                stream.getOutputStream().write(new byte[10 * 12_793]);
+                outcome.completeExceptionally(new AssertionError("the write returned"));
+            } catch (IOException e) {
+                outcome.complete(new WriteFailure(e, Thread.currentThread().isInterrupted()));
+            }
+        });
+        Await.blocked(writer);
+        assertEquals(6, client.stats().framesOut(), "the Open and five full frames");
+        return writer;
+    }
+
+    private static SimulatedMixnet crawling(long seed) {
+        return SimulatedMixnet.builder().costModel(NymCostModel.defaults().withPacketsPerSecond(0.01)).seed(seed).build();
+    }
+
     @Test
     void aWriterWaitsWhileItsLaneIsLongAndCloseWakesIt() throws Exception {
-        NymCostModel crawling = NymCostModel.defaults().withPacketsPerSecond(0.01);
-        try (SimulatedMixnet mixnet = SimulatedMixnet.builder().costModel(crawling).seed(5).build();
+        try (SimulatedMixnet mixnet = crawling(5);
              MixnetClient server = MixnetClient.builder(mixnet.newEndpoint()).build();
              MixnetClient client = MixnetClient.builder(mixnet.newEndpoint()).writeLinger(NEVER).build()) {
             MixnetStream stream = client.openStream(server.address());
-            // The Open (15 packets) and two full frames (8 each) fill the lane to 31 packets;
-            // the third full frame waits for room.
-            CompletableFuture<Void> writing = new CompletableFuture<>();
-            Thread writer = Thread.ofVirtual().start(() -> {
-                try {
-                    stream.getOutputStream().write(new byte[10 * 12_793]);
-                    writing.complete(null);
-                } catch (Exception e) {
-                    writing.completeExceptionally(e);
-                }
-            });
-            Await.blocked(writer);
-            assertEquals(3, client.stats().framesOut(), "the Open and two full frames");
+            CompletableFuture<WriteFailure> outcome = new CompletableFuture<>();
+            blockedWriter(client, stream, outcome);
             stream.close();
-            ExecutionException failed = assertThrows(ExecutionException.class,
-                    () -> writing.get(Await.GIVE_UP.toSeconds(), TimeUnit.SECONDS));
-            assertEquals("stream closed", failed.getCause().getMessage());
+            assertEquals("stream closed", outcome.get(Await.GIVE_UP.toSeconds(), TimeUnit.SECONDS).thrown().getMessage());
             // The frame cut before the wait was sent, then the end of stream behind it.
-            Await.until("the cut frame and the end of stream sent", () -> client.stats().framesOut() == 5);
+            Await.until("the cut frame and the end of stream sent", () -> client.stats().framesOut() == 8);
         }
     }
 
     @Test
     void aWriterWaitingForItsLaneCanBeInterrupted() throws Exception {
-        NymCostModel crawling = NymCostModel.defaults().withPacketsPerSecond(0.01);
-        try (SimulatedMixnet mixnet = SimulatedMixnet.builder().costModel(crawling).seed(6).build();
+        try (SimulatedMixnet mixnet = crawling(6);
              MixnetClient server = MixnetClient.builder(mixnet.newEndpoint()).build();
              MixnetClient client = MixnetClient.builder(mixnet.newEndpoint()).writeLinger(NEVER).build()) {
             MixnetStream stream = client.openStream(server.address());
-            CompletableFuture<Boolean> flagAfter = new CompletableFuture<>();
-            Thread writer = Thread.ofVirtual().start(() -> {
-                try {
-                    stream.getOutputStream().write(new byte[10 * 12_793]);
-                    flagAfter.completeExceptionally(new AssertionError("the write returned"));
-                } catch (InterruptedIOException e) {
-                    flagAfter.complete(Thread.currentThread().isInterrupted());
-                } catch (IOException e) {
-                    flagAfter.completeExceptionally(e);
-                }
-            });
-            Await.blocked(writer);
-            writer.interrupt();
-            assertTrue(flagAfter.get(Await.GIVE_UP.toSeconds(), TimeUnit.SECONDS), "the interrupt flag is set again");
-            assertEquals(4, client.stats().framesOut(), "the frame cut before the wait was sent");
+            CompletableFuture<WriteFailure> outcome = new CompletableFuture<>();
+            blockedWriter(client, stream, outcome).interrupt();
+            WriteFailure failure = outcome.get(Await.GIVE_UP.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(failure.thrown() instanceof InterruptedIOException, failure.thrown().toString());
+            assertTrue(failure.interruptFlag(), "the interrupt flag is set again");
+            assertEquals(7, client.stats().framesOut(), "the frame cut before the wait was sent");
         }
     }
 }

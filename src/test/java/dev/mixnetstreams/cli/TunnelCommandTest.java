@@ -9,6 +9,7 @@ import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -58,19 +59,31 @@ class TunnelCommandTest {
         }
     }
 
+    /** What an upstream does with one connection. */
+    private interface Connection {
+        void serve(Socket socket) throws IOException;
+    }
+
+    /** Serves one connection to {@code server} on a virtual thread, closing it after. */
+    private static CompletableFuture<Void> serveOne(ServerSocket server, Connection connection) {
+        return CompletableFuture.runAsync(() -> {
+            try (Socket s = server.accept()) {
+                connection.serve(s);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, r -> Thread.ofVirtual().start(r));
+    }
+
     @Test
     void carriesAConnectionAndPrintsASummary() throws Exception {
         byte[] payload = new byte[200_000];
         new SplittableRandom(5).nextBytes(payload);
         try (ServerSocket echo = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
-                try (Socket s = echo.accept()) {
-                    s.getInputStream().transferTo(s.getOutputStream());
-                    s.shutdownOutput();
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            }, r -> Thread.ofVirtual().start(r));
+            CompletableFuture<Void> served = serveOne(echo, s -> {
+                s.getInputStream().transferTo(s.getOutputStream());
+                s.shutdownOutput();
+            });
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
             try (TunnelCommand.Running running = TunnelCommand.start(List.of("--listen", "127.0.0.1:0",
@@ -105,14 +118,10 @@ class TunnelCommandTest {
         byte[] payload = new byte[50_000];
         new SplittableRandom(6).nextBytes(payload);
         try (ServerSocket upstream = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
-                try (Socket s = upstream.accept()) {
-                    s.getInputStream().readNBytes(3);
-                    s.getOutputStream().write(payload); // a download: a small request, a large answer
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            }, r -> Thread.ofVirtual().start(r));
+            CompletableFuture<Void> served = serveOne(upstream, s -> {
+                s.getInputStream().readNBytes(3);
+                s.getOutputStream().write(payload); // a download: a small request, a large answer
+            });
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
             try (TunnelCommand.Running running = TunnelCommand.start(List.of("--listen", "127.0.0.1:0",
