@@ -35,6 +35,11 @@ import java.util.Map;
  *     up because too many streams waited for the transport at once
  * @param resetsSent RESET frames sent to peers of this library (abort, limits, closing with data unread)
  * @param resetsReceived RESET frames received from peers of this library for open streams
+ * @param creditsSent CREDIT frames sent alone (acknowledgements and credit for peers of this library;
+ *     those riding on Data are not counted)
+ * @param creditsReceived CREDITs received, alone or riding on Data
+ * @param framesResent frames sent again because they were lost, or their acknowledgement was
+ * @param streamsUndeliverable streams given up because their frames were never acknowledged
  * @param openStreams streams registered now and not closed
  */
 public record ClientStats(
@@ -63,6 +68,10 @@ public record ClientStats(
         long controlFramesDropped,
         long resetsSent,
         long resetsReceived,
+        long creditsSent,
+        long creditsReceived,
+        long framesResent,
+        long streamsUndeliverable,
         long openStreams) {
 
     /**
@@ -93,6 +102,10 @@ public record ClientStats(
      * @param controlFramesDropped streams whose control frames were given up
      * @param resetsSent RESETs sent
      * @param resetsReceived RESETs received
+     * @param creditsSent CREDITs sent
+     * @param creditsReceived CREDITs received
+     * @param framesResent frames sent again
+     * @param streamsUndeliverable streams given up
      * @param openStreams open streams
      */
     public ClientStats {

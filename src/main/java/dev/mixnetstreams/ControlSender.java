@@ -9,20 +9,19 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Sends the frames nobody should wait for, off the thread that asks for them: a closed stream's
- * last frames, its buffered bytes and end of stream ({@link MixnetStream#close()} returns at once,
- * as {@link java.net.Socket#close()} does), the acceptor's OpenAck, Pongs that answer a peer's
- * Pings, keepalive Pings, and the frames whose linger has passed ({@link StreamWriter}: a writer
- * never waits for its linger). The router never blocks, so it cannot send; the application's close
- * must not wait for a transport that takes no more data (a stalled nym-client). One virtual thread
- * per client sends them in turn.
+ * Sends the frames nobody should wait for, off the thread that asks for them: the acceptor's
+ * OpenAck, Pongs that answer a peer's Pings, keepalive Pings, CREDITs and RESETs for peers of this
+ * library; and runs the stream writers' timers ({@link StreamWriter#onTimer()}: a closed stream's
+ * last frames, lingering bytes, resends; {@link MixnetStream#close()} returns at once, as {@link
+ * java.net.Socket#close()} does, and a writer never waits for its linger). The router never
+ * blocks, so it cannot send; the application's close must not wait for a transport that takes no
+ * more data (a stalled nym-client). One virtual thread per client does it all in turn.
  *
  * <p>What is pending is kept per stream, at most one of each kind (a newer Pong or Ping replaces
  * an older one), so a peer flooding a stream with Pings costs one pending Pong, not a queue. At
@@ -30,12 +29,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * transport takes their ends (a peer churning streams against a stalled nym-client), the oldest
  * waiting stream's frames are given up, logged at debug and counted
  * ({@link ClientStats#controlFramesDropped()}), so memory stays bounded. The client's close gives
- * what is pending one shared deadline, then stops the thread. Linger flushes are kept apart, at
- * most one per stream (its writer schedules one only when none is due), and never given up while
- * the client runs.
+ * what is pending and the timers due one shared deadline, then stops the thread. Timers are kept
+ * apart, a few per stream at most (a writer schedules one only when none runs before it), and
+ * never given up while the client runs.
  *
- * <p>Guards: {@link #lock} guards {@link #pending}, {@link #lingers} and {@link #finishing}; it is
- * never held across a send, and no other lock is taken while it is held.
+ * <p>Guards: {@link #lock} guards {@link #pending}, {@link #timers} and {@link #finishing}; it is
+ * never held across a send or a timer's task, and no other lock is taken while it is held (a
+ * writer may hold its own state lock when it schedules: the order is writer, then this).
  */
 final class ControlSender {
 
@@ -49,15 +49,16 @@ final class ControlSender {
         boolean openAck;
         long pongNonce = -1;
         long pingNonce = -1;
-        /** A closing stream's last frames, in order: its buffered bytes, its end of stream. */
-        List<StreamWriter.Frame> lastFrames;
+        /** A CREDIT to send (built when it is sent, from the stream's state then); blocked: ours waits too. */
+        boolean credit;
+        boolean creditBlocked;
         /** A RESET to send instead of everything else; then {@link #resetMessage} says why. */
         ResetReason reset;
         String resetMessage;
     }
 
-    /** A stream writer's linger flush, due at {@code dueNanos} ({@link System#nanoTime()}). */
-    private record Linger(long dueNanos, StreamWriter writer) {
+    /** A task due at {@code dueNanos} ({@link System#nanoTime()}); {@code order} keeps ties in order. */
+    private record Timer(long dueNanos, long order, Runnable task) {
     }
 
     private final MixnetClient client;
@@ -66,8 +67,11 @@ final class ControlSender {
     private final Condition work = lock.newCondition();
     /** Guarded by {@link #lock}: streams with frames to send, in the order they first asked. */
     private final LinkedHashMap<MixnetStream, Pending> pending = new LinkedHashMap<>();
-    /** Guarded by {@link #lock}: linger flushes, soonest first. */
-    private final PriorityQueue<Linger> lingers = new PriorityQueue<>(Comparator.comparingLong(Linger::dueNanos));
+    /** Guarded by {@link #lock}: timers, soonest first. */
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>(
+            Comparator.comparingLong(Timer::dueNanos).thenComparingLong(Timer::order));
+    /** Guarded by {@link #lock}: numbers the timers. */
+    private long timerOrder;
     /** Guarded by {@link #lock}: nothing more is taken; the thread ends once nothing is pending. */
     private boolean finishing;
     private final Thread thread;
@@ -75,11 +79,6 @@ final class ControlSender {
     ControlSender(MixnetClient client, String threadName) {
         this.client = client;
         this.thread = Thread.ofVirtual().name(threadName).start(this::run);
-    }
-
-    /** Queues a closing stream's last frames (its buffered bytes, its end of stream), sent in order. */
-    boolean queueLastFrames(MixnetStream stream, List<StreamWriter.Frame> frames) {
-        return queue(stream, p -> p.lastFrames = frames);
     }
 
     /** Queues a RESET for a stream whose peer speaks the extensions; what else waits for it is dropped. */
@@ -90,12 +89,20 @@ final class ControlSender {
         });
     }
 
-    /** Schedules a writer's linger flush; the writer asks for at most one at a time. */
-    void scheduleLinger(StreamWriter writer, long dueNanos) {
+    /** Queues a CREDIT for a stream whose peer speaks the extensions; {@code blocked}: this end waits for credit. */
+    boolean queueCredit(MixnetStream stream, boolean blocked) {
+        return queue(stream, p -> {
+            p.credit = true;
+            p.creditBlocked |= blocked;
+        });
+    }
+
+    /** Runs {@code task} on this thread at {@code dueNanos} ({@link System#nanoTime()}); void once the client closes. */
+    void schedule(Runnable task, long dueNanos) {
         lock.lock();
         try {
             if (!finishing) {
-                lingers.add(new Linger(dueNanos, writer));
+                timers.add(new Timer(dueNanos, timerOrder++, task));
                 work.signal();
             }
         } finally {
@@ -174,7 +181,7 @@ final class ControlSender {
         try {
             unsent = pending.size();
             pending.clear();
-            lingers.clear();
+            timers.clear();
         } finally {
             lock.unlock();
         }
@@ -188,14 +195,14 @@ final class ControlSender {
         while (true) {
             MixnetStream stream = null;
             Pending next = null;
-            StreamWriter lingered = null;
+            Runnable due = null;
             lock.lock();
             try {
                 while (true) {
-                    Linger soonest = lingers.peek();
+                    Timer soonest = timers.peek();
                     long now = soonest == null ? 0 : System.nanoTime();
                     if (soonest != null && soonest.dueNanos() - now <= 0) {
-                        lingered = lingers.poll().writer();
+                        due = timers.poll().task();
                         break;
                     }
                     if (!pending.isEmpty()) {
@@ -207,7 +214,7 @@ final class ControlSender {
                         break;
                     }
                     if (finishing) {
-                        return; // everything was sent; lingers are void once the client closes
+                        return; // everything due was done; later timers are void once the client closes
                     }
                     if (soonest == null) {
                         work.awaitUninterruptibly();
@@ -218,8 +225,8 @@ final class ControlSender {
             } finally {
                 lock.unlock();
             }
-            if (lingered != null) {
-                lingered.lingerExpired();
+            if (due != null) {
+                runTask(due);
             } else {
                 send(stream, next);
             }
@@ -237,6 +244,15 @@ final class ControlSender {
             return true;
         } catch (InterruptedException e) {
             return false;
+        }
+    }
+
+    /** Runs a timer's task; a failure is a bug, logged, and the thread goes on. */
+    private void runTask(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            client.log().error("control sender: a timer failed; continuing", e);
         }
     }
 
@@ -264,10 +280,9 @@ final class ControlSender {
                 client.counters().pingsSent.increment();
                 stream.keepalive().pingLeft((int) next.pingNonce, System.nanoTime());
             }
-            if (next.lastFrames != null) {
-                for (StreamWriter.Frame frame : next.lastFrames) {
-                    writer.sendLast(frame);
-                }
+            if (next.credit) {
+                writer.transmit(ExtensionFrames.credit(id, stream.creditToSend(next.creditBlocked)), 0);
+                client.counters().creditsSent.increment();
             }
         } catch (IOException e) {
             client.log().debug("{}: control frame not sent: {}", stream.id(), e.toString());

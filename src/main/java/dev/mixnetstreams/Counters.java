@@ -66,6 +66,10 @@ final class Counters {
     final LongAdder controlFramesDropped = new LongAdder();
     final LongAdder resetsSent = new LongAdder();
     final RouterCounter resetsReceived = new RouterCounter();
+    final LongAdder creditsSent = new LongAdder();
+    final RouterCounter creditsReceived = new RouterCounter();
+    final LongAdder framesResent = new LongAdder();
+    final LongAdder streamsUndeliverable = new LongAdder();
     final LongAdder openAcksSent = new LongAdder();
     final RouterCounter openAcksReceived = new RouterCounter();
     final LongAdder pingsSent = new LongAdder();
@@ -96,6 +100,7 @@ final class Counters {
                 earlyFramesDelivered.sum(), streamsOpened.sum(), streamsAccepted.sum(),
                 streamsReaped.sum(), streamsReset.sum(), streamsUnresponsive.sum(), openAcksSent.sum(),
                 openAcksReceived.sum(), pingsSent.sum(), pingsReceived.sum(), pongsSent.sum(), pongsReceived.sum(),
-                controlFramesDropped.sum(), resetsSent.sum(), resetsReceived.sum(), openStreams);
+                controlFramesDropped.sum(), resetsSent.sum(), resetsReceived.sum(), creditsSent.sum(),
+                creditsReceived.sum(), framesResent.sum(), streamsUndeliverable.sum(), openStreams);
     }
 }

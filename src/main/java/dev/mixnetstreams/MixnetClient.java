@@ -82,7 +82,7 @@ public final class MixnetClient implements Closeable {
                     long maxEarlyBytes, Duration earlyFrameTimeout, int maxFramePayload, int reorderWindow,
                     int messageQueueCapacity, long maxMessageQueueBytes, long maxTotalUnreadBytes,
                     Duration keepaliveInterval, Duration writeLinger, boolean surbsOnEveryFrame,
-                    boolean extensions) {
+                    boolean extensions, long receiveWindow) {
     }
 
     private final MixnetTransport transport;
@@ -480,6 +480,15 @@ public final class MixnetClient implements Closeable {
         return config.surbsOnEveryFrame();
     }
 
+    /**
+     * The credit each stream grants a peer of this library beyond what its reader took: the
+     * window set, but at most half the stream's limit on unread bytes, so that a peer that keeps
+     * to it never exceeds the limit (each frame is charged more than its payload).
+     */
+    long receiveWindow() {
+        return Math.min(config.receiveWindow(), config.maxUnreadBytes() / 2);
+    }
+
     /** Whether this client speaks the library's extensions (flag on every frame, CREDIT and RESET). */
     boolean extensionsEnabled() {
         return config.extensions();
@@ -586,6 +595,14 @@ public final class MixnetClient implements Closeable {
          * any protocol waits, and keep closed streams' flushes scheduled as long.
          */
         public static final Duration MAX_WRITE_LINGER = Duration.ofSeconds(10);
+        /**
+         * Default credit a stream grants a peer of this library beyond what its reader took: 512
+         * KiB. The Nym network moves about 80 KB a second per client, and a credit comes back a
+         * round trip (about a second) plus up to a second of acknowledgement delay after the reader
+         * took the data: about 160 KB in flight. Credit is granted when half the window was read,
+         * so twice that, rounded up, keeps a fast reader's peer sending without pause.
+         */
+        public static final long DEFAULT_RECEIVE_WINDOW = 512L << 10;
         /** Default message-mode messages kept until taken: 4096. */
         public static final int DEFAULT_MESSAGE_QUEUE_CAPACITY = 4096;
         /** Default message-mode bytes kept until taken: 32 MiB (each message charged its length plus 96). */
@@ -618,6 +635,7 @@ public final class MixnetClient implements Closeable {
         private Duration writeLinger = DEFAULT_WRITE_LINGER;
         private boolean surbsOnEveryFrame;
         private boolean extensions = true;
+        private long receiveWindow = DEFAULT_RECEIVE_WINDOW;
 
         private Builder(MixnetTransport transport) {
             this.transport = transport;
@@ -825,6 +843,22 @@ public final class MixnetClient implements Closeable {
         }
 
         /**
+         * Sets the credit each stream grants a peer of this library beyond what its reader took
+         * (flow control, PROTOCOL.md section 9): the peer sends no more than that ahead of the
+         * reader, so a slow reader is never reset for its unread bytes, and waits instead. The
+         * window used is at most half of {@link #maxUnreadBytes(long)}. Peers that do not speak
+         * the extensions are not flow-controlled.
+         *
+         * @param bytes positive; default 512 KiB
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder receiveWindow(long bytes) {
+            this.receiveWindow = ArgumentChecks.positive(bytes, "receiveWindow");
+            return this;
+        }
+
+        /**
          * Sets how many message-mode messages are kept until {@link #waitForMessages()} takes
          * them; beyond it they are dropped and counted.
          *
@@ -860,7 +894,7 @@ public final class MixnetClient implements Closeable {
             return new MixnetClient(transport, new Settings(streamIdleTimeout, maxUnreadBytes, acceptBacklog,
                     maxEarlyFrames, maxEarlyBytes, earlyFrameTimeout, maxFramePayload, reorderWindow,
                     messageQueueCapacity, maxMessageQueueBytes, maxTotalUnreadBytes, keepaliveInterval, writeLinger,
-                    surbsOnEveryFrame, extensions));
+                    surbsOnEveryFrame, extensions, receiveWindow));
         }
 
     }

@@ -5,6 +5,7 @@ import dev.mixnetstreams.internal.Failures;
 import dev.mixnetstreams.internal.ReorderBuffer;
 import dev.mixnetstreams.internal.Waits;
 import dev.mixnetstreams.internal.jfr.StreamEvents;
+import dev.mixnetstreams.wire.ExtensionFrames;
 import dev.mixnetstreams.wire.FrameCodec;
 import java.io.Closeable;
 import java.io.IOException;
@@ -80,10 +81,54 @@ public final class MixnetStream implements Closeable {
     static final int PEER_WITHOUT_EXTENSIONS = 2;
     /**
      * Whether the peer speaks this library's extensions (PROTOCOL.md, section 9): one of the
-     * three constants above. Written by the router only (at creation for an accepted stream, from
-     * its Open), once, from {@link #PEER_UNKNOWN}; read by anyone.
+     * three constants above. Set once, from {@link #PEER_UNKNOWN}, by compare-and-set: by the router
+     * (at creation for an accepted stream, from its Open; at the peer's first frame for an opened
+     * one), or by the writer when the peer gave no sign in time; read by anyone.
      */
     private volatile int peerExtensions;
+    private static final java.lang.invoke.VarHandle PEER_EXTENSIONS;
+
+    static {
+        try {
+            PEER_EXTENSIONS = java.lang.invoke.MethodHandles.lookup()
+                    .findVarHandle(MixnetStream.class, "peerExtensions", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * The most a receiver waits before it acknowledges what arrived from a peer of this library,
+     * unless {@link #ACK_FRAMES} frames came first or data going the other way carries it: 1 s, a
+     * round trip's order on the Nym network, so that a bulk transfer costs about one CREDIT a
+     * second.
+     */
+    static final long ACK_DELAY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Frames that arrive before an acknowledgement goes at once. */
+    static final int ACK_FRAMES = 8;
+    /** The credit this end grants its peer beyond what its reader took (bytes). */
+    private final long receiveWindow;
+    /**
+     * What has arrived, for acknowledgements: {@link ReorderBuffer#arrivalState()}, written by the
+     * router after each Data frame from a peer of this library, read by whoever sends a CREDIT.
+     */
+    private volatile long arrivalState;
+    /** Data frames arrived since the last acknowledgement went out; the router adds, senders clear. */
+    private final java.util.concurrent.atomic.AtomicInteger unacknowledged = new java.util.concurrent.atomic.AtomicInteger();
+    /** Whether an acknowledgement timer is scheduled. */
+    private final AtomicBoolean ackTimerArmed = new AtomicBoolean();
+    /**
+     * The credit limit last sent to the peer (cumulative bytes); only grows. Written by whoever
+     * sends a CREDIT (the control sender, a writer whose Data carries one), under no lock: a lost
+     * race sends an older limit, which cumulative credit makes harmless.
+     */
+    private volatile long grantedLimit = SendWindow.INITIAL_CREDIT;
+    /** Set by the router when the peer's end of stream arrived: it sends no more. */
+    private volatile boolean peerEnded;
+    /** Whether a stop-sending RESET was sent for this stream (by its close, or the router after it). */
+    private final AtomicBoolean stopSendingSent = new AtomicBoolean();
+    /** How long a write waits for the peer's credit, in nanoseconds, 0 for ever; any thread sets it. */
+    private volatile long writeTimeoutNanos;
     /** Whether the peer is known to hold the stream; set by the router, never cleared. */
     private volatile boolean established;
     /** Counted down once established, closed or ended: wakes {@link #awaitEstablished} waiters. */
@@ -110,10 +155,12 @@ public final class MixnetStream implements Closeable {
                  int openSurbs, ReorderBuffer inbound) {
         this.id = id;
         this.client = client;
+        this.receiveWindow = client.receiveWindow();
         this.remoteAddress = remoteAddress;
         this.remoteSenderTag = remoteSenderTag;
         this.inbound = inbound;
         this.writer = new StreamWriter(this, client, remoteAddress, remoteSenderTag, openSurbs, client.nextLane());
+        this.peerExtensions = client.extensionsEnabled() ? PEER_UNKNOWN : PEER_WITHOUT_EXTENSIONS;
         this.lastActivityNanos = System.nanoTime();
         // An accepted stream is established at once: its peer opened it.
         this.keepalive = remoteAddress != null ? new Keepalive(lastActivityNanos) : null;
@@ -282,7 +329,8 @@ public final class MixnetStream implements Closeable {
      */
     @Override
     public void close() {
-        if (peerExtensions == PEER_SPEAKS_EXTENSIONS && hasUnreadData()) {
+        boolean extensions = peerExtensions == PEER_SPEAKS_EXTENSIONS;
+        if (extensions && hasUnreadData()) {
             // Closing with data unread is a reset, as with TCP: the peer of this library is told.
             end(ResetReason.CLOSED_UNREAD, "closed with data unread");
             return;
@@ -297,6 +345,10 @@ public final class MixnetStream implements Closeable {
         establishment.countDown();
         client.streamClosed(this);
         writer.close();
+        if (extensions && !peerEnded && terminated == null && markStopSendingSent()) {
+            // The peer still sends to a stream nobody reads: it is told to stop (its reads go on).
+            tellPeer(ResetReason.STOP_SENDING, "the stream was closed before the peer's end of stream");
+        }
     }
 
     /**
@@ -353,17 +405,146 @@ public final class MixnetStream implements Closeable {
         }
     }
 
-    /** The peer's flags show whether it speaks this library's extensions; the router notes them, once. */
+    /**
+     * Router: the peer's flags show whether it speaks this library's extensions; noted once. A
+     * peer that does: gaps are waited for (it sends lost frames again), and it is granted credit.
+     * One that does not: nothing waits for its credit or acknowledgements.
+     */
     void notePeerFlags(int flags) {
-        if (peerExtensions == PEER_UNKNOWN) {
-            peerExtensions = client.extensionsEnabled() && (flags & FrameCodec.FLAG_EXTENSIONS) != 0
-                    ? PEER_SPEAKS_EXTENSIONS : PEER_WITHOUT_EXTENSIONS;
+        if (peerExtensions != PEER_UNKNOWN) {
+            return;
         }
+        boolean speaks = client.extensionsEnabled() && (flags & FrameCodec.FLAG_EXTENSIONS) != 0;
+        if (!PEER_EXTENSIONS.compareAndSet(this, PEER_UNKNOWN, speaks ? PEER_SPEAKS_EXTENSIONS : PEER_WITHOUT_EXTENSIONS)) {
+            return; // the writer gave up waiting for a sign meanwhile
+        }
+        if (speaks) {
+            inbound.neverSkipAhead();
+            client.controlSender().queueCredit(this, false); // its first credit, and a sign that this end speaks them
+        } else {
+            writer.peerWithoutExtensions();
+        }
+    }
+
+    /** Writer: the peer gave no sign in time; it is taken for one without the extensions. */
+    void assumePeerWithoutExtensions() {
+        PEER_EXTENSIONS.compareAndSet(this, PEER_UNKNOWN, PEER_WITHOUT_EXTENSIONS);
     }
 
     /** Whether the peer has shown that it speaks this library's extensions. */
     boolean peerSpeaksExtensions() {
         return peerExtensions == PEER_SPEAKS_EXTENSIONS;
+    }
+
+    /** Router: the peer's end of stream arrived. */
+    void notePeerEnded() {
+        peerEnded = true;
+    }
+
+    /** Router: whether Data with this sequence number arrived before (it is behind what arrived in order). */
+    boolean arrivedBefore(int sequence) {
+        return sequence - (int) (arrivalState >>> 32) < 0;
+    }
+
+    /** Whether a stop-sending RESET is still to be sent for this closed stream; notes it as sent. */
+    boolean markStopSendingSent() {
+        return stopSendingSent.compareAndSet(false, true);
+    }
+
+    /** Whether the peer has not shown yet whether it speaks them (an opener before its first frame). */
+    boolean peerKindUnknown() {
+        return peerExtensions == PEER_UNKNOWN;
+    }
+
+    /**
+     * Router: a Data frame from a peer of this library arrived (new, or again); {@code state} is
+     * the buffer's arrival state after it. The acknowledgement goes at once after {@link
+     * #ACK_FRAMES} frames, else within {@link #ACK_DELAY_NANOS}, unless data going the other way
+     * carries it first.
+     */
+    void dataArrived(long state) {
+        arrivalState = state;
+        if (unacknowledged.incrementAndGet() >= ACK_FRAMES) {
+            client.controlSender().queueCredit(this, false);
+        } else if (ackTimerArmed.compareAndSet(false, true)) {
+            client.controlSender().schedule(this::acknowledgeIfDue, System.nanoTime() + ACK_DELAY_NANOS);
+        }
+    }
+
+    /** The acknowledgement timer: sends one if frames arrived since the last. */
+    private void acknowledgeIfDue() {
+        ackTimerArmed.set(false);
+        if (unacknowledged.get() > 0) {
+            client.controlSender().queueCredit(this, false);
+        }
+    }
+
+    /** Whether the reader has taken half a window since the last credit sent: time to grant more. */
+    private boolean grantDue() {
+        return inbound.takenBytes() + receiveWindow - grantedLimit >= receiveWindow / 2;
+    }
+
+    /**
+     * Builds the CREDIT to send now, noting it as sent: what has arrived, and credit for a window
+     * beyond what the reader took.
+     */
+    ExtensionFrames.Credit creditToSend(boolean blocked) {
+        long state = arrivalState;
+        long limit = Math.max(grantedLimit, inbound.takenBytes() + receiveWindow);
+        grantedLimit = limit;
+        unacknowledged.set(0);
+        return new ExtensionFrames.Credit((int) (state >>> 32), limit, (int) state, blocked);
+    }
+
+    /** The CREDIT a Data frame going to the peer may carry: one if an acknowledgement or a grant is due, else {@code null}. */
+    ExtensionFrames.Credit creditToPiggyback() {
+        return unacknowledged.get() > 0 || grantDue() ? creditToSend(false) : null;
+    }
+
+    /** Reader: after taking data, grants the peer more credit if half a window was read. */
+    private void maybeGrant() {
+        if (peerExtensions == PEER_SPEAKS_EXTENSIONS && grantDue()) {
+            client.controlSender().queueCredit(this, false);
+        }
+    }
+
+    /**
+     * Writer: frames were sent again and again and never acknowledged: the stream is reset, and
+     * the peer, if it is still there, told.
+     */
+    void giveUp() {
+        client.counters().streamsUndeliverable.increment();
+        client.log().debug("{}: frames never acknowledged; giving the stream up", id);
+        reset(new StreamResetException(ResetReason.UNDELIVERABLE, false,
+                "stream reset: frames were sent " + SendWindow.MAX_SENDS + " times and never acknowledged"));
+        writer.abort();
+        tellPeer(ResetReason.UNDELIVERABLE, "frames never acknowledged");
+    }
+
+    /**
+     * Sets how long a write, a flush or {@link #shutdownOutput()} waits for the peer's credit
+     * (flow control with a peer of this library) before it throws {@link SocketTimeoutException};
+     * the stream stays usable, and what the write handed over is sent when credit comes.
+     *
+     * @param timeout the limit; {@link Duration#ZERO} waits without limit (the default)
+     * @throws IllegalArgumentException if the timeout is negative
+     */
+    public void setWriteTimeout(Duration timeout) {
+        writeTimeoutNanos = Waits.saturatedNanos(ArgumentChecks.zeroOrPositive(timeout, "writeTimeout"));
+    }
+
+    /**
+     * Returns the write timeout.
+     *
+     * @return the limit, {@link Duration#ZERO} for none
+     */
+    public Duration getWriteTimeout() {
+        return Duration.ofNanos(writeTimeoutNanos);
+    }
+
+    /** The write timeout in nanoseconds, 0 for none. */
+    long writeTimeoutNanos() {
+        return writeTimeoutNanos;
     }
 
     /**
@@ -541,6 +722,7 @@ public final class MixnetStream implements Closeable {
                         }
                         next = inbound.take(remaining);
                     }
+                    maybeGrant();
                     int payloadOffset = inbound.payloadOffset(); // whole frames: the payload follows the header
                     if (next.length == payloadOffset) {
                         endOfStream = true;

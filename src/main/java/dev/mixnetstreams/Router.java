@@ -65,6 +65,12 @@ final class Router {
     private boolean transportFailureHandled;
     /** Buffers that got data in the current batch; their readers are woken after it. */
     private final ArrayList<ReorderBuffer> toSignal = new ArrayList<>();
+    /** A stream closed by its application whose writer still waits for acknowledgements, since when. */
+    private record Draining(MixnetStream stream, long sinceNanos) {
+    }
+
+    /** Closed streams still routable for their peers' CREDITs; looked at every sweep. */
+    private final ArrayList<Draining> draining = new ArrayList<>();
     /** The reserved byte (flags) of the frame being routed. */
     private int frameFlags;
     /** Set by the sweep ticker: the router sweeps after the batch at hand (even if SWEEP found the queue full). */
@@ -187,10 +193,29 @@ final class Router {
         }
         long now = System.nanoTime();
         do {
+            if (closed.peerSpeaksExtensions() && !closed.writer().isDrained()) {
+                // Its frames still wait for acknowledgements (and resends): it stays routable
+                // for the peer's CREDITs until they all came, or the linger is over.
+                draining.add(new Draining(closed, now));
+                continue;
+            }
             long id = closed.id().value();
             client.streams.remove(id, closed);
             recentlyClosed.add(id, now);
         } while ((closed = client.closedStreams.poll()) != null);
+    }
+
+    /** Forgets the closed streams whose writers have nothing left for their peers, or waited the linger. */
+    private void forgetDrainedStreams(long now) {
+        for (Iterator<Draining> it = draining.iterator(); it.hasNext(); ) {
+            Draining d = it.next();
+            if (d.stream().writer().isDrained() || now - d.sinceNanos() > lingerNanos) {
+                it.remove();
+                long id = d.stream().id().value();
+                client.streams.remove(id, d.stream());
+                recentlyClosed.add(id, now);
+            }
+        }
     }
 
     private void handle(InboundMessage message) {
@@ -249,6 +274,7 @@ final class Router {
             case DATA -> onData(id, view.sequence(), message.data(), message.senderTag());
             case OPEN_ACK, PING, PONG -> onControl(view.type(), id, view.sequence(), message.senderTag());
             case CREDIT, RESET -> onExtension(view.type(), id, message.senderTag());
+            case DATA_CREDIT -> onDataWithCredit(id, message.senderTag());
         }
     }
 
@@ -313,6 +339,10 @@ final class Router {
     }
 
     private void deliver(MixnetStream stream, int sequence, byte[] frameBytes, SenderTag senderTag) {
+        if (stream.isClosed() && stream.peerSpeaksExtensions() && isFromPeer(stream, senderTag)) {
+            dataForClosedStream(stream, sequence);
+            return;
+        }
         if (acceptsFrameFrom(stream, senderTag)) {
             if (!stream.isEstablished()) {
                 stream.markEstablished(); // any Data shows that the peer holds the stream
@@ -332,18 +362,36 @@ final class Router {
             drop(DropReason.CLOSED_STREAM, id);
             return false;
         }
-        SenderTag peer = stream.peerSenderTag();
-        boolean fromPeer = peer == null ? senderTag == null : peer.equals(senderTag);
-        if (!fromPeer) {
+        if (!isFromPeer(stream, senderTag)) {
             drop(DropReason.WRONG_PEER, id);
             return false;
         }
-        stream.notePeerFlags(frameFlags);
         Keepalive keepalive = stream.keepalive();
         if (keepalive != null) {
             keepalive.frameArrived();
         }
         return true;
+    }
+
+    /** Whether a frame comes from the stream's peer: an accepted stream's opener tag; untagged for an opened stream. */
+    private static boolean isFromPeer(MixnetStream stream, SenderTag senderTag) {
+        SenderTag peer = stream.peerSenderTag();
+        return peer == null ? senderTag == null : peer.equals(senderTag);
+    }
+
+    /**
+     * Data from a peer of this library for a stream closed here whose writer still waits for
+     * acknowledgements: a frame that arrived before is acknowledged again (the acknowledgement was
+     * lost, so the peer sends it again); new data means the peer still sends to a stream nobody
+     * reads: it is told to stop, once.
+     */
+    private void dataForClosedStream(MixnetStream stream, int sequence) {
+        drop(DropReason.CLOSED_STREAM, stream.id().value());
+        if (stream.arrivedBefore(sequence)) {
+            client.controlSender().queueCredit(stream, false);
+        } else if (stream.markStopSendingSent()) {
+            stream.tellPeer(ResetReason.STOP_SENDING, "the stream was closed here");
+        }
     }
 
     /** Offers a frame's payload to its stream (the Open's as its first bytes if {@code initial}) and counts the result. */
@@ -374,6 +422,18 @@ final class Router {
         }
         for (int displaced = buffer.takeDroppedAfterEnd(); displaced > 0; displaced--) {
             drop(DropReason.DATA_AFTER_END, id);    // held frames that an end of stream came before
+        }
+        if (!initial && result == OfferResult.ACCEPTED) {
+            // Only new data tells what the peer is: anyone can send an untagged frame for a
+            // stream opened here, but only its peer knows which sequence number comes next.
+            stream.notePeerFlags(frameFlags);
+            if (length == 0) {
+                stream.notePeerEnded();
+            }
+        }
+        if (!initial && stream.peerSpeaksExtensions()
+                && (result == OfferResult.ACCEPTED || result == OfferResult.DUPLICATE || result == OfferResult.LATE)) {
+            stream.dataArrived(buffer.arrivalState()); // acknowledged soon: a repeat too, its acknowledgement was lost
         }
         switch (result) {
             case ACCEPTED -> stream.markTraffic();
@@ -411,6 +471,7 @@ final class Router {
             return;
         }
         stream.markTraffic();
+        stream.notePeerFlags(frameFlags);
         Keepalive keepalive = stream.keepalive();
         switch (type) {
             case OPEN_ACK -> {
@@ -446,29 +507,81 @@ final class Router {
     }
 
     /**
-     * A CREDIT or RESET, from a peer that speaks the extensions, for a stream open here: a RESET
-     * ends the stream as its reason says. Anything else is dropped and counted.
+     * A CREDIT or RESET, from a peer that speaks the extensions: a CREDIT goes to the stream's
+     * writer (also after the stream was closed here, while its writer waits for acknowledgements),
+     * a RESET ends an open stream as its reason says. Anything else is dropped and counted.
      */
     private void onExtension(FrameType type, long id, SenderTag senderTag) {
-        MixnetStream stream = client.streams.get(id);
+        MixnetStream stream = extensionTarget(id, senderTag, type == FrameType.CREDIT);
         if (stream == null) {
-            drop(recentlyClosed.contains(id) ? DropReason.CLOSED_STREAM : DropReason.EXTENSION_NOT_USABLE, id);
             return;
         }
-        if (!acceptsFrameFrom(stream, senderTag)) {
+        if (type == FrameType.CREDIT) {
+            ExtensionFrames.Credit credit = ExtensionFrames.readCredit(view);
+            if (credit == null) {
+                drop(DropReason.EXTENSION_NOT_USABLE, id);
+                return;
+            }
+            creditArrived(stream, credit);
             return;
         }
-        if (!stream.peerSpeaksExtensions()) {
+        counters.resetsReceived.increment();
+        ResetReason reason = ResetReason.ofCode(view.sequence());
+        LOG.debug("{}: reset by its peer ({})", stream.id(), reason);
+        stream.resetByPeer(reason, ExtensionFrames.readResetMessage(view));
+    }
+
+    /**
+     * A Data frame carrying a CREDIT: the CREDIT goes to the stream's writer, the Data on as any
+     * Data frame does.
+     */
+    private void onDataWithCredit(long id, SenderTag senderTag) {
+        ExtensionFrames.DataWithCredit parts = ExtensionFrames.readDataWithCredit(view);
+        if (parts == null) {
             drop(DropReason.EXTENSION_NOT_USABLE, id);
             return;
         }
-        stream.markTraffic();
-        if (type == FrameType.RESET) {
-            counters.resetsReceived.increment();
-            ResetReason reason = ResetReason.ofCode(view.sequence());
-            LOG.debug("{}: reset by its peer ({})", stream.id(), reason);
-            stream.resetByPeer(reason, ExtensionFrames.readResetMessage(view));
+        int sequence = view.sequence();
+        MixnetStream stream = client.streams.get(id);
+        if (stream != null && isFromPeer(stream, senderTag) && stream.peerSpeaksExtensions()) {
+            creditArrived(stream, parts.credit());
         }
+        onData(id, sequence, parts.dataFrame(), senderTag);
+    }
+
+    /** A peer's CREDIT for one of its streams: to the writer; a blocked peer is answered with ours at once. */
+    private void creditArrived(MixnetStream stream, ExtensionFrames.Credit credit) {
+        counters.creditsReceived.increment();
+        stream.writer().onCredit(credit);
+        if (credit.blocked()) {
+            client.controlSender().queueCredit(stream, false);
+        }
+    }
+
+    /**
+     * The stream an extension frame is for, if it may be: registered, from its peer, a peer that
+     * speaks the extensions, and open (or, {@code evenClosed}, closed with its writer still
+     * waiting). Counts the drop and returns {@code null} otherwise.
+     */
+    private MixnetStream extensionTarget(long id, SenderTag senderTag, boolean evenClosed) {
+        MixnetStream stream = client.streams.get(id);
+        if (stream == null) {
+            drop(recentlyClosed.contains(id) ? DropReason.CLOSED_STREAM : DropReason.EXTENSION_NOT_USABLE, id);
+            return null;
+        }
+        if (evenClosed && stream.isClosed() && isFromPeer(stream, senderTag) && stream.peerSpeaksExtensions()) {
+            return stream;
+        }
+        if (!acceptsFrameFrom(stream, senderTag)) {
+            return null;
+        }
+        stream.notePeerFlags(frameFlags); // an extension frame carries the flag: it says the peer speaks them
+        if (!stream.peerSpeaksExtensions()) {
+            drop(DropReason.EXTENSION_NOT_USABLE, id);
+            return null;
+        }
+        stream.markTraffic();
+        return stream;
     }
 
     /** Resets the stream holding the most unread bytes when the client-wide limit is reached; logged, counted. */
@@ -547,6 +660,7 @@ final class Router {
      * streams ended by the client (reaped, reset, failed) still hold unread; expires early frames.
      */
     private void sweep(long now) {
+        forgetDrainedStreams(now);
         early.expire(now, leftEarlyStore);
         countLeftEarlyStore(DropReason.EARLY_DATA_EXPIRED);
         recentlyClosed.expire(now, lingerNanos);

@@ -1,13 +1,17 @@
 package dev.mixnetstreams;
 
 import dev.mixnetstreams.internal.Failures;
+import dev.mixnetstreams.wire.ExtensionFrames;
 import dev.mixnetstreams.wire.FrameCodec;
 import dev.mixnetstreams.wire.FrameType;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -36,12 +40,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * under the reference policy ({@link MixnetClient.Builder#surbsOnEveryFrame}). The acceptor
  * replies, spending the SURBs its nym-client holds for the opener, which refills them itself.
  *
+ * <p>Towards a peer of this library (PROTOCOL.md, section 9) every frame cut goes through the
+ * {@link SendWindow}: it is sent when the peer's credit allows (an application's writer waits for
+ * credit, honouring close, interrupt and the write timeout; frames cut by {@link #close()} wait in
+ * the window and the control sender sends them), kept until acknowledged, and sent again when
+ * lost. A Data frame whose last packet has room carries the stream's pending acknowledgement and
+ * credit for the peer's data (a DATA_CREDIT), so that they ride free on data going the other way.
+ * The control sender's thread runs {@link #onTimer()}: lingering bytes, resends, probes for credit.
+ *
  * <p>Guards: {@link #writers} serialises writers (a write's bytes are never interleaved with
- * another's), held across the lane wait and the send as a socket's write lock is; only writers,
+ * another's), held across the waits and the send as a socket's write lock is; only writers,
  * {@link #flush()} and {@link #shutdownOutput()} take it, never {@link #close()}, the router or
- * the control sender. {@link #state} guards the sending state below it and is never held across
- * a send or a wait. Lock order: {@link #writers}, then {@link #state} or the control sender's
- * (to schedule a linger flush); no lock is taken while {@link #state} is held.
+ * the control sender. {@link #state} guards the sending state below it (the {@link SendWindow}
+ * included) and is never held across a send or a wait for the lane; {@link #sendable} is its
+ * condition. Lock order: {@link #writers}, then {@link #state}, then the control sender's (to
+ * schedule a timer or queue a probe).
  */
 final class StreamWriter {
 
@@ -63,14 +76,25 @@ final class StreamWriter {
     static final int REPLY_LANE_LIMIT = 100;
 
     /**
+     * How long an opener waits for a sign of whether its peer speaks the extensions, when it has
+     * used the initial credit, before it takes the peer for one that does not: a peer of this
+     * library answers an Open with a CREDIT at once, so a silent one is a Rust peer of the first
+     * version (or gone).
+     */
+    static final long PEER_SIGN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** The smallest frame a write is cut into for want of the peer's credit, when not coalescing. */
+    static final int MIN_CREDIT_FRAME = 4096;
+
+    /**
      * A frame cut and not yet sent.
      *
      * @param bytes the encoded frame
-     * @param type Open or Data
-     * @param payloadLength its payload's length
+     * @param type Open or Data (a Data frame may carry a CREDIT: its bytes are then a DATA_CREDIT)
+     * @param sequence its sequence number (0 for the Open)
+     * @param payloadLength its payload's length (the Data's, a riding CREDIT aside)
      * @param surbs the reply SURBs it carries (opener only)
      */
-    record Frame(byte[] bytes, FrameType type, int payloadLength, int surbs) {
+    record Frame(byte[] bytes, FrameType type, int sequence, int payloadLength, int surbs) {
     }
 
     private final MixnetStream stream;
@@ -105,6 +129,16 @@ final class StreamWriter {
 
     private final ReentrantLock writers = new ReentrantLock();
     private final ReentrantLock state = new ReentrantLock();
+    /** Signalled when the window may let more go (credit, the peer's kind known) and when the output ends. */
+    private final Condition sendable = state.newCondition();
+    /** Guarded by {@link #state}: what is cut and not sent, sent and not acknowledged, the peer's credit. */
+    private final SendWindow window = new SendWindow();
+    /** When the stream was made ({@link System#nanoTime()}), for {@link #PEER_SIGN_GRACE_NANOS}. */
+    private final long createdNanos = System.nanoTime();
+    /** Guarded by {@link #state}: when lingering bytes (or a waiting Open) are to be cut, or 0. */
+    private long lingerDueNanos;
+    /** Guarded by {@link #state}: when the soonest timer scheduled with the control sender runs, or 0. */
+    private long timerDueNanos;
     /** Guarded by {@link #state}: the sequence number of the next Data frame. */
     private int nextSequence;
     /** Guarded by {@link #state}: the opener's Open has not been cut yet (it waits for the first bytes). */
@@ -120,8 +154,6 @@ final class StreamWriter {
      * linger) starts the ramp again.
      */
     private int rampStep;
-    /** Guarded by {@link #state}: a linger flush is scheduled for what is buffered. */
-    private boolean lingerScheduled;
     /** Guarded by {@link #state}: the end of stream has been cut (sent, or queued by close). */
     private boolean outputShutdown;
     /** Guarded by {@link #state}: why the output is broken (a send failed), or null. */
@@ -137,6 +169,9 @@ final class StreamWriter {
         this.lane = lane;
         this.laneLimit = recipient != null ? ANONYMOUS_LANE_LIMIT : REPLY_LANE_LIMIT;
         this.extensions = client.extensionsEnabled();
+        if (!extensions) {
+            window.peerWithoutExtensions(); // no credit, no acknowledgements: the Rust SDK's protocol
+        }
         this.openSurbs = openSurbs;
         this.maxFramePayload = client.maxFramePayload();
         PacketGeometry packets = transport.packetGeometry().orElse(null);
@@ -175,19 +210,26 @@ final class StreamWriter {
     void open() throws IOException {
         if (!coalescing) {
             byte[] frame = FrameCodec.encode(stream.id().value(), FrameType.OPEN, 0, new byte[0]);
-            int surbs = openSurbs + freeSurbs(frame.length, openSurbs);
-            transmit(frame, surbs); // if this fails, opening fails: nothing to break
+            Frame open = new Frame(frame, FrameType.OPEN, 0, 0, openSurbs + freeSurbs(frame.length, openSurbs));
+            state.lock();
+            try {
+                window.add(open);
+                window.next(System.nanoTime()); // the Open never waits for credit
+                scheduleTimerLocked(System.nanoTime());
+            } finally {
+                state.unlock();
+            }
+            transmit(open.bytes(), open.surbs()); // if this fails, opening fails: nothing to break
             client.frameSent(stream, 0);
             return;
         }
         state.lock();
         try {
             openPending = true;
-            lingerScheduled = true;
+            lingerLocked(System.nanoTime());
         } finally {
             state.unlock();
         }
-        client.controlSender().scheduleLinger(this, System.nanoTime() + lingerNanos);
     }
 
     /** Writes {@code b[off, off + len)}; the caller checked the range. */
@@ -198,18 +240,28 @@ final class StreamWriter {
                 checkWritable();
                 return;
             }
+            long deadline = writeDeadline();
             if (!coalescing) {
                 while (len > 0) {
                     int n = Math.min(len, maxFramePayload);
-                    sendWaitingForLane(cutWrite(b, off, n));
+                    state.lock();
+                    try {
+                        checkWritableLocked();
+                        // A frame fits the credit left when it can; none is cut smaller than
+                        // MIN_CREDIT_FRAME for want of credit (it waits for more instead).
+                        n = (int) Math.min(n, Math.max(MIN_CREDIT_FRAME, window.creditLeft()));
+                        window.add(cutWriteLocked(b, off, n));
+                    } finally {
+                        state.unlock();
+                    }
+                    pump(deadline);
                     off += n;
                     len -= n;
                 }
                 return;
             }
             while (len > 0) {
-                Frame full = null;
-                boolean scheduleLinger = false;
+                boolean full;
                 state.lock();
                 try {
                     checkWritableLocked();
@@ -218,20 +270,17 @@ final class StreamWriter {
                     appendLocked(b, off, n, capacity);
                     off += n;
                     len -= n;
-                    if (buffered == capacity) {
-                        full = cutLocked(true);
-                    } else if (!lingerScheduled) {
-                        lingerScheduled = true;
-                        scheduleLinger = true;
+                    full = buffered == capacity;
+                    if (full) {
+                        window.add(cutLocked(true));
+                    } else if (lingerDueNanos == 0) {
+                        lingerLocked(System.nanoTime());
                     }
                 } finally {
                     state.unlock();
                 }
-                if (scheduleLinger) {
-                    client.controlSender().scheduleLinger(this, System.nanoTime() + lingerNanos);
-                }
-                if (full != null) {
-                    sendWaitingForLane(full);
+                if (full) {
+                    pump(deadline);
                 }
             }
         } finally {
@@ -240,8 +289,8 @@ final class StreamWriter {
     }
 
     /**
-     * Sends what is buffered (and a waiting Open) at once. With nothing to send it does nothing,
-     * whatever the stream's state, as a socket's flush does.
+     * Sends what is buffered (and a waiting Open) at once, waiting for the peer's credit if it must.
+     * With nothing to send it does nothing, whatever the stream's state, as a socket's flush does.
      */
     void flush() throws IOException {
         if (!coalescing) {
@@ -249,18 +298,17 @@ final class StreamWriter {
         }
         lockWriters();
         try {
-            Frame cut;
             state.lock();
             try {
                 if (buffered == 0 && !openPending) {
                     return;
                 }
                 checkWritableLocked();
-                cut = cutLocked(false);
+                window.add(cutLocked(false));
             } finally {
                 state.unlock();
             }
-            sendWaitingForLane(cut);
+            pump(writeDeadline());
         } finally {
             writers.unlock();
         }
@@ -270,7 +318,6 @@ final class StreamWriter {
     void shutdownOutput() throws IOException {
         lockWriters();
         try {
-            List<Frame> last;
             state.lock();
             try {
                 if (outputShutdown) {
@@ -281,13 +328,11 @@ final class StreamWriter {
                 if (broken != null) {
                     throw Failures.again(broken);
                 }
-                last = cutLastLocked();
+                cutLastLocked();
             } finally {
                 state.unlock();
             }
-            for (Frame cut : last) {
-                send(cut);
-            }
+            pump(writeDeadline());
         } finally {
             writers.unlock();
         }
@@ -295,32 +340,30 @@ final class StreamWriter {
 
     /**
      * The stream is closing (by its application or its client): cuts what is buffered and the end
-     * of stream, if still due and the output is healthy, and hands them to the control sender;
-     * wakes a writer waiting for the lane. Never blocks.
+     * of stream, if still due and the output is healthy; the control sender sends them (as the
+     * peer's credit allows). Wakes a writer waiting for its lane or for credit. Never blocks.
      */
     void close() {
-        List<Frame> last = null;
         state.lock();
         try {
             if (!outputShutdown && failure == null && !stream.isTerminated()) {
                 outputShutdown = true;
-                last = cutLastLocked();
+                cutLastLocked();
+                scheduleTimerLocked(System.nanoTime()); // now: the control sender sends them
             }
             buffer = null;
             buffered = 0;
+            sendable.signalAll();
         } finally {
             state.unlock();
         }
         transport.wakeLane(lane);
-        if (last != null && !client.controlSender().queueLastFrames(stream, last)) {
-            client.log().debug("{}: end of stream not sent: the client has closed", stream.id());
-        }
     }
 
     /**
-     * The stream ends without a clean end ({@link MixnetStream#abort()}, or closed with data
-     * unread): what is buffered is dropped and no end of stream follows; a writer waiting for its
-     * lane is woken. Never blocks.
+     * The stream ends without a clean end ({@link MixnetStream#abort()}, closed with data unread,
+     * reset, given up): what is buffered, waiting or unacknowledged is dropped and no end of
+     * stream follows; waiting writers are woken. Never blocks.
      */
     void abort() {
         state.lock();
@@ -329,6 +372,7 @@ final class StreamWriter {
             openPending = false;
             buffer = null;
             buffered = 0;
+            window.clear();
         } finally {
             state.unlock();
         }
@@ -347,34 +391,111 @@ final class StreamWriter {
             }
             buffer = null;
             buffered = 0;
+            window.clear();
         } finally {
             state.unlock();
         }
         wake();
     }
 
-    /** Wakes a writer waiting for its lane, to look at the stream's state again. */
+    /** Wakes writers waiting for their lane or for credit, to look at the stream's state again. */
     void wake() {
-        transport.wakeLane(lane);
-    }
-
-    /** The control sender's thread: the linger has passed; sends what is buffered (and a waiting Open). */
-    void lingerExpired() {
-        Frame cut;
         state.lock();
         try {
-            lingerScheduled = false;
-            if (outputShutdown || failure != null || (buffered == 0 && !openPending)) {
-                return;
-            }
-            cut = cutLocked(false);
+            sendable.signalAll();
         } finally {
             state.unlock();
         }
+        transport.wakeLane(lane);
+    }
+
+    /**
+     * Router: the peer's CREDIT (alone, or riding on its Data) arrived: more may be sent, and what
+     * it acknowledges need not be sent again. Never blocks: sending is left to a waiting writer or
+     * to the control sender.
+     */
+    void onCredit(ExtensionFrames.Credit credit) {
+        state.lock();
         try {
-            send(cut);
+            long now = System.nanoTime();
+            if (window.onCredit(credit, now)) {
+                sendable.signalAll();
+                scheduleTimerLocked(now);
+            } else {
+                scheduleNextLocked(now);
+            }
+        } finally {
+            state.unlock();
+        }
+    }
+
+    /** The peer does not speak the extensions: frames go without waiting for credit or acknowledgements. */
+    void peerWithoutExtensions() {
+        state.lock();
+        try {
+            window.peerWithoutExtensions();
+            sendable.signalAll();
+            if (window.hasUnsent()) {
+                scheduleTimerLocked(System.nanoTime());
+            }
+        } finally {
+            state.unlock();
+        }
+    }
+
+    /** Whether everything cut was sent and acknowledged: nothing is left for the peer. */
+    boolean isDrained() {
+        state.lock();
+        try {
+            return window.isDrained() && buffered == 0 && !openPending;
+        } finally {
+            state.unlock();
+        }
+    }
+
+    /**
+     * The control sender's thread, when a timer of this writer runs: lingering bytes are cut,
+     * lost frames sent again, the peer probed for credit, and what the credit allows sent; then
+     * the next timer is scheduled. A stream whose frames are never acknowledged is given up.
+     */
+    void onTimer() {
+        SendWindow.Lost lost;
+        boolean probe;
+        state.lock();
+        try {
+            long now = System.nanoTime();
+            timerDueNanos = 0;
+            if (lingerDueNanos != 0 && now - lingerDueNanos >= 0) {
+                lingerDueNanos = 0;
+                if (!outputShutdown && failure == null && (buffered > 0 || openPending)) {
+                    window.add(cutLocked(false));
+                }
+            }
+            graceLocked(now);
+            lost = window.takeLost(now);
+            probe = window.probeDue(now);
+        } finally {
+            state.unlock();
+        }
+        if (lost.giveUp()) {
+            stream.giveUp();
+            return;
+        }
+        for (Frame frame : lost.frames()) {
+            try {
+                transmit(frame.bytes(), frame.surbs());
+                client.counters().framesResent.increment();
+            } catch (IOException e) {
+                client.log().debug("{}: frame not sent again: {}", stream.id(), e.toString());
+            }
+        }
+        if (probe) {
+            client.controlSender().queueCredit(stream, true);
+        }
+        try {
+            pump(0);
         } catch (IOException e) {
-            client.log().debug("{}: lingering frame not sent: {}", stream.id(), e.toString());
+            client.log().debug("{}: frame not sent: {}", stream.id(), e.toString());
         }
     }
 
@@ -409,6 +530,114 @@ final class StreamWriter {
         return lane;
     }
 
+    // ---- sending what the window lets go ----
+
+    /**
+     * Sends the frames the window lets go. On an application's thread ({@code deadline} not 0, or
+     * {@link Long#MAX_VALUE} for none) it waits for credit while frames wait, and for room in the
+     * lane before each frame with data; on the control sender's ({@code deadline} 0) it sends what
+     * it can and leaves the rest for the next credit.
+     */
+    private void pump(long deadline) throws IOException {
+        boolean application = deadline != 0;
+        while (true) {
+            Frame next;
+            boolean probe = false;
+            state.lock();
+            try {
+                long now = System.nanoTime();
+                next = window.next(now);
+                if (next == null) {
+                    if (!application || !window.hasUnsent()) {
+                        scheduleNextLocked(now);
+                        return;
+                    }
+                    checkWritableLocked();
+                    graceLocked(now);
+                    probe = window.probeDue(now);
+                    if (!probe) {
+                        awaitSendableLocked(now, deadline);
+                    }
+                } else {
+                    scheduleNextLocked(now);
+                }
+            } finally {
+                state.unlock();
+            }
+            if (probe) {
+                client.controlSender().queueCredit(stream, true);
+                continue;
+            }
+            if (next != null) {
+                if (application && next.payloadLength() > 0) {
+                    awaitLaneThenSend(next);
+                } else {
+                    send(next);
+                }
+            }
+        }
+    }
+
+    /** Waits for the window to let more go, until the next probe, the peer's grace or the deadline. */
+    private void awaitSendableLocked(long now, long deadline) throws IOException {
+        assert state.isHeldByCurrentThread();
+        long until = Math.min(window.nextDueNanos(now), graceDueLocked());
+        if (deadline != Long.MAX_VALUE) {
+            if (now - deadline >= 0) {
+                throw new SocketTimeoutException("write timed out waiting for the peer's credit");
+            }
+            until = Math.min(until, deadline);
+        }
+        try {
+            if (until == Long.MAX_VALUE) {
+                sendable.await();
+            } else {
+                sendable.awaitNanos(Math.max(1, until - now));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the peer's credit");
+        }
+    }
+
+    /** When an opener waiting for credit stops waiting for its peer's first sign, or {@code Long.MAX_VALUE}. */
+    private long graceDueLocked() {
+        return recipient != null && stream.peerKindUnknown() && window.isBlocked()
+                ? createdNanos + PEER_SIGN_GRACE_NANOS : Long.MAX_VALUE;
+    }
+
+    /** An opener waiting for credit whose peer gave no sign within the grace takes it for a Rust peer. */
+    private void graceLocked(long now) {
+        if (now - graceDueLocked() >= 0) {
+            stream.assumePeerWithoutExtensions();
+            window.peerWithoutExtensions();
+        }
+    }
+
+    /** Schedules the next timer the window, the linger or the grace needs. */
+    private void scheduleNextLocked(long now) {
+        long due = Math.min(Math.min(window.nextDueNanos(now), graceDueLocked()),
+                lingerDueNanos == 0 ? Long.MAX_VALUE : lingerDueNanos);
+        if (due != Long.MAX_VALUE) {
+            scheduleTimerLocked(due);
+        }
+    }
+
+    /** Has the control sender run {@link #onTimer()} at {@code due}, unless a timer runs before it. */
+    private void scheduleTimerLocked(long due) {
+        assert state.isHeldByCurrentThread();
+        if (timerDueNanos == 0 || due - timerDueNanos < 0) {
+            timerDueNanos = due;
+            client.controlSender().schedule(this::onTimer, due);
+        }
+    }
+
+    /** Lingering bytes (or a waiting Open) are cut when the linger has passed. */
+    private void lingerLocked(long now) {
+        lingerDueNanos = now + lingerNanos;
+        scheduleTimerLocked(lingerDueNanos);
+    }
+
     // ---- cutting, under the state lock ----
 
     private int capacityLocked() {
@@ -416,16 +645,10 @@ final class StreamWriter {
     }
 
     /** Cuts one frame of {@code n} bytes of a write, not coalescing. */
-    private Frame cutWrite(byte[] b, int off, int n) throws IOException {
-        state.lock();
-        try {
-            checkWritableLocked();
-            int sequence = nextSequence++;
-            byte[] frame = FrameCodec.encode(stream.id().value(), FrameType.DATA, sequence, b, off, n);
-            return new Frame(frame, FrameType.DATA, n, dataSurbs + freeSurbs(frame.length, dataSurbs));
-        } finally {
-            state.unlock();
-        }
+    private Frame cutWriteLocked(byte[] b, int off, int n) {
+        assert state.isHeldByCurrentThread();
+        int sequence = nextSequence++;
+        return dataFrame(FrameCodec.encode(stream.id().value(), FrameType.DATA, sequence, b, off, n), sequence, n);
     }
 
     private void appendLocked(byte[] b, int off, int n, int capacity) {
@@ -447,21 +670,46 @@ final class StreamWriter {
      */
     private Frame cutLocked(boolean full) {
         assert state.isHeldByCurrentThread();
-        FrameType type = openPending ? FrameType.OPEN : FrameType.DATA;
-        if (type == FrameType.DATA) {
-            rampStep = full ? Math.min(rampStep + 1, fullFramePayloads.length - 1) : 0;
-        }
-        int sequence = openPending ? 0 : nextSequence++;
+        boolean open = openPending;
         openPending = false;
         int length = FrameCodec.HEADER_LENGTH + buffered;
-        byte[] frame = buffer == null ? new byte[length]
+        byte[] bytes = buffer == null ? new byte[length]
                 : buffer.length == length ? buffer : Arrays.copyOf(buffer, length);
-        FrameCodec.writeHeader(stream.id().value(), type, sequence, frame, 0);
         int payload = buffered;
         buffer = null;
         buffered = 0;
-        int surbs = type == FrameType.OPEN ? openSurbs : dataSurbs;
-        return new Frame(frame, type, payload, surbs + freeSurbs(frame.length, surbs));
+        if (open) {
+            FrameCodec.writeHeader(stream.id().value(), FrameType.OPEN, 0, bytes, 0);
+            return new Frame(bytes, FrameType.OPEN, 0, payload, openSurbs + freeSurbs(bytes.length, openSurbs));
+        }
+        rampStep = full ? Math.min(rampStep + 1, fullFramePayloads.length - 1) : 0;
+        int sequence = nextSequence++;
+        FrameCodec.writeHeader(stream.id().value(), FrameType.DATA, sequence, bytes, 0);
+        return dataFrame(bytes, sequence, payload);
+    }
+
+    /**
+     * A Data frame: with the stream's pending acknowledgement and credit riding on it if the peer
+     * speaks the extensions and its last packet has room for them, and with the SURBs that fit.
+     */
+    private Frame dataFrame(byte[] bytes, int sequence, int payload) {
+        if (stream.peerSpeaksExtensions() && fitsFree(bytes.length, ExtensionFrames.DATA_CREDIT_PREFIX_LENGTH)) {
+            ExtensionFrames.Credit credit = stream.creditToPiggyback();
+            if (credit != null) {
+                bytes = ExtensionFrames.dataWithCredit(bytes, credit);
+            }
+        }
+        return new Frame(bytes, FrameType.DATA, sequence, payload, dataSurbs + freeSurbs(bytes.length, dataSurbs));
+    }
+
+    /** Whether {@code extra} more bytes fit a frame's last packet without another one. */
+    private boolean fitsFree(int frameLength, int extra) {
+        if (geometry == null) {
+            return true;
+        }
+        return recipient != null
+                ? geometry.anonymousPackets(frameLength + extra, dataSurbs) == geometry.anonymousPackets(frameLength, dataSurbs)
+                : geometry.replyPackets(frameLength + extra) == geometry.replyPackets(frameLength);
     }
 
     /** SURBs that ride free in the padding of an opener's frame, unless the reference policy is on. */
@@ -469,15 +717,14 @@ final class StreamWriter {
         return freeSurbs && recipient != null ? geometry.freeSurbs(frameLength, surbs) : 0;
     }
 
-    /** Cuts what is buffered (with a waiting Open) and the end of stream. */
-    private List<Frame> cutLastLocked() {
+    /** Cuts what is buffered (with a waiting Open) and the end of stream into the window. */
+    private void cutLastLocked() {
         assert state.isHeldByCurrentThread();
-        List<Frame> last = new ArrayList<>(3);
         if (buffered > 0 || openPending) {
-            last.add(cutLocked(false));
+            window.add(cutLocked(false));
         }
-        last.add(cutLocked(false)); // nothing buffered now: an empty Data frame, the end of stream
-        return last;
+        window.add(cutLocked(false)); // nothing buffered now: an empty Data frame, the end of stream
+        lingerDueNanos = 0;
     }
 
     // ---- checks and sends, outside the state lock ----
@@ -494,6 +741,12 @@ final class StreamWriter {
         }
     }
 
+    /** When a write that starts now gives up waiting for credit: {@link Long#MAX_VALUE} for never. */
+    private long writeDeadline() {
+        long timeout = stream.writeTimeoutNanos();
+        return timeout == 0 ? Long.MAX_VALUE : System.nanoTime() + timeout;
+    }
+
     private void checkWritable() throws IOException {
         state.lock();
         try {
@@ -508,9 +761,6 @@ final class StreamWriter {
         if (stream.isClosed()) {
             throw stream.closedFailure();
         }
-        if (outputShutdown) {
-            throw new IOException("stream output shut down");
-        }
         if (failure != null) {
             throw failure instanceof StreamResetException ? Failures.again(failure)
                     : new IOException(failure.getMessage(), failure);
@@ -519,14 +769,17 @@ final class StreamWriter {
         if (ended != null) {
             throw Failures.again(ended);
         }
+        if (outputShutdown) {
+            throw new IOException("stream output shut down");
+        }
     }
 
     /**
-     * Waits while the stream's lane is long, then sends. A frame once cut is sent whatever
-     * happens meanwhile (the stream closing, the thread interrupted): its sequence number is
-     * spent, and the end of stream behind it would otherwise wait at a gap for good.
+     * Waits while the stream's lane is long, then sends. A frame once let go by the window is sent
+     * whatever happens meanwhile (the stream closing, the thread interrupted): its sequence number
+     * is spent, and the end of stream behind it would otherwise wait at a gap for good.
      */
-    private void sendWaitingForLane(Frame cut) throws IOException {
+    private void awaitLaneThenSend(Frame frame) throws IOException {
         IOException interrupted = null;
         try {
             while (!transport.awaitLane(lane, laneLimit) && !stream.isClosed() && !stream.isTerminated()) {
@@ -537,15 +790,10 @@ final class StreamWriter {
         } catch (IOException e) {
             // the transport failed: the send below fails too, and says so
         }
-        send(cut);
+        send(frame);
         if (interrupted != null) {
             throw interrupted;
         }
-    }
-
-    /** The control sender's thread: sends one of a closing stream's last frames. */
-    void sendLast(Frame frame) throws IOException {
-        send(frame);
     }
 
     /**
@@ -553,9 +801,9 @@ final class StreamWriter {
      * its sequence number is spent, so nothing after it could ever be delivered. A failed Open
      * fails the whole stream: the peer will never know it.
      */
-    private void send(Frame cut) throws IOException {
+    private void send(Frame frame) throws IOException {
         try {
-            transmit(cut.bytes(), cut.surbs());
+            transmit(frame.bytes(), frame.surbs());
         } catch (IOException e) {
             IOException broken = new IOException("stream output broken: sending a frame failed: " + e.getMessage(), e);
             state.lock();
@@ -566,11 +814,11 @@ final class StreamWriter {
             } finally {
                 state.unlock();
             }
-            if (cut.type() == FrameType.OPEN) {
+            if (frame.type() == FrameType.OPEN) {
                 stream.fail(new IOException("open failed: " + e.getMessage(), e));
             }
             throw e;
         }
-        client.frameSent(stream, cut.payloadLength());
+        client.frameSent(stream, frame.payloadLength());
     }
 }

@@ -98,7 +98,7 @@ class ResetTest {
                     () -> accepted.getOutputStream().write(1));
             assertEquals(ResetReason.ABORTED, write.reason());
             assertThrows(IOException.class, () -> pair.opened().getInputStream().read(), "aborted here too");
-            assertEquals(1, pair.client().stats().resetsSent());
+            Await.until("counted when sent", () -> pair.client().stats().resetsSent() == 1); // after the send returns
             assertEquals(1, pair.server().stats().resetsReceived());
         }
     }

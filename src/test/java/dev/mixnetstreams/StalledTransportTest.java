@@ -141,7 +141,8 @@ class StalledTransportTest {
         LoopbackMixnet.Endpoint clientEndpoint = net.newEndpoint();
         ScriptedPeer watcher = ScriptedPeer.facing(net, clientEndpoint); // records what the client sends
         ControllableTransport transport = new ControllableTransport(clientEndpoint);
-        MixnetClient client = MixnetClient.builder(transport).build();
+        // Without the extensions: no CREDIT may take the send that fails (and nothing is sent again).
+        MixnetClient client = MixnetClient.builder(transport).extensions(false).build();
         try (MixnetClient server = MixnetClient.builder(net.newEndpoint()).build(); client) {
             MixnetListener listener = server.listener();
             MixnetStream stream = client.openStream(server.address());

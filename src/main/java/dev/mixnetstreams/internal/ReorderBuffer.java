@@ -97,7 +97,11 @@ public final class ReorderBuffer implements ReaderHandOff.Source {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final int maxBufferedMessages;
+    /**
+     * Out-of-order messages held before skipping ahead; written only by the producer (see {@link
+     * #neverSkipAhead()}), which alone reads it.
+     */
+    private int maxBufferedMessages;
     private final long maxUnreadBytes;
     /** The budget shared with other buffers, or {@code null} for none. */
     private final ByteBudget shared;
@@ -559,6 +563,43 @@ public final class ReorderBuffer implements ReaderHandOff.Source {
     /** The length of the array the ready queue's producer fills (0 once dropped); for tests. */
     int readyQueueCapacity() {
         return ready.capacity();
+    }
+
+    /**
+     * Producer only: from now on a gap is waited for, never skipped over, however many messages
+     * arrive after it (their bytes still count against the limits): the sender sends lost messages
+     * again.
+     */
+    public void neverSkipAhead() {
+        maxBufferedMessages = Integer.MAX_VALUE;
+    }
+
+    /**
+     * Producer only: what has arrived, for an acknowledgement: the next expected sequence number
+     * (unsigned, in the high 32 bits) and which of the 32 after it are held (bit {@code i}: the
+     * one {@code i + 1} ahead, in the low 32 bits).
+     *
+     * @return the packed state
+     */
+    public long arrivalState() {
+        int held = 0;
+        if (!window.isEmpty()) {
+            for (int i = 0; i < 32; i++) {
+                if (window.holds(i + 1)) {
+                    held |= 1 << i;
+                }
+            }
+        }
+        return (long) window.nextSequence() << 32 | Integer.toUnsignedLong(held);
+    }
+
+    /**
+     * Returns how many payload bytes the consumer has taken so far.
+     *
+     * @return bytes taken, from the first
+     */
+    public long takenBytes() {
+        return (long) TAKEN_BYTES.getAcquire(this);
     }
 
     /**

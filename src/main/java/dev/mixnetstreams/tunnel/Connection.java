@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>End of input on one side becomes the other side's shutdown of output (half-close). When both
  * directions have ended, both sides are closed. A failure on either side ends the connection at
  * once: it is counted and logged once, the socket is reset (so a TCP peer never takes a truncated
- * connection for a complete one) and the stream is closed. The protocol has no reset, so a stream
- * peer sees a closed stream as an end of stream.
+ * connection for a complete one) and the stream aborted ({@link MixnetStream#abort()}): a tunnel
+ * end of this library is told and resets its socket in turn, so a connection cut on one side is
+ * cut on the other; a Rust peer is sent nothing, never a clean end.
  *
  * <p>Logs name the connection by its label ({@code conn#12 127.0.0.1:54321}): never by its
  * stream id, the one secret of an opened stream, which only DEBUG lines show.
@@ -308,7 +309,7 @@ final class Connection {
     }
 
     /**
-     * Ends the connection now: the socket is reset and the stream closed, the other threads of the
+     * Ends the connection now: the socket is reset and the stream aborted, the other threads of the
      * connection interrupted. With a cause, counts and logs it, unless the connection already ended
      * (then the error is a consequence). Idempotent.
      */
@@ -334,7 +335,7 @@ final class Connection {
         }
         MixnetStream st = stream;
         if (st != null) {
-            st.close();
+            st.abort();
         }
         interruptOthers();
         engine.ended(this);

@@ -12,12 +12,16 @@ import java.util.Arrays;
  * have sent in all, Open included) · {@code received u32} (bit {@code i} set: the frame numbered
  * {@code next + 1 + i} arrived) · {@code flags u8} (bit 0, {@link #CREDIT_BLOCKED}: the sender of
  * this frame is itself waiting for credit). RESET: sequence field = the reason's code; payload =
- * a UTF-8 message of at most {@value #MAX_RESET_MESSAGE} bytes.
+ * a UTF-8 message of at most {@value #MAX_RESET_MESSAGE} bytes. DATA_CREDIT: a Data frame (its
+ * sequence number in the header) whose payload starts with {@code next u32} and a CREDIT's 13
+ * bytes, then the Data's payload.
  */
 public final class ExtensionFrames {
 
     /** The length of a CREDIT frame's payload. */
     public static final int CREDIT_PAYLOAD_LENGTH = 13;
+    /** What a DATA_CREDIT adds to a Data frame: the next sequence expected and a CREDIT's payload. */
+    public static final int DATA_CREDIT_PREFIX_LENGTH = 4 + CREDIT_PAYLOAD_LENGTH;
     /** The CREDIT flag saying its sender waits for credit: answer with yours. */
     public static final int CREDIT_BLOCKED = 0x01;
     /** The longest message a RESET carries, in bytes; longer ones are cut. */
@@ -49,15 +53,41 @@ public final class ExtensionFrames {
         byte[] frame = new byte[FrameCodec.HEADER_LENGTH + CREDIT_PAYLOAD_LENGTH];
         FrameCodec.writeHeader(streamId, FrameType.CREDIT, credit.nextSequence(), frame, 0);
         FrameCodec.writeFlags(frame, FrameCodec.FLAG_EXTENSIONS);
-        int at = FrameCodec.HEADER_LENGTH;
+        writeCreditFields(frame, FrameCodec.HEADER_LENGTH, credit);
+        return frame;
+    }
+
+    private static int writeCreditFields(byte[] frame, int at, Credit credit) {
         for (int i = 0; i < 8; i++) {
             frame[at++] = (byte) (credit.limit() >>> (56 - 8 * i));
         }
+        at = writeInt(frame, at, credit.received());
+        frame[at++] = (byte) (credit.blocked() ? CREDIT_BLOCKED : 0);
+        return at;
+    }
+
+    private static int writeInt(byte[] b, int at, int value) {
         for (int i = 0; i < 4; i++) {
-            frame[at++] = (byte) (credit.received() >>> (24 - 8 * i));
+            b[at++] = (byte) (value >>> (24 - 8 * i));
         }
-        frame[at] = (byte) (credit.blocked() ? CREDIT_BLOCKED : 0);
-        return frame;
+        return at;
+    }
+
+    private static int readInt(byte[] b, int at) {
+        int value = 0;
+        for (int i = 0; i < 4; i++) {
+            value = value << 8 | (b[at + i] & 0xff);
+        }
+        return value;
+    }
+
+    private static Credit readCreditFields(byte[] b, int at, int nextSequence) {
+        long limit = 0;
+        for (int i = 0; i < 8; i++) {
+            limit = limit << 8 | (b[at++] & 0xff);
+        }
+        int received = readInt(b, at);
+        return new Credit(nextSequence, limit, received, (b[at + 4] & CREDIT_BLOCKED) != 0);
     }
 
     /**
@@ -71,17 +101,61 @@ public final class ExtensionFrames {
         if (view.type() != FrameType.CREDIT || view.payloadLength() < CREDIT_PAYLOAD_LENGTH) {
             return null;
         }
+        return readCreditFields(view.buffer(), view.payloadOffset(), view.sequence());
+    }
+
+    /**
+     * Turns an encoded Data frame into a DATA_CREDIT carrying {@code credit}: a new array, the
+     * CREDIT's 13 bytes between the header and the Data's payload.
+     *
+     * @param dataFrame an encoded Data frame
+     * @param credit what the CREDIT says (its {@code nextSequence} goes into the payload, the
+     *     header keeps the Data's sequence number)
+     * @return the frame, with the extensions flag set
+     */
+    public static byte[] dataWithCredit(byte[] dataFrame, Credit credit) {
+        byte[] frame = new byte[dataFrame.length + DATA_CREDIT_PREFIX_LENGTH];
+        System.arraycopy(dataFrame, 0, frame, 0, FrameCodec.HEADER_LENGTH);
+        frame[FrameCodec.OFFSET_TYPE] = (byte) FrameType.DATA_CREDIT.wireValue();
+        FrameCodec.writeFlags(frame, FrameCodec.FLAG_EXTENSIONS);
+        int at = FrameCodec.HEADER_LENGTH;
+        at = writeInt(frame, at, credit.nextSequence());
+        at = writeCreditFields(frame, at, credit);
+        System.arraycopy(dataFrame, FrameCodec.HEADER_LENGTH, frame, at, dataFrame.length - FrameCodec.HEADER_LENGTH);
+        return frame;
+    }
+
+    /**
+     * Splits the DATA_CREDIT a view holds into its CREDIT and its Data frame.
+     *
+     * @param view a view of a DATA_CREDIT frame
+     * @return the credit and a new array holding the Data frame (header and payload), or
+     *     {@code null} if the frame is too short to hold a CREDIT
+     */
+    public static DataWithCredit readDataWithCredit(FrameView view) {
+        int prefix = DATA_CREDIT_PREFIX_LENGTH;
+        if (view.type() != FrameType.DATA_CREDIT || view.payloadLength() < prefix) {
+            return null;
+        }
         byte[] b = view.buffer();
         int at = view.payloadOffset();
-        long limit = 0;
-        for (int i = 0; i < 8; i++) {
-            limit = limit << 8 | (b[at++] & 0xff);
-        }
-        int received = 0;
-        for (int i = 0; i < 4; i++) {
-            received = received << 8 | (b[at++] & 0xff);
-        }
-        return new Credit(view.sequence(), limit, received, (b[at] & CREDIT_BLOCKED) != 0);
+        int next = readInt(b, at);
+        Credit credit = readCreditFields(b, at + 4, next);
+        int dataLength = view.payloadLength() - prefix;
+        byte[] data = new byte[FrameCodec.HEADER_LENGTH + dataLength];
+        System.arraycopy(b, at + prefix, data, FrameCodec.HEADER_LENGTH, dataLength);
+        FrameCodec.writeHeader(view.streamId(), FrameType.DATA, view.sequence(), data, 0);
+        FrameCodec.writeFlags(data, view.reserved());
+        return new DataWithCredit(credit, data);
+    }
+
+    /**
+     * A DATA_CREDIT taken apart.
+     *
+     * @param credit its CREDIT
+     * @param dataFrame its Data frame, encoded (header and payload)
+     */
+    public record DataWithCredit(Credit credit, byte[] dataFrame) {
     }
 
     /**

@@ -28,7 +28,13 @@ public enum FrameType {
      * Extension (wire value {@code e1}): the stream is reset; the sequence field carries the
      * reason's code, the payload a UTF-8 message (possibly empty).
      */
-    RESET(0xe1);
+    RESET(0xe1),
+    /**
+     * Extension (wire value {@code e2}): a Data frame that carries a CREDIT: the sequence field is
+     * the Data's, the payload the CREDIT's 13 bytes, then the Data's payload (an empty one ends
+     * the sender's direction, as a Data frame's does).
+     */
+    DATA_CREDIT(0xe2);
 
     private static final FrameType[] BY_WIRE_VALUE = new FrameType[256];
 
@@ -67,7 +73,7 @@ public enum FrameType {
      * Returns whether the type is one of this library's extensions, sent only to peers that have
      * shown they speak them.
      *
-     * @return {@code true} for {@link #CREDIT} and {@link #RESET}
+     * @return {@code true} for {@link #CREDIT}, {@link #RESET} and {@link #DATA_CREDIT}
      */
     public boolean isExtension() {
         return wireValue >= 0xe0;
@@ -75,7 +81,8 @@ public enum FrameType {
 
     /**
      * Returns the type's name as the CLI and logs write it: {@code open}, {@code data},
-     * {@code open-ack}, {@code ping}, {@code pong}, {@code credit}, {@code reset}.
+     * {@code open-ack}, {@code ping}, {@code pong}, {@code credit}, {@code reset},
+     * {@code data-credit}.
      *
      * @return the lower-case name
      */

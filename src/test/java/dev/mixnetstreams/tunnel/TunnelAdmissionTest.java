@@ -4,10 +4,13 @@ import static dev.mixnetstreams.tunnel.TunnelFixture.HANG_GUARD;
 import static dev.mixnetstreams.tunnel.TunnelFixture.readExactly;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mixnetstreams.MixnetClient;
 import dev.mixnetstreams.MixnetStream;
+import dev.mixnetstreams.ResetReason;
+import dev.mixnetstreams.StreamResetException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -81,7 +84,9 @@ class TunnelAdmissionTest {
             try (Socket first = tunnel.connect(); Socket second = tunnel.connect()) {
                 echoThrough(tunnel, first, "first");    // the second slot; bytes moved after the bare Open
                 echoThrough(tunnel, second, "second");  // a third connection: the bare Open is the longest idle
-                assertEquals(-1, bare.getInputStream().read(), "the bare stream is the one closed");
+                // The bare stream is the one evicted, and told: a reset, never a clean end.
+                assertEquals(ResetReason.ABORTED,
+                        assertThrows(StreamResetException.class, () -> bare.getInputStream().read()).reason());
                 echoThrough(tunnel, first, "first again"); // the honest connections are untouched
                 echoThrough(tunnel, second, "second again");
             }
@@ -99,7 +104,9 @@ class TunnelAdmissionTest {
              MixnetClient attacker = MixnetClient.builder(tunnel.mixnet.newEndpoint()).build();
              MixnetStream silent = attacker.openStream(tunnel.serverClient.address())) {
             silent.setReadTimeout(HANG_GUARD);
-            assertEquals(-1, silent.getInputStream().read(), "the tunnel server closes the silent stream");
+            // The tunnel server ends the silent stream, and tells it: a reset, never a clean end.
+            assertEquals(ResetReason.ABORTED,
+                    assertThrows(StreamResetException.class, () -> silent.getInputStream().read()).reason());
             assertTrue(tunnel.server.awaitActiveConnections(0, HANG_GUARD));
             TunnelStats server = tunnel.server.stats();
             assertEquals(1, server.totalConnections(), server.summary());

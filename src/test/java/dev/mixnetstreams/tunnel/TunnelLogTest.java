@@ -2,6 +2,7 @@ package dev.mixnetstreams.tunnel;
 
 import static dev.mixnetstreams.tunnel.TunnelFixture.readExactly;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,10 +33,10 @@ class TunnelLogTest {
         } // closed: nothing listens there now
         try (TunnelFixture tunnel = new TunnelFixture(refusing, TunnelConfig.defaults(), TunnelConfig.defaults(), 51,
                 clientLog, serverLog)) {
-            // The tunnel server fails (upstream refused); the tunnel client's connection then ends.
+            // The tunnel server fails (upstream refused); the tunnel client's connection is then reset.
             try (Socket socket = tunnel.connect()) {
                 socket.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes());
-                assertEquals(-1, socket.getInputStream().read());
+                assertThrows(java.net.SocketException.class, () -> socket.getInputStream().read());
             }
             tunnel.awaitDrained();
             // The tunnel client fails (the local application resets its connection mid-transfer).
