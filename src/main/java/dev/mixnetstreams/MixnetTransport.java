@@ -146,6 +146,43 @@ public interface MixnetTransport extends Closeable {
     }
 
     /**
+     * Registers a listener for the transport's connection to its mixnet client being lost and
+     * restored while the transport itself goes on: a transport that reconnects (such as {@code
+     * NymClientTransport}) tells it when the connection drops and when it is back. Messages in
+     * flight when the connection dropped may have been lost, and sends fail while it is away.
+     * Callbacks run on a thread of the transport's choosing and must not block; a loss is reported
+     * before anything received over the new connection is put into {@link #inbound()}. A {@link
+     * MixnetClient} registers one when it is built: it fails the streams that may have lost
+     * messages and keeps its listener, so new streams work again once the connection is back.
+     *
+     * <p>The default does nothing: a transport that never reconnects need not implement it.
+     * Listeners are kept until the transport fails or closes; register a bounded number (one per
+     * client).
+     *
+     * @param listener told of each loss and return of the connection
+     */
+    default void addConnectionListener(ConnectionListener listener) {
+    }
+
+    /**
+     * Hears of a transport's connection being lost and restored; see {@link
+     * #addConnectionListener}. Neither method may block.
+     */
+    interface ConnectionListener {
+
+        /**
+         * The connection to the mixnet client was lost and the transport is reconnecting: sends
+         * fail until it is back, and messages in flight may have been lost.
+         *
+         * @param cause why the connection was lost
+         */
+        void connectionLost(IOException cause);
+
+        /** The connection is back, to the same client (the same address): sends work again. */
+        void connectionRestored();
+    }
+
+    /**
      * Closes the transport: sends fail from now on and no more messages are delivered.
      * Idempotent.
      */
