@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -76,11 +77,11 @@ class NymTunnelServicesTest {
                      printed.out, stopped::complete)) {
             assertNotNull(server);
             assertNotNull(client);
-            Outcomes outcomes = new Outcomes();
+            SizedUpstream.Outcomes outcomes = new SizedUpstream.Outcomes();
             for (int w = 0; w < 6; w++) {
                 long workerSeed = w;
                 workers.add(Thread.ofVirtual().name("chaos-worker-" + w).start(() -> {
-                    java.util.SplittableRandom random = new java.util.SplittableRandom(workerSeed);
+                    SplittableRandom random = new SplittableRandom(workerSeed);
                     while (!stop.get()) {
                         int length = random.nextInt(4) == 0 ? 64 * 1024 + random.nextInt(192 * 1024) : 1 + random.nextInt(4096);
                         outcomes.add(SizedUpstream.fetch(client.localAddress(), random.nextLong(), length));
@@ -167,137 +168,6 @@ class NymTunnelServicesTest {
                 assertFalse(reset instanceof SocketTimeoutException, "the connection hung");
             }
             Await.until(() -> client.health().summary(), () -> client.health().summary().contains("not_established=1"));
-        }
-    }
-
-    /** What became of each connection. */
-    private static final class Outcomes {
-        private final java.util.concurrent.ConcurrentHashMap<SizedUpstream.Outcome, java.util.concurrent.atomic.LongAdder>
-                counts = new java.util.concurrent.ConcurrentHashMap<>();
-
-        void add(SizedUpstream.Outcome outcome) {
-            counts.computeIfAbsent(outcome, o -> new java.util.concurrent.atomic.LongAdder()).increment();
-        }
-
-        long count(SizedUpstream.Outcome outcome) {
-            java.util.concurrent.atomic.LongAdder n = counts.get(outcome);
-            return n == null ? 0 : n.sum();
-        }
-
-        long ok() {
-            return count(SizedUpstream.Outcome.OK);
-        }
-
-        long truncated() {
-            return count(SizedUpstream.Outcome.TRUNCATED);
-        }
-
-        long corrupted() {
-            return count(SizedUpstream.Outcome.CORRUPTED);
-        }
-
-        long hung() {
-            return count(SizedUpstream.Outcome.HUNG);
-        }
-
-        void awaitOk(long n) {
-            Await.until(() -> n + " complete connections; so far " + this, () -> ok() >= n);
-        }
-
-        @Override
-        public String toString() {
-            return counts.toString();
-        }
-    }
-
-    /**
-     * An upstream that answers each connection's 12-byte request (a seed and a length) with that
-     * many bytes drawn from the seed, then ends its output; {@link #fetch} asks it through the
-     * tunnel and checks every byte.
-     */
-    static final class SizedUpstream implements AutoCloseable {
-        /** What became of one connection. */
-        enum Outcome {
-            /** Every byte, then the end. */
-            OK,
-            /** Failed with an error (a reset): allowed while nym-client restarts. */
-            FAILED,
-            /** Ended cleanly before every byte: never allowed. */
-            TRUNCATED,
-            /** Wrong bytes: never allowed. */
-            CORRUPTED,
-            /** Nothing for the hang guard's time: never allowed. */
-            HUNG
-        }
-
-        private final java.net.ServerSocket socket;
-        private final Thread acceptor;
-
-        SizedUpstream() throws IOException {
-            socket = new java.net.ServerSocket(0, 100, java.net.InetAddress.getLoopbackAddress());
-            acceptor = Thread.ofVirtual().name("sized-upstream").start(() -> {
-                while (!socket.isClosed()) {
-                    try {
-                        Socket s = socket.accept();
-                        Thread.ofVirtual().name("sized-upstream-conn").start(() -> answer(s));
-                    } catch (IOException e) {
-                        return; // closed
-                    }
-                }
-            });
-        }
-
-        int port() {
-            return socket.getLocalPort();
-        }
-
-        private static void answer(Socket s) {
-            try (s) {
-                java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
-                long seed = in.readLong();
-                int length = in.readInt();
-                byte[] bytes = new byte[length];
-                new java.util.SplittableRandom(seed).nextBytes(bytes);
-                s.getOutputStream().write(bytes);
-                s.shutdownOutput();
-                in.transferTo(java.io.OutputStream.nullOutputStream()); // until the tunnel ends the connection
-            } catch (IOException e) {
-                // reset by the tunnel: its stream failed
-            }
-        }
-
-        /** Asks for {@code length} bytes from {@code seed} through the tunnel and says how it went. */
-        static Outcome fetch(InetSocketAddress tunnel, long seed, int length) {
-            byte[] expected = new byte[length];
-            new java.util.SplittableRandom(seed).nextBytes(expected);
-            try (Socket s = new Socket()) {
-                s.connect(tunnel, (int) Await.GIVE_UP.toMillis());
-                s.setSoTimeout((int) Await.GIVE_UP.toMillis()); // a hang guard
-                java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
-                out.writeLong(seed);
-                out.writeInt(length);
-                out.flush();
-                InputStream in = s.getInputStream();
-                byte[] got = in.readAllBytes();
-                if (got.length != length) {
-                    return Outcome.TRUNCATED;
-                }
-                return java.util.Arrays.equals(expected, got) ? Outcome.OK : Outcome.CORRUPTED;
-            } catch (SocketTimeoutException e) {
-                return Outcome.HUNG;
-            } catch (IOException e) {
-                return Outcome.FAILED;
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-            try {
-                acceptor.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 }
