@@ -113,8 +113,9 @@ import org.slf4j.LoggerFactory;
  * messages and bytes), the {@code LaneLengths} and, per connection, a {@code MessageAssembler}
  * (fragments), each with its own guard. This class's {@code lock} guards the connection's state
  * ({@code closed}, the connection in use, the failure, the reconnecting thread); the outbox's lock
- * is taken inside it when a connection is lost or installed, never the other way round, and no
- * other two locks are ever held at once.
+ * is taken inside it when a connection is lost or installed, never the other way round. Its {@code
+ * events} lock, taken before it, keeps the losses and returns told to the connection listeners in
+ * the order they happened. No other two locks are ever held at once.
  */
 public final class NymClientTransport implements MixnetTransport {
 
@@ -131,6 +132,12 @@ public final class NymClientTransport implements MixnetTransport {
     private final Outbox outbox;
 
     private final ReentrantLock lock = new ReentrantLock();
+    /**
+     * Held while a loss or a return of the connection is carried out and told to the connection
+     * listeners, so that they hear of each in the order it happened; taken before {@link #lock}.
+     * Listeners do not block, so it is held briefly.
+     */
+    private final ReentrantLock events = new ReentrantLock();
     /** Guarded by {@link #lock}. */
     private boolean closed;
     /**
@@ -232,6 +239,7 @@ public final class NymClientTransport implements MixnetTransport {
         t.address = first.address;
         t.writer = Thread.ofVirtual().name("nym-client-writer").start(t::writeLoop);
         t.install(first);
+        t.lostMeanwhile(first);
         LOG.debug("connected to nym-client at {}: {}", uri, first.address);
         return t;
     }
@@ -300,8 +308,8 @@ public final class NymClientTransport implements MixnetTransport {
 
     /**
      * Puts a connection to use: sends go over it from now on. Returns {@code false}, having used
-     * nothing, if the transport closed or failed meanwhile. A connection already lost is then
-     * handled as lost.
+     * nothing, if the transport closed or failed meanwhile. A loss of the connection noticed
+     * before this is carried out by {@link #lostMeanwhile}, which the caller calls next.
      */
     private boolean install(Link l) {
         lock.lock();
@@ -315,11 +323,15 @@ public final class NymClientTransport implements MixnetTransport {
         } finally {
             lock.unlock();
         }
-        IOException lostMeanwhile = l.lossCause;
-        if (lostMeanwhile != null) {
-            connectionLost(l, lostMeanwhile);
-        }
         return true;
+    }
+
+    /** Carries out the loss of a connection that was lost while it was being put to use. */
+    private void lostMeanwhile(Link l) {
+        IOException cause = l.lossCause;
+        if (cause != null) {
+            connectionLost(l, cause);
+        }
     }
 
     /**
@@ -752,6 +764,17 @@ public final class NymClientTransport implements MixnetTransport {
      * the transport fails). Called once per connection, by whoever noticed.
      */
     private void connectionLost(Link l, IOException cause) {
+        events.lock();
+        try {
+            carryOutLoss(l, cause);
+        } finally {
+            events.unlock();
+        }
+    }
+
+    /** {@link #connectionLost}, with {@link #events} held. */
+    private void carryOutLoss(Link l, IOException cause) {
+        assert events.isHeldByCurrentThread();
         boolean reconnect;
         int dropped;
         lock.lock();
@@ -842,19 +865,25 @@ public final class NymClientTransport implements MixnetTransport {
                             + " reach it"), true);
                     return;
                 }
-                if (!install(l)) {
-                    l.abandon(); // closed or failed meanwhile
-                    return;
-                }
-                reconnections.increment();
-                LOG.info("nym-client at {}: connection restored after {} ({} attempt{})", uri,
-                        describe(Duration.ofNanos(System.nanoTime() - lostAt)), attempts, attempts == 1 ? "" : "s");
-                for (ConnectionListener listener : connectionListeners) {
-                    try {
-                        listener.connectionRestored();
-                    } catch (RuntimeException e) {
-                        LOG.error("connection listener threw", e);
+                events.lock();
+                try {
+                    if (!install(l)) {
+                        l.abandon(); // closed or failed meanwhile
+                        return;
                     }
+                    reconnections.increment();
+                    LOG.info("nym-client at {}: connection restored after {} ({} attempt{})", uri,
+                            describe(Duration.ofNanos(System.nanoTime() - lostAt)), attempts, attempts == 1 ? "" : "s");
+                    for (ConnectionListener listener : connectionListeners) {
+                        try {
+                            listener.connectionRestored();
+                        } catch (RuntimeException e) {
+                            LOG.error("connection listener threw", e);
+                        }
+                    }
+                    lostMeanwhile(l); // after its return was told: a loss since comes next
+                } finally {
+                    events.unlock();
                 }
                 return;
             }
