@@ -7,6 +7,7 @@ import dev.mixnetstreams.nymclient.NymResponse;
 import dev.mixnetstreams.tunnel.TunnelStats;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -132,11 +133,11 @@ final class ServiceHealth implements MixnetTransport.ConnectionListener {
             return s + "s";
         }
         if (s < 3600) {
-            return s / 60 + "m" + String.format("%02d", s % 60) + "s";
+            return s / 60 + "m" + String.format(Locale.ROOT, "%02d", s % 60) + "s";
         }
         if (s < 86_400) {
-            return s / 3600 + "h" + String.format("%02d", s % 3600 / 60) + "m";
+            return s / 3600 + "h" + String.format(Locale.ROOT, "%02d", s % 3600 / 60) + "m";
         }
-        return s / 86_400 + "d" + String.format("%02d", s % 86_400 / 3600) + "h";
+        return s / 86_400 + "d" + String.format(Locale.ROOT, "%02d", s % 86_400 / 3600) + "h";
     }
 }
