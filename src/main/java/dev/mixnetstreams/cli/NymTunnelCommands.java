@@ -106,8 +106,9 @@ final class NymTunnelCommands {
             } catch (Exception e) {
                 out.println(name + ": while stopping: " + e);
             }
+            String last = health.summary(); // with every connection closed, nym-client as it was
             client.close();
-            out.println(name + " stopped: " + health.summary());
+            out.println(name + " stopped: " + last);
             out.flush();
         }
     }
