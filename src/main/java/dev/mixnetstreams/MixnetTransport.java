@@ -130,9 +130,10 @@ public interface MixnetTransport extends Closeable {
     BlockingQueue<InboundMessage> inbound();
 
     /**
-     * Registers a callback for the transport failing on its own (a lost connection, as opposed to
-     * {@link #close()}): it is called once, with the cause, on a thread of the transport's choosing,
-     * and must not block. A transport that has already failed calls it at once, on the calling
+     * Registers a callback for the transport failing for good on its own (a lost connection it
+     * does not, or cannot, restore, as opposed to {@link #close()}; a connection it restores is
+     * told to {@link #addConnectionListener connection listeners} instead): it is called once,
+     * with the cause, on a thread of the transport's choosing, and must not block. A transport that has already failed calls it at once, on the calling
      * thread. A {@link MixnetClient} registers one when it is built, and then fails every stream,
      * blocked read, accept and message wait with an {@link IOException} carrying the cause.
      *
