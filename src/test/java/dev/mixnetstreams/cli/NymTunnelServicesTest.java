@@ -133,12 +133,26 @@ class NymTunnelServicesTest {
         Printed printed = new Printed();
         CompletableFuture<Integer> stopped = new CompletableFuture<>();
         NymClientEmulator emulator = standIn(22);
+        PrintStream stderr = System.err;
+        Printed logged = new Printed();
         try (NymTunnelCommands.Running server = NymTunnelCommands.startServer(List.of("--nym", emulator.uri(0).toString(),
                 "--upstream", "127.0.0.1:9", "--max-outage", "1", "--summary-interval", "0"), printed.out,
                 stopped::complete)) {
             assertNotNull(server);
-            emulator.close();
-            assertEquals(1, stopped.get(Await.GIVE_UP.toSeconds(), TimeUnit.SECONDS));
+            System.setErr(logged.out); // where slf4j-simple logs
+            try {
+                emulator.close();
+                assertEquals(1, stopped.get(Await.GIVE_UP.toSeconds(), TimeUnit.SECONDS));
+                Await.until(logged::text, () -> logged.text().contains("stopped accepting"));
+            } finally {
+                System.setErr(stderr);
+            }
+            stderr.print(logged.text());
+            List<String> tunnelLines = logged.text().lines()
+                    .filter(line -> line.contains(" dev.mixnetstreams.tunnel.TunnelServer - ")).toList();
+            assertEquals(List.of("tunnel server: stopped accepting: its mixnet client's listener has ended"),
+                    tunnelLines.stream().map(line -> line.substring(line.indexOf(" - ") + 3)).toList(),
+                    "the tunnel server does not repeat the transport's failure");
             assertEquals(1, printed.text().lines().filter(line -> line.equals("tunnel-server FAILED: its nym-client did "
                     + "not come back as the same client within --max-outage 1 s; exiting with status 1")).count(),
                     printed.text());
