@@ -297,19 +297,22 @@ class NymClientReconnectTest {
     }
 
     /**
-     * Fifty losses of both ends' connections, a stream open across each: every one fails, a new
-     * one works after each, and nothing piles up: the same threads after 50 as after 5, no open
-     * stream, no request or inbound byte held, the heap as it was.
+     * Fifty losses of both ends' connections, every other one a restart of the stand-in (the
+     * others dropped connections), a stream open across each: every one fails, a new one works
+     * after each, and nothing piles up: the same threads after 50 as after 5 (the stopped
+     * stand-ins' included), no open stream, no request or inbound byte held, the heap as it was.
      */
     @Test
-    void fiftyLossesLeaveNoThreadStreamOrBufferBehind() throws Exception {
+    void fiftyLossesAndRestartsLeaveNoThreadStreamOrBufferBehind() throws Exception {
         int losses = 50;
-        int census = 5;
+        int census = 6;
+        long seed = 12;
+        NymClientEmulator[] emulator = {NymClientEmulator.builder().clients(2).seed(seed).start()};
+        int[] ports = {emulator[0].uri(0).getPort(), emulator[0].uri(1).getPort()};
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-             NymClientEmulator emulator = NymClientEmulator.builder().clients(2).seed(12).start();
-             NymClientTransport serverTransport = quickly(emulator.uri(0)).connect();
+             NymClientTransport serverTransport = quickly(emulator[0].uri(0)).connect();
              MixnetClient server = MixnetClient.builder(serverTransport).build();
-             NymClientTransport clientTransport = quickly(emulator.uri(1)).connect();
+             NymClientTransport clientTransport = quickly(emulator[0].uri(1)).connect();
              MixnetClient client = MixnetClient.builder(clientTransport).build()) {
             Events serverEvents = new Events();
             Events clientEvents = new Events();
@@ -318,18 +321,26 @@ class NymClientReconnectTest {
             echoForever(threads, server.listener());
             Map<String, Integer> early = null;
             long earlyHeap = 0;
-            SplittableRandom random = new SplittableRandom(12);
+            SplittableRandom random = new SplittableRandom(seed);
             for (int i = 1; i <= losses; i++) {
                 byte[] data = new byte[1 + random.nextInt(4096)];
                 random.nextBytes(data);
                 MixnetStream open = client.openStream(server.address());
                 assertArrayEquals(data, echo(open, data));
-                assertTrue(emulator.disconnect(0));
-                assertTrue(emulator.disconnect(1));
+                boolean restart = i % 2 == 1;
+                if (restart) {
+                    emulator[0].close();
+                } else {
+                    assertTrue(emulator[0].disconnect(0));
+                    assertTrue(emulator[0].disconnect(1));
+                }
                 serverEvents.awaitLost();
                 clientEvents.awaitLost();
                 assertThrows(IOException.class, () -> open.getInputStream().read(), "loss " + i);
                 open.close();
+                if (restart) {
+                    emulator[0] = NymClientEmulator.builder().clients(2).seed(seed).ports(ports).start();
+                }
                 serverEvents.awaitRestored();
                 clientEvents.awaitRestored();
                 try (MixnetStream after = client.openStream(server.address())) {
@@ -353,6 +364,8 @@ class NymClientReconnectTest {
             long lateHeap = heapAfterGc();
             assertTrue(lateHeap < earlyHeap + (32L << 20),
                     "heap after " + losses + " losses: " + lateHeap + " bytes, after " + census + ": " + earlyHeap);
+        } finally {
+            emulator[0].close();
         }
     }
 
