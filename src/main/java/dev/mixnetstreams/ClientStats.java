@@ -33,6 +33,8 @@ import java.util.Map;
  * @param pongsReceived Pongs received for open streams, matching or stale
  * @param controlFramesDropped streams whose waiting end of stream, OpenAck, Ping or Pong was given
  *     up because too many streams waited for the transport at once
+ * @param resetsSent RESET frames sent to peers of this library (abort, limits, closing with data unread)
+ * @param resetsReceived RESET frames received from peers of this library for open streams
  * @param openStreams streams registered now and not closed
  */
 public record ClientStats(
@@ -59,6 +61,8 @@ public record ClientStats(
         long pongsSent,
         long pongsReceived,
         long controlFramesDropped,
+        long resetsSent,
+        long resetsReceived,
         long openStreams) {
 
     /**
@@ -87,6 +91,8 @@ public record ClientStats(
      * @param pongsSent Pongs sent
      * @param pongsReceived Pongs received
      * @param controlFramesDropped streams whose control frames were given up
+     * @param resetsSent RESETs sent
+     * @param resetsReceived RESETs received
      * @param openStreams open streams
      */
     public ClientStats {

@@ -1,6 +1,7 @@
 package dev.mixnetstreams;
 
 import dev.mixnetstreams.internal.Waits;
+import dev.mixnetstreams.wire.ExtensionFrames;
 import dev.mixnetstreams.wire.FrameCodec;
 import dev.mixnetstreams.wire.FrameType;
 import java.io.IOException;
@@ -50,6 +51,9 @@ final class ControlSender {
         long pingNonce = -1;
         /** A closing stream's last frames, in order: its buffered bytes, its end of stream. */
         List<StreamWriter.Frame> lastFrames;
+        /** A RESET to send instead of everything else; then {@link #resetMessage} says why. */
+        ResetReason reset;
+        String resetMessage;
     }
 
     /** A stream writer's linger flush, due at {@code dueNanos} ({@link System#nanoTime()}). */
@@ -76,6 +80,14 @@ final class ControlSender {
     /** Queues a closing stream's last frames (its buffered bytes, its end of stream), sent in order. */
     boolean queueLastFrames(MixnetStream stream, List<StreamWriter.Frame> frames) {
         return queue(stream, p -> p.lastFrames = frames);
+    }
+
+    /** Queues a RESET for a stream whose peer speaks the extensions; what else waits for it is dropped. */
+    boolean queueReset(MixnetStream stream, ResetReason reason, String message) {
+        return queue(stream, p -> {
+            p.reset = reason;
+            p.resetMessage = message;
+        });
     }
 
     /** Schedules a writer's linger flush; the writer asks for at most one at a time. */
@@ -233,6 +245,11 @@ final class ControlSender {
         long id = stream.id().value();
         StreamWriter writer = stream.writer();
         try {
+            if (next.reset != null) {
+                writer.transmit(ExtensionFrames.reset(id, next.reset.code(), next.resetMessage), 0);
+                client.counters().resetsSent.increment();
+                return;
+            }
             if (next.openAck) {
                 writer.transmit(FrameCodec.encode(id, FrameType.OPEN_ACK, 0, new byte[0]), 0);
                 client.counters().openAcksSent.increment();

@@ -64,6 +64,8 @@ final class Counters {
     final LongAdder streamsReset = new LongAdder();
     final LongAdder streamsUnresponsive = new LongAdder();
     final LongAdder controlFramesDropped = new LongAdder();
+    final LongAdder resetsSent = new LongAdder();
+    final RouterCounter resetsReceived = new RouterCounter();
     final LongAdder openAcksSent = new LongAdder();
     final RouterCounter openAcksReceived = new RouterCounter();
     final LongAdder pingsSent = new LongAdder();
@@ -94,6 +96,6 @@ final class Counters {
                 earlyFramesDelivered.sum(), streamsOpened.sum(), streamsAccepted.sum(),
                 streamsReaped.sum(), streamsReset.sum(), streamsUnresponsive.sum(), openAcksSent.sum(),
                 openAcksReceived.sum(), pingsSent.sum(), pingsReceived.sum(), pongsSent.sum(), pongsReceived.sum(),
-                controlFramesDropped.sum(), openStreams);
+                controlFramesDropped.sum(), resetsSent.sum(), resetsReceived.sum(), openStreams);
     }
 }

@@ -34,6 +34,11 @@ public enum DropReason {
     CONTROL_FOR_UNKNOWN_STREAM,
     /** An OpenAck for a stream this client accepted: only openers are sent one. */
     UNEXPECTED_OPEN_ACK,
+    /**
+     * A CREDIT or RESET (this library's extensions) that could not be used: for a stream that is
+     * not open here, from a peer that does not speak the extensions, or (a CREDIT) malformed.
+     */
+    EXTENSION_NOT_USABLE,
     /** Data, or an OpenAck, Ping or Pong, for a stream closed or ended here. */
     CLOSED_STREAM,
     /**

@@ -115,7 +115,7 @@ final class MessageQueue {
             throw new StreamModeActiveException();
         }
         if (closed) {
-            throw new IOException("mixnet client closed");
+            throw new ClientClosedException("mixnet client closed");
         }
         if (failure != null) {
             throw new IOException(failure.getMessage(), failure);

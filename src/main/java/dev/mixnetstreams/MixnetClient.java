@@ -81,7 +81,8 @@ public final class MixnetClient implements Closeable {
     record Settings(Duration streamIdleTimeout, long maxUnreadBytes, int acceptBacklog, int maxEarlyFrames,
                     long maxEarlyBytes, Duration earlyFrameTimeout, int maxFramePayload, int reorderWindow,
                     int messageQueueCapacity, long maxMessageQueueBytes, long maxTotalUnreadBytes,
-                    Duration keepaliveInterval, Duration writeLinger, boolean surbsOnEveryFrame) {
+                    Duration keepaliveInterval, Duration writeLinger, boolean surbsOnEveryFrame,
+                    boolean extensions) {
     }
 
     private final MixnetTransport transport;
@@ -172,7 +173,7 @@ public final class MixnetClient implements Closeable {
      * as with an idle timeout. The application still closes the client.
      */
     void failEverything(IOException cause) {
-        IOException failure = new IOException("mixnet transport failed: " + cause.getMessage(), cause);
+        IOException failure = new TransportFailedException("mixnet transport failed: " + cause.getMessage(), cause);
         MixnetListener taken = listener.get();
         if (taken != null) {
             taken.shutdown(failure);
@@ -284,13 +285,13 @@ public final class MixnetClient implements Closeable {
         if (closed.get()) {
             // close() ran meanwhile and may not have seen this listener: shut it here, or accept
             // would wait forever.
-            created.shutdown(new IOException("mixnet client closed"));
+            created.shutdown(new ClientClosedException("mixnet client closed"));
             throw new IllegalStateException("mixnet client closed");
         }
         enterStreamMode();
         IOException failure = transportFailure.get();
         if (failure != null) { // the transport failed before: accept() fails at once instead of waiting forever
-            created.shutdown(new IOException("mixnet transport failed: " + failure.getMessage(), failure));
+            created.shutdown(new TransportFailedException("mixnet transport failed: " + failure.getMessage(), failure));
         }
         return created;
     }
@@ -411,7 +412,7 @@ public final class MixnetClient implements Closeable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        IOException cause = new IOException("mixnet client closed");
+        IOException cause = new ClientClosedException("mixnet client closed");
         MixnetListener taken = listener.get();
         if (taken != null) {
             taken.shutdown(cause);
@@ -499,6 +500,11 @@ public final class MixnetClient implements Closeable {
         return config.surbsOnEveryFrame();
     }
 
+    /** Whether this client speaks the library's extensions (flag on every frame, CREDIT and RESET). */
+    boolean extensionsEnabled() {
+        return config.extensions();
+    }
+
     /** The sender of frames nobody waits for (ends of stream, OpenAck, Ping, Pong); it never blocks its callers. */
     ControlSender controlSender() {
         return controlSender;
@@ -520,11 +526,11 @@ public final class MixnetClient implements Closeable {
 
     private void ensureOpen() throws IOException {
         if (closed.get()) {
-            throw new IOException("mixnet client closed");
+            throw new ClientClosedException("mixnet client closed");
         }
         IOException failure = transportFailure.get();
         if (failure != null) {
-            throw new IOException("mixnet transport failed: " + failure.getMessage(), failure);
+            throw new TransportFailedException("mixnet transport failed: " + failure.getMessage(), failure);
         }
     }
 
@@ -631,6 +637,7 @@ public final class MixnetClient implements Closeable {
         private Duration keepaliveInterval = DEFAULT_KEEPALIVE_INTERVAL;
         private Duration writeLinger = DEFAULT_WRITE_LINGER;
         private boolean surbsOnEveryFrame;
+        private boolean extensions = true;
 
         private Builder(MixnetTransport transport) {
             this.transport = transport;
@@ -823,6 +830,21 @@ public final class MixnetClient implements Closeable {
         }
 
         /**
+         * Sets whether this client speaks the library's protocol extensions with peers that speak
+         * them too (PROTOCOL.md, section 9): flow control, resets, and recovery of lost messages.
+         * Every frame then carries a flag (in the header byte the Rust SDK writes as 0 and does not
+         * read) that tells a peer this client speaks them; extension frames go only to peers whose
+         * frames carry it, so Rust peers see the protocol they know.
+         *
+         * @param enabled {@code false} to speak only the Rust SDK's protocol; default {@code true}
+         * @return this builder
+         */
+        public Builder extensions(boolean enabled) {
+            this.extensions = enabled;
+            return this;
+        }
+
+        /**
          * Sets how many message-mode messages are kept until {@link #waitForMessages()} takes
          * them; beyond it they are dropped and counted.
          *
@@ -858,7 +880,7 @@ public final class MixnetClient implements Closeable {
             return new MixnetClient(transport, new Settings(streamIdleTimeout, maxUnreadBytes, acceptBacklog,
                     maxEarlyFrames, maxEarlyBytes, earlyFrameTimeout, maxFramePayload, reorderWindow,
                     messageQueueCapacity, maxMessageQueueBytes, maxTotalUnreadBytes, keepaliveInterval, writeLinger,
-                    surbsOnEveryFrame));
+                    surbsOnEveryFrame, extensions));
         }
 
     }

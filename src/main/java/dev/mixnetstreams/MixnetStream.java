@@ -5,6 +5,7 @@ import dev.mixnetstreams.internal.Failures;
 import dev.mixnetstreams.internal.ReorderBuffer;
 import dev.mixnetstreams.internal.Waits;
 import dev.mixnetstreams.internal.jfr.StreamEvents;
+import dev.mixnetstreams.wire.FrameCodec;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -71,6 +72,18 @@ public final class MixnetStream implements Closeable {
     private volatile IOException terminated;
     /** When the client ended the stream ({@link System#nanoTime()}); written before {@link #terminated}. */
     private volatile long endedAtNanos;
+    /** {@link #peerExtensions}: not known yet (an opener before its peer's first frame). */
+    static final int PEER_UNKNOWN = 0;
+    /** {@link #peerExtensions}: the peer's frames carry the extensions flag. */
+    static final int PEER_SPEAKS_EXTENSIONS = 1;
+    /** {@link #peerExtensions}: the peer's frames do not (a Rust peer), or extensions are off here. */
+    static final int PEER_WITHOUT_EXTENSIONS = 2;
+    /**
+     * Whether the peer speaks this library's extensions (PROTOCOL.md, section 9): one of the
+     * three constants above. Written by the router only (at creation for an accepted stream, from
+     * its Open), once, from {@link #PEER_UNKNOWN}; read by anyone.
+     */
+    private volatile int peerExtensions;
     /** Whether the peer is known to hold the stream; set by the router, never cleared. */
     private volatile boolean established;
     /** Counted down once established, closed or ended: wakes {@link #awaitEstablished} waiters. */
@@ -269,6 +282,11 @@ public final class MixnetStream implements Closeable {
      */
     @Override
     public void close() {
+        if (peerExtensions == PEER_SPEAKS_EXTENSIONS && hasUnreadData()) {
+            // Closing with data unread is a reset, as with TCP: the peer of this library is told.
+            end(ResetReason.CLOSED_UNREAD, "closed with data unread");
+            return;
+        }
         if (!closed.compareAndSet(false, true)) {
             return;
         }
@@ -279,6 +297,73 @@ public final class MixnetStream implements Closeable {
         establishment.countDown();
         client.streamClosed(this);
         writer.close();
+    }
+
+    /**
+     * Ends the stream at once without a clean end: wakes every blocked reader and writer, drops
+     * what is buffered and releases what the stream holds, as {@link #close()} does, but sends no
+     * end of stream. A peer of this library is told (its reads and writes then throw a {@link
+     * StreamResetException}, reason {@link ResetReason#ABORTED}); a peer that does not speak this
+     * library's extensions is sent nothing, so it never takes the stream for complete. Reads and
+     * writes here throw afterwards. Idempotent; does nothing after {@link #close()}.
+     */
+    public void abort() {
+        end(ResetReason.ABORTED, "aborted by its application");
+    }
+
+    /** Closes the stream without a clean end, telling a peer of this library why. */
+    private void end(ResetReason reason, String why) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (terminated == null) {
+            StreamEvents.closed(id.value(), reason.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        inbound.close();
+        establishment.countDown();
+        client.streamClosed(this);
+        writer.abort();
+        tellPeer(reason, why);
+    }
+
+    /** Sends the peer a RESET if it speaks this library's extensions; otherwise nothing. */
+    void tellPeer(ResetReason reason, String why) {
+        if (peerExtensions == PEER_SPEAKS_EXTENSIONS) {
+            client.controlSender().queueReset(this, reason, why);
+        }
+    }
+
+    /** Whether received data waits unread: in the buffer, or in the payload a reader holds. */
+    private boolean hasUnreadData() {
+        return inbound.unreadBytes() > 0 || input.holdsUnread();
+    }
+
+    /**
+     * Router: the peer reset the stream. A stop-sending reset fails only the writes (reads deliver
+     * what the peer sent before its end); any other fails reads and writes at once.
+     */
+    void resetByPeer(ResetReason reason, String message) {
+        String text = "stream reset by its peer (" + reason.name().toLowerCase(java.util.Locale.ROOT) + ")"
+                + (message.isEmpty() ? "" : ": " + message);
+        StreamResetException cause = new StreamResetException(reason, true, text);
+        if (reason == ResetReason.STOP_SENDING) {
+            writer.fail(cause);
+        } else {
+            reset(cause);
+        }
+    }
+
+    /** The peer's flags show whether it speaks this library's extensions; the router notes them, once. */
+    void notePeerFlags(int flags) {
+        if (peerExtensions == PEER_UNKNOWN) {
+            peerExtensions = client.extensionsEnabled() && (flags & FrameCodec.FLAG_EXTENSIONS) != 0
+                    ? PEER_SPEAKS_EXTENSIONS : PEER_WITHOUT_EXTENSIONS;
+        }
+    }
+
+    /** Whether the peer has shown that it speaks this library's extensions. */
+    boolean peerSpeaksExtensions() {
+        return peerExtensions == PEER_SPEAKS_EXTENSIONS;
     }
 
     /**
@@ -297,6 +382,7 @@ public final class MixnetStream implements Closeable {
     void fail(IOException cause) {
         markEnded(cause);
         inbound.fail(cause);
+        writer.wake();
     }
 
     /**
@@ -306,6 +392,7 @@ public final class MixnetStream implements Closeable {
     void reset(IOException cause) {
         markEnded(cause);
         inbound.reset(cause);
+        writer.wake();
     }
 
     private void markEnded(IOException cause) {
@@ -353,6 +440,15 @@ public final class MixnetStream implements Closeable {
         return terminated != null;
     }
 
+    /**
+     * What a read or write of the closed stream throws: why the client ended it (its close, a
+     * failed transport), or "stream closed" if its application closed it.
+     */
+    IOException closedFailure() {
+        IOException cause = terminated;
+        return cause != null ? Failures.again(cause) : new IOException("stream closed");
+    }
+
     /** Why the client ended the stream, or {@code null} while it has not. */
     IOException terminationCause() {
         return terminated;
@@ -387,6 +483,19 @@ public final class MixnetStream implements Closeable {
     /** The input side; one reader at a time, others wait their turn. */
     private final class StreamInputStream extends InputStream {
 
+        /** Whether the reader holds a payload not read to its end; false if a reader is busy (not waited for). */
+        boolean holdsUnread() {
+            if (!readLock.tryLock()) {
+                return false;
+            }
+            try {
+                return chunk != null && position < chunk.length;
+            } finally {
+                readLock.unlock();
+            }
+        }
+
+
         private final ReentrantLock readLock = new ReentrantLock();
         /** Guarded by {@link #readLock}: the payload being read, or null. */
         private byte[] chunk;
@@ -410,7 +519,7 @@ public final class MixnetStream implements Closeable {
             acquire(timeout);
             try {
                 if (closed.get()) {
-                    throw new IOException("stream closed");
+                    throw closedFailure();
                 }
                 if (len == 0) {
                     return 0;
@@ -473,7 +582,7 @@ public final class MixnetStream implements Closeable {
         @Override
         public int available() throws IOException {
             if (closed.get()) {
-                throw new IOException("stream closed");
+                throw closedFailure();
             }
             long ready = inbound.readyBytes();
             // Never wait for a reader that holds the lock (it may be blocked until data comes):

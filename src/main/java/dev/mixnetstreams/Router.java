@@ -5,6 +5,7 @@ import dev.mixnetstreams.internal.RecentIds;
 import dev.mixnetstreams.internal.ReorderBuffer;
 import dev.mixnetstreams.internal.jfr.StreamEvents;
 import dev.mixnetstreams.wire.DecodeStatus;
+import dev.mixnetstreams.wire.ExtensionFrames;
 import dev.mixnetstreams.wire.FrameCodec;
 import dev.mixnetstreams.wire.FrameType;
 import dev.mixnetstreams.wire.FrameView;
@@ -64,6 +65,8 @@ final class Router {
     private boolean transportFailureHandled;
     /** Buffers that got data in the current batch; their readers are woken after it. */
     private final ArrayList<ReorderBuffer> toSignal = new ArrayList<>();
+    /** The reserved byte (flags) of the frame being routed. */
+    private int frameFlags;
     /** Set by the sweep ticker: the router sweeps after the batch at hand (even if SWEEP found the queue full). */
     private volatile boolean sweepDue;
 
@@ -239,6 +242,7 @@ final class Router {
         }
         counters.framesIn.increment();
         long id = view.streamId();
+        frameFlags = view.reserved();
         if (LOG.isDebugEnabled()) {
             LOG.debug("frame in: {}", view);
         }
@@ -247,6 +251,7 @@ final class Router {
             // The whole frame is handed on: the payload stays where it arrived, after the header.
             case DATA -> onData(id, view.sequence(), message.data(), message.senderTag());
             case OPEN_ACK, PING, PONG -> onControl(view.type(), id, view.sequence(), message.senderTag());
+            case CREDIT, RESET -> onExtension(view.type(), id, message.senderTag());
         }
     }
 
@@ -269,6 +274,7 @@ final class Router {
             return;
         }
         MixnetStream stream = new MixnetStream(new StreamId(id), client, null, senderTag, 0, client.newReorderBuffer());
+        stream.notePeerFlags(frameFlags);
         client.streams.put(id, stream);
         // The Open's payload is the stream's first bytes, before Data 0. Then the held early
         // frames; all of it before accept() can hand the stream out (and its application close
@@ -335,6 +341,7 @@ final class Router {
             drop(DropReason.WRONG_PEER, id);
             return false;
         }
+        stream.notePeerFlags(frameFlags);
         Keepalive keepalive = stream.keepalive();
         if (keepalive != null) {
             keepalive.frameArrived();
@@ -441,6 +448,32 @@ final class Router {
         }
     }
 
+    /**
+     * A CREDIT or RESET, from a peer that speaks the extensions, for a stream open here: a RESET
+     * ends the stream as its reason says. Anything else is dropped and counted.
+     */
+    private void onExtension(FrameType type, long id, SenderTag senderTag) {
+        MixnetStream stream = client.streams.get(id);
+        if (stream == null) {
+            drop(recentlyClosed.contains(id) ? DropReason.CLOSED_STREAM : DropReason.EXTENSION_NOT_USABLE, id);
+            return;
+        }
+        if (!acceptsFrameFrom(stream, senderTag)) {
+            return;
+        }
+        if (!stream.peerSpeaksExtensions()) {
+            drop(DropReason.EXTENSION_NOT_USABLE, id);
+            return;
+        }
+        stream.markTraffic();
+        if (type == FrameType.RESET) {
+            counters.resetsReceived.increment();
+            ResetReason reason = ResetReason.ofCode(view.sequence());
+            LOG.debug("{}: reset by its peer ({})", stream.id(), reason);
+            stream.resetByPeer(reason, ExtensionFrames.readResetMessage(view));
+        }
+    }
+
     /** Resets the stream holding the most unread bytes when the client-wide limit is reached; logged, counted. */
     private void resetForClientLimit(MixnetStream stream) {
         LOG.warn("a stream was reset: the client's limit on unread bytes of all streams (maxTotalUnreadBytes) "
@@ -452,7 +485,8 @@ final class Router {
 
     private void reset(MixnetStream stream, String why) {
         counters.streamsReset.increment();
-        stream.reset(new IOException(why));
+        stream.reset(new StreamResetException(ResetReason.UNREAD_LIMIT, false, why));
+        stream.tellPeer(ResetReason.UNREAD_LIMIT, "the receiver's limit on unread bytes was exceeded");
     }
 
     /**
@@ -542,7 +576,7 @@ final class Router {
                     counters.streamsReaped.increment();
                     LOG.debug("{}: idle for longer than {} ms, closing", stream.id(),
                             TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos));
-                    stream.fail(new IOException("stream closed after the idle timeout of "
+                    stream.fail(new StreamIdleTimeoutException("stream closed after the idle timeout of "
                             + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) + " ms without traffic"));
                     continue;
                 }

@@ -82,6 +82,8 @@ final class StreamWriter {
     private final SenderTag replyTag;
     private final long lane;
     private final int laneLimit;
+    /** Whether every frame sent carries the extensions flag (the client speaks them). */
+    private final boolean extensions;
     /** How the client cuts messages into packets; {@code null} if the transport does not say. */
     private final PacketGeometry geometry;
     /** Whether writes gather into packet-filling frames (a geometry and a linger); else one message per write. */
@@ -134,6 +136,7 @@ final class StreamWriter {
         this.replyTag = replyTag;
         this.lane = lane;
         this.laneLimit = recipient != null ? ANONYMOUS_LANE_LIMIT : REPLY_LANE_LIMIT;
+        this.extensions = client.extensionsEnabled();
         this.openSurbs = openSurbs;
         this.maxFramePayload = client.maxFramePayload();
         PacketGeometry packets = transport.packetGeometry().orElse(null);
@@ -314,6 +317,47 @@ final class StreamWriter {
         }
     }
 
+    /**
+     * The stream ends without a clean end ({@link MixnetStream#abort()}, or closed with data
+     * unread): what is buffered is dropped and no end of stream follows; a writer waiting for its
+     * lane is woken. Never blocks.
+     */
+    void abort() {
+        state.lock();
+        try {
+            outputShutdown = true;
+            openPending = false;
+            buffer = null;
+            buffered = 0;
+        } finally {
+            state.unlock();
+        }
+        wake();
+    }
+
+    /**
+     * The output fails from now on with {@code cause} (the peer takes no more); writers waiting
+     * are woken and fail with it. The input is not touched.
+     */
+    void fail(IOException cause) {
+        state.lock();
+        try {
+            if (failure == null) {
+                failure = cause;
+            }
+            buffer = null;
+            buffered = 0;
+        } finally {
+            state.unlock();
+        }
+        wake();
+    }
+
+    /** Wakes a writer waiting for its lane, to look at the stream's state again. */
+    void wake() {
+        transport.wakeLane(lane);
+    }
+
     /** The control sender's thread: the linger has passed; sends what is buffered (and a waiting Open). */
     void lingerExpired() {
         Frame cut;
@@ -349,6 +393,9 @@ final class StreamWriter {
      * surbs} reply SURBs on the stream's lane if it is the opener, else as a reply on the lane.
      */
     void transmit(byte[] frame, int surbs) throws IOException {
+        if (extensions) {
+            FrameCodec.writeFlags(frame, FrameCodec.FLAG_EXTENSIONS);
+        }
         if (recipient != null) {
             transport.sendAnonymous(recipient, frame, surbs, lane);
         } else {
@@ -459,13 +506,14 @@ final class StreamWriter {
     private void checkWritableLocked() throws IOException {
         assert state.isHeldByCurrentThread();
         if (stream.isClosed()) {
-            throw new IOException("stream closed");
+            throw stream.closedFailure();
         }
         if (outputShutdown) {
             throw new IOException("stream output shut down");
         }
         if (failure != null) {
-            throw new IOException(failure.getMessage(), failure);
+            throw failure instanceof StreamResetException ? Failures.again(failure)
+                    : new IOException(failure.getMessage(), failure);
         }
         IOException ended = stream.terminationCause();
         if (ended != null) {

@@ -146,6 +146,7 @@ class ControlFrameProperties {
             // The Open arrives somewhere in the middle; control frames before it meet no stream.
             int openAt = random.nextInt(arrived.size() + 1);
             Set<Integer> answerable = new HashSet<>();
+            long pingsAfterOpen = 0;
             long beforeOpen = 0;
             long unexpectedAcks = 0;
             for (int i = 0; i <= arrived.size(); i++) {
@@ -168,6 +169,7 @@ class ControlFrameProperties {
                     beforeOpen++;
                 } else if (e.kind() == Kind.PING) {
                     answerable.add(e.value());
+                    pingsAfterOpen++;
                 } else if (e.kind() == Kind.OPEN_ACK) {
                     unexpectedAcks++;
                 }
@@ -180,9 +182,12 @@ class ControlFrameProperties {
             assertArrayEquals(expected.toByteArray(), stream.getInputStream().readAllBytes(), "seed " + seed);
             long dropped = beforeOpen;
             long unexpected = unexpectedAcks;
+            long pings = pingsAfterOpen;
+            // Every frame routed before the close (Pings may come after the end of stream was read).
             Await.until(() -> "every control frame routed, seed " + seed,
                     () -> server.stats().dropped(DropReason.CONTROL_FOR_UNKNOWN_STREAM) == dropped
-                            && server.stats().dropped(DropReason.UNEXPECTED_OPEN_ACK) == unexpected);
+                            && server.stats().dropped(DropReason.UNEXPECTED_OPEN_ACK) == unexpected
+                            && server.stats().pingsReceived() == pings);
             server.close();
             int openAcks = 0;
             for (SentFrame frame : peer.takeAll()) {

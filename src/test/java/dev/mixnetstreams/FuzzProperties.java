@@ -46,7 +46,7 @@ class FuzzProperties {
                 assertEquals(length - FrameCodec.HEADER_LENGTH, view.payloadLength());
                 assertArrayEquals(Arrays.copyOfRange(message, offset + FrameCodec.HEADER_LENGTH, offset + length),
                         view.copyPayload());
-                assertEquals(FrameType.ofWireValue(message[offset + 10]), view.type());
+                assertEquals(FrameType.ofWireValue(message[offset + 10] & 0xff), view.type());
             }
         }
     }
@@ -75,7 +75,8 @@ class FuzzProperties {
         if (((m[offset] & 0xff) | (m[offset + 1] & 0xff) << 8) != 3) {
             return DecodeStatus.NOT_STREAM_KIND;
         }
-        return (m[offset + 10] & 0xff) <= 4 ? DecodeStatus.FRAME : DecodeStatus.UNKNOWN_MESSAGE_TYPE;
+        int type = m[offset + 10] & 0xff;
+        return type <= 4 || type == 0xe0 || type == 0xe1 ? DecodeStatus.FRAME : DecodeStatus.UNKNOWN_MESSAGE_TYPE;
     }
 
     /** A valid frame, then zero or more mutations. */

@@ -44,7 +44,7 @@ class GarbageFloodTest {
                     message = FrameCodec.encode(random.nextLong(), FrameType.DATA, random.nextInt(),
                             StreamTestSupport.bytes(random, random.nextInt(50)));
                     boolean control = random.nextBoolean();
-                    message[10] = (byte) (control ? 2 + random.nextInt(3) : 5 + random.nextInt(251));
+                    message[10] = (byte) (control ? 2 + random.nextInt(3) : StreamTestSupport.unknownType(random));
                     reason = control ? DropReason.CONTROL_FOR_UNKNOWN_STREAM : DropReason.UNKNOWN_MESSAGE_TYPE;
                 }
                 case 3 -> { // an Open nobody can answer

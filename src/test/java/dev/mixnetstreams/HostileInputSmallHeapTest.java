@@ -406,7 +406,7 @@ class HostileInputSmallHeapTest {
                 }
                 case 2 -> { // unknown message type (5..255)
                     message = FrameCodec.encode(good.id, FrameType.DATA, i, new byte[random.nextInt(64)]);
-                    message[10] = (byte) (5 + random.nextInt(251));
+                    message[10] = (byte) StreamTestSupport.unknownType(random);
                     expected[DropReason.UNKNOWN_MESSAGE_TYPE.ordinal()]++;
                 }
                 case 3 -> { // someone guessed the live stream's id: data from the wrong peer

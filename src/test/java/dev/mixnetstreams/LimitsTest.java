@@ -25,11 +25,15 @@ import org.junit.jupiter.api.Test;
 /** The unread-bytes limit, the accept backlog, and loss reported at a gap. */
 class LimitsTest {
 
+    /**
+     * A peer that does not speak the extensions (so has no flow control; here a client with them
+     * off) overruns a stream's limit: only that stream is reset.
+     */
     @Test
     void unreadLimitResetsOnlyThatStreamAndOthersKeepFlowing() throws Exception {
         try (SimulatedMixnet mixnet = StreamTestSupport.jitteryMixnet(17, 0.05);
              MixnetClient server = MixnetClient.builder(mixnet.newEndpoint()).maxUnreadBytes(64 * 1024).build();
-             MixnetClient client = MixnetClient.builder(mixnet.newEndpoint()).build()) {
+             MixnetClient client = MixnetClient.builder(mixnet.newEndpoint()).extensions(false).build()) {
             MixnetListener listener = server.listener();
             MixnetStream hog = client.openStream(server.address());
             hog.getOutputStream().write(new byte[1]);

@@ -9,6 +9,7 @@ import dev.mixnetstreams.sim.SentMessage;
 import dev.mixnetstreams.testing.ScriptedPeer;
 import dev.mixnetstreams.testing.ScriptedPeer.SentFrame;
 import dev.mixnetstreams.wire.DecodeStatus;
+import dev.mixnetstreams.wire.FrameCodec;
 import dev.mixnetstreams.wire.FrameType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ class SentFramesTest {
             MixnetStream stream = client.openStream(peer.address());
             SentFrame open = peer.takeFrame().assertAnonymous(peer.address(), MixnetClient.DEFAULT_OPEN_SURBS);
             assertEquals(stream.id().value(), open.assertOpen());
-            assertEquals(0, open.message().data()[15], "the reserved byte");
+            assertEquals(FrameCodec.FLAG_EXTENSIONS, open.message().data()[15], "the reserved byte: the extensions flag");
             peer.assertNothingMoreSent(); // no handshake: the Open is all
         }
     }

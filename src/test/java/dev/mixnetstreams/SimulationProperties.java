@@ -141,9 +141,10 @@ class SimulationProperties {
                                             () -> specOf.containsKey(s.id().value()));
                                     int index = specOf.get(s.id().value());
                                     StreamSpec spec = scenario.streams().get(index);
+                                    // With loss, the opener may give up on a stall and close with data unread.
                                     serve(s, frames(scenario.seed(), index, false, spec.acceptorFrames()),
-                                            readings.get(s.id().value())[1], spec.acceptorStopsAfter(), timeout,
-                                            failures);
+                                            readings.get(s.id().value())[1], spec.acceptorStopsAfter(),
+                                            scenario.loss() > 0, timeout, failures);
                                 }));
                             }
                         } catch (SocketTimeoutException e) {
@@ -164,7 +165,11 @@ class SimulationProperties {
                     specOf.put(s.id().value(), index);
                     byte[][] mine = frames(scenario.seed(), index, true, spec.openerFrames());
                     Reading reading = readings.get(s.id().value())[0];
-                    workers.add(Thread.ofVirtual().start(() -> serve(s, mine, reading, -1, timeout, failures)));
+                    // An acceptor that stops reading early, or gives up on a stalled stream, closes
+                    // with data unread: a reset, which ends this side's writing and reading, as TCP's would.
+                    boolean peerMayReset = spec.acceptorStopsAfter() >= 0 || scenario.loss() > 0;
+                    workers.add(Thread.ofVirtual().start(
+                            () -> serve(s, mine, reading, -1, peerMayReset, timeout, failures)));
                 }
                 for (int i = 0; i < workers.size(); i++) { // the list grows while acceptors run
                     workers.get(i).join();
@@ -205,9 +210,12 @@ class SimulationProperties {
         }
     }
 
-    /** Writes its frames, then ends its output; reads the peer's bytes into {@code reading}; closes. */
+    /**
+     * Writes its frames, then ends its output; reads the peer's bytes into {@code reading}; closes.
+     * If {@code peerMayReset}, a reset by the peer for data it left unread ends reading and writing.
+     */
     private static void serve(MixnetStream stream, byte[][] frames, Reading reading, int stopAfter,
-                              Duration timeout, List<Throwable> failures) {
+                              boolean peerMayReset, Duration timeout, List<Throwable> failures) {
         Thread writer = Thread.ofVirtual().start(() -> {
             try {
                 for (byte[] frame : frames) {
@@ -215,7 +223,7 @@ class SimulationProperties {
                 }
                 stream.shutdownOutput();
             } catch (IOException e) {
-                if (!stream.isClosed()) {
+                if (!stream.isClosed() && !(peerMayReset && isResetForUnreadData(e))) {
                     failures.add(e);
                 }
             }
@@ -243,7 +251,7 @@ class SimulationProperties {
                     reading.end = "stalled";
                     break;
                 } catch (IOException e) {
-                    reading.end = "error: " + e;
+                    reading.end = peerMayReset && isResetForUnreadData(e) ? "reset" : "error: " + e;
                     break;
                 }
             }
@@ -253,6 +261,10 @@ class SimulationProperties {
         } finally {
             stream.close();
         }
+    }
+
+    private static boolean isResetForUnreadData(IOException e) {
+        return e instanceof StreamResetException reset && reset.byPeer() && reset.reason() == ResetReason.CLOSED_UNREAD;
     }
 
     /** The frames one side of one stream writes: sizes from the scenario, bytes from the seed. */
@@ -293,7 +305,7 @@ class SimulationProperties {
                 }
                 byte[] expected = written[frame];
                 int n = Math.min(expected.length, segmentEnd - cursor);
-                if (n < expected.length && !(last && reading.end.equals("stopped"))) {
+                if (n < expected.length && !(last && (reading.end.equals("stopped") || reading.end.equals("reset")))) {
                     throw new AssertionError(where + ": frame " + frame + " cut at byte " + segmentEnd);
                 }
                 if (!Arrays.equals(expected, 0, n, got, cursor, cursor + n)) {
@@ -320,7 +332,7 @@ class SimulationProperties {
         if (reading.end.equals("eof") && frame != written.length) {
             throw new AssertionError(where + ": end of stream after " + frame + " of " + written.length + " frames");
         }
-        if (scenario.loss() == 0 && !reading.end.equals("stopped")) {
+        if (scenario.loss() == 0 && !reading.end.equals("stopped") && !reading.end.equals("reset")) {
             assertEquals("eof", reading.end, where);
             assertEquals(written.length, frame, where);
         }

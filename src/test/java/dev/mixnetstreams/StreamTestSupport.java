@@ -39,6 +39,15 @@ final class StreamTestSupport {
         return SenderTag.fromBytes(b);
     }
 
+    /** A message type this version does not know: 5 to 255, but for this library's extensions. */
+    static int unknownType(SplittableRandom random) {
+        int type;
+        do {
+            type = 5 + random.nextInt(251);
+        } while (dev.mixnetstreams.wire.FrameType.ofWireValue(type) != null);
+        return type;
+    }
+
     static byte[] bytes(SplittableRandom random, int length) {
         byte[] b = new byte[length];
         random.nextBytes(b);

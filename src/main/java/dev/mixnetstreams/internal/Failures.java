@@ -1,6 +1,10 @@
 package dev.mixnetstreams.internal;
 
+import dev.mixnetstreams.ClientClosedException;
 import dev.mixnetstreams.PeerUnresponsiveException;
+import dev.mixnetstreams.StreamIdleTimeoutException;
+import dev.mixnetstreams.StreamResetException;
+import dev.mixnetstreams.TransportFailedException;
 import java.io.IOException;
 
 /** How the reason a stream ended is thrown again, by every read or write that meets it. */
@@ -18,9 +22,13 @@ public final class Failures {
      * @return the exception to throw now
      */
     public static IOException again(IOException cause) {
-        if (cause instanceof PeerUnresponsiveException) {
-            return new PeerUnresponsiveException(cause.getMessage(), cause);
-        }
-        return new IOException(cause.getMessage(), cause);
+        return switch (cause) {
+            case StreamResetException reset -> new StreamResetException(reset);
+            case PeerUnresponsiveException e -> new PeerUnresponsiveException(e.getMessage(), e);
+            case StreamIdleTimeoutException e -> new StreamIdleTimeoutException(e.getMessage(), e);
+            case TransportFailedException e -> new TransportFailedException(e.getMessage(), e);
+            case ClientClosedException e -> new ClientClosedException(e.getMessage(), e);
+            default -> new IOException(cause.getMessage(), cause);
+        };
     }
 }

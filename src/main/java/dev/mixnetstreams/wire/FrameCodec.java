@@ -30,6 +30,11 @@ public final class FrameCodec {
     static final int OFFSET_TYPE = 10;
     static final int OFFSET_SEQUENCE = 11;
     static final int OFFSET_RESERVED = 15;
+    /**
+     * The bit of the reserved byte (offset 15) that says the sender speaks this library's
+     * extensions (PROTOCOL.md, section 9). The Rust SDK writes the byte as 0 and does not read it.
+     */
+    public static final int FLAG_EXTENSIONS = 0x01;
 
     private FrameCodec() {
     }
@@ -92,6 +97,18 @@ public final class FrameCodec {
         writeHeader(streamId, type, sequence, destination, destinationOffset);
         System.arraycopy(payload, offset, destination, destinationOffset + HEADER_LENGTH, length);
         return HEADER_LENGTH + length;
+    }
+
+    /**
+     * Sets the reserved byte (offset 15) of an encoded frame: this library's flags.
+     *
+     * @param frame the encoded frame, from offset 0
+     * @param flags the byte, for example {@link #FLAG_EXTENSIONS}
+     * @throws IndexOutOfBoundsException if the frame is shorter than a header
+     */
+    public static void writeFlags(byte[] frame, int flags) {
+        Objects.checkIndex(OFFSET_RESERVED, frame.length);
+        frame[OFFSET_RESERVED] = (byte) flags;
     }
 
     /**

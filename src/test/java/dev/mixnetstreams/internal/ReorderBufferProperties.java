@@ -514,7 +514,8 @@ class ReorderBufferProperties {
         Statistics.label("after end").collect(model.sawAfterEnd);
         Statistics.label("over budget").collect(model.sawOverBudget);
         Statistics.label("end").coverage(c -> c.check(true).percentage(p -> p >= 30));
-        Statistics.label("after end").coverage(c -> c.check(true).percentage(p -> p >= 10));
+        // About one scenario in eight sends after its end; 5 % keeps a draw of 150 from failing by chance.
+        Statistics.label("after end").coverage(c -> c.check(true).percentage(p -> p >= 5));
     }
 
     /**

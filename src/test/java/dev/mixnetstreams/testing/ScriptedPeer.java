@@ -11,6 +11,7 @@ import dev.mixnetstreams.SenderTag;
 import dev.mixnetstreams.sim.LoopbackMixnet;
 import dev.mixnetstreams.sim.SentMessage;
 import dev.mixnetstreams.wire.DecodeStatus;
+import dev.mixnetstreams.wire.ExtensionFrames;
 import dev.mixnetstreams.wire.FrameCodec;
 import dev.mixnetstreams.wire.FrameType;
 import dev.mixnetstreams.wire.FrameView;
@@ -56,6 +57,8 @@ public final class ScriptedPeer implements AutoCloseable {
     private final AtomicLong sentCount = new AtomicLong();
     /** Whether what the client sends is kept for {@link #takeFrame()}; cleared by {@link #stopRecording()}. */
     private volatile boolean recording = true;
+    /** The flags byte (offset 15) of every stream frame the peer sends: 0, as a Rust peer's, by default. */
+    private volatile int flags;
 
     private ScriptedPeer(LoopbackMixnet mixnet, boolean ownsMixnet, LoopbackMixnet.Endpoint client) {
         this.mixnet = mixnet;
@@ -248,6 +251,42 @@ public final class ScriptedPeer implements AutoCloseable {
     }
 
     /**
+     * Makes the peer speak this library's extensions from now on: every stream frame it sends
+     * carries the flag that says so (a Rust peer's carry 0).
+     *
+     * @return this peer
+     */
+    public ScriptedPeer speakingExtensions() {
+        flags = FrameCodec.FLAG_EXTENSIONS;
+        return this;
+    }
+
+    /**
+     * Sends a RESET for {@code id} with any tag, or none.
+     *
+     * @param id the stream id
+     * @param code the reason's code
+     * @param message the reason's text
+     * @param senderTag the tag it carries, or {@code null}
+     * @throws InterruptedIOException if interrupted while the client's queue is full
+     */
+    public void reset(long id, int code, String message, SenderTag senderTag) throws InterruptedIOException {
+        send(ExtensionFrames.reset(id, code, message), senderTag);
+    }
+
+    /**
+     * Sends a CREDIT for {@code id} with any tag, or none.
+     *
+     * @param id the stream id
+     * @param credit what it says
+     * @param senderTag the tag it carries, or {@code null}
+     * @throws InterruptedIOException if interrupted while the client's queue is full
+     */
+    public void credit(long id, ExtensionFrames.Credit credit, SenderTag senderTag) throws InterruptedIOException {
+        send(ExtensionFrames.credit(id, credit), senderTag);
+    }
+
+    /**
      * Sends a Ping for {@code id} with any tag, or none (the peer's tag, as an opener pings).
      *
      * @param id the stream id
@@ -280,6 +319,11 @@ public final class ScriptedPeer implements AutoCloseable {
      * @throws InterruptedIOException if interrupted while the client's queue is full
      */
     public void send(byte[] message, SenderTag senderTag) throws InterruptedIOException {
+        if (flags != 0 && message.length >= FrameCodec.HEADER_LENGTH && message[0] == FrameCodec.KIND_SPHINX_STREAM
+                && message[1] == 0) {
+            message = message.clone();
+            FrameCodec.writeFlags(message, flags);
+        }
         if (!client.inject(message, senderTag)) {
             fail("the client's endpoint is closed: " + client);
         }

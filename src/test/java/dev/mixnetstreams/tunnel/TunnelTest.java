@@ -248,7 +248,9 @@ class TunnelTest {
             assertArrayEquals(java.util.Arrays.copyOf(download, 65_536), readExactly(socket.getInputStream(), 65_536));
             socket.setSoLinger(true, 0);
             socket.close(); // a reset, mid-transfer
-            assertEquals(-1, get(upstreamSawEnd));
+            // The tunnel client's stream is reset (closed with the download unread), the tunnel
+            // server is told and resets the upstream connection in turn: a cut, never a clean end.
+            assertThrows(java.net.SocketException.class, () -> get(upstreamSawEnd));
             tunnel.awaitDrained();
             TunnelStats client = tunnel.client.stats();
             assertEquals(1, client.failures(TunnelFailure.TCP_FAILED), client.summary());

@@ -35,7 +35,8 @@ class FrameCodecProperties {
             return DecodeStatus.NOT_STREAM_KIND;
         }
         int type = Byte.toUnsignedInt(bytes[offset + 10]);
-        if (type > 4) { // 0 Open, 1 Data, 2 OpenAck, 3 Ping, 4 Pong
+        // 0 Open, 1 Data, 2 OpenAck, 3 Ping, 4 Pong; e0 Credit, e1 Reset (this library's extensions)
+        if (type > 4 && type != 0xe0 && type != 0xe1) {
             return DecodeStatus.UNKNOWN_MESSAGE_TYPE;
         }
         return DecodeStatus.FRAME;
@@ -60,8 +61,9 @@ class FrameCodecProperties {
             header[i] = (byte) (rest & 0xff);
             rest >>>= 8;
         }
-        header[10] = (byte) List.of(FrameType.OPEN, FrameType.DATA, FrameType.OPEN_ACK, FrameType.PING,
-                FrameType.PONG).indexOf(type);
+        int index = List.of(FrameType.OPEN, FrameType.DATA, FrameType.OPEN_ACK, FrameType.PING,
+                FrameType.PONG, FrameType.CREDIT, FrameType.RESET).indexOf(type);
+        header[10] = (byte) (index <= 4 ? index : 0xe0 + index - 5); // the extensions from e0
         long seq = Integer.toUnsignedLong(sequence);
         for (int i = 14; i >= 11; i--) {
             header[i] = (byte) (seq & 0xff);
@@ -166,7 +168,7 @@ class FrameCodecProperties {
         assertArrayEquals(before, bytes, "decoding does not modify the message");
         if (expected == DecodeStatus.FRAME) {
             assertEquals(modelBigEndian(bytes, offset + 2, 8), view.streamId());
-            assertEquals(FrameType.values()[bytes[offset + 10]], view.type());
+            assertEquals(FrameType.ofWireValue(Byte.toUnsignedInt(bytes[offset + 10])), view.type());
             assertEquals(modelBigEndian(bytes, offset + 11, 4), Integer.toUnsignedLong(view.sequence()));
             assertEquals(Byte.toUnsignedInt(bytes[offset + 15]), view.reserved());
             assertEquals(offset + 16, view.payloadOffset());
