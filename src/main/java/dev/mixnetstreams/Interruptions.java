@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What a client does when its transport's connection to the mixnet client is lost and the
  * transport reconnects ({@link MixnetTransport.ConnectionListener}): the streams open at the loss
- * fail, because messages they sent or were sent may have been lost with the connection (in the
+ * fail with a {@link TransportFailedException}, because messages they sent or were sent may have been lost with the connection (in the
  * mixnet client's queues, or on their way), and the protocol cannot tell which; the listener, message
  * mode and streams opened later are untouched, so new streams work again once the connection is
  * back.
@@ -90,8 +90,8 @@ final class Interruptions {
     }
 
     private void failStreams(Loss loss) {
-        IOException failure = new IOException("mixnet transport lost its connection; messages in flight may be lost: "
-                + loss.cause().getMessage(), loss.cause());
+        IOException failure = new TransportFailedException("mixnet transport lost its connection; messages in flight"
+                + " may be lost: " + loss.cause().getMessage(), loss.cause());
         int failed = 0;
         for (MixnetStream stream : loss.streams()) {
             if (!stream.isClosed() && !stream.isTerminated() && !canRecover(stream)) {

@@ -15,6 +15,7 @@ import dev.mixnetstreams.MixnetListener;
 import dev.mixnetstreams.MixnetStream;
 import dev.mixnetstreams.MixnetTransport;
 import dev.mixnetstreams.Recipient;
+import dev.mixnetstreams.TransportFailedException;
 import dev.mixnetstreams.cli.emulator.NymClientEmulator;
 import dev.mixnetstreams.testing.Await;
 import dev.mixnetstreams.testing.ThreadCensus;
@@ -271,7 +272,7 @@ class NymClientReconnectTest {
             assertArrayEquals(new byte[] {1, 2, 3}, echo(before, new byte[] {1, 2, 3}));
             emulator.disconnect(1);
             clientEvents.awaitLost();
-            IOException failure = assertThrows(IOException.class, () -> before.getInputStream().read());
+            IOException failure = assertThrows(TransportFailedException.class, () -> before.getInputStream().read());
             assertTrue(failure.getMessage().startsWith("mixnet transport lost its connection; messages in flight may be lost: ")
                     && failure.getMessage().contains("nym-client at " + emulator.uri(1)), failure.getMessage());
             assertThrows(IOException.class, () -> before.getOutputStream().write(4));
