@@ -112,6 +112,8 @@ public final class MixnetClient implements Closeable {
     private final PacketGeometry geometry;
     /** The last lane handed to a stream; each stream has its own. */
     private final AtomicLong lanes = new AtomicLong();
+    /** The streams to fail after each loss of the transport's connection; see {@link Interruptions}. */
+    private final Interruptions interruptions = new Interruptions();
 
     private MixnetClient(MixnetTransport transport, Settings config) {
         this.transport = transport;
@@ -126,6 +128,24 @@ public final class MixnetClient implements Closeable {
         this.controlSender = new ControlSender(this, "mixnet-control-" + number);
         this.geometry = transport.packetGeometry().orElse(null);
         transport.onFailure(this::transportFailed);
+        transport.addConnectionListener(new MixnetTransport.ConnectionListener() {
+            @Override
+            public void connectionLost(IOException cause) {
+                // Before the transport reconnects: every message queued now came over the lost connection.
+                interruptions.lost(cause, streams.values(), transport.inbound().size());
+                router.wakeUp();
+            }
+
+            @Override
+            public void connectionRestored() {
+                LOG.debug("mixnet transport connected again");
+            }
+        });
+    }
+
+    /** The streams to fail after a loss of the transport's connection, for the router. */
+    Interruptions interruptions() {
+        return interruptions;
     }
 
     /**

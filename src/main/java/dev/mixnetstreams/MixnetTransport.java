@@ -130,9 +130,10 @@ public interface MixnetTransport extends Closeable {
     BlockingQueue<InboundMessage> inbound();
 
     /**
-     * Registers a callback for the transport failing on its own (a lost connection, as opposed to
-     * {@link #close()}): it is called once, with the cause, on a thread of the transport's choosing,
-     * and must not block. A transport that has already failed calls it at once, on the calling
+     * Registers a callback for the transport failing for good on its own (a lost connection it
+     * does not, or cannot, restore, as opposed to {@link #close()}; a connection it restores is
+     * told to {@link #addConnectionListener connection listeners} instead): it is called once,
+     * with the cause, on a thread of the transport's choosing, and must not block. A transport that has already failed calls it at once, on the calling
      * thread. A {@link MixnetClient} registers one when it is built, and then fails every stream,
      * blocked read, accept and message wait with an {@link IOException} carrying the cause.
      *
@@ -143,6 +144,43 @@ public interface MixnetTransport extends Closeable {
      * @param callback called with the cause of the failure
      */
     default void onFailure(Consumer<IOException> callback) {
+    }
+
+    /**
+     * Registers a listener for the transport's connection to its mixnet client being lost and
+     * restored while the transport itself goes on: a transport that reconnects (such as {@code
+     * NymClientTransport}) tells it when the connection drops and when it is back. Messages in
+     * flight when the connection dropped may have been lost, and sends fail while it is away.
+     * Callbacks run on a thread of the transport's choosing and must not block; a loss is reported
+     * before anything received over the new connection is put into {@link #inbound()}. A {@link
+     * MixnetClient} registers one when it is built: it fails the streams that may have lost
+     * messages and keeps its listener, so new streams work again once the connection is back.
+     *
+     * <p>The default does nothing: a transport that never reconnects need not implement it.
+     * Listeners are kept until the transport fails or closes; register a bounded number (one per
+     * client).
+     *
+     * @param listener told of each loss and return of the connection
+     */
+    default void addConnectionListener(ConnectionListener listener) {
+    }
+
+    /**
+     * Hears of a transport's connection being lost and restored; see {@link
+     * #addConnectionListener}. Neither method may block.
+     */
+    interface ConnectionListener {
+
+        /**
+         * The connection to the mixnet client was lost and the transport is reconnecting: sends
+         * fail until it is back, and messages in flight may have been lost.
+         *
+         * @param cause why the connection was lost
+         */
+        void connectionLost(IOException cause);
+
+        /** The connection is back, to the same client (the same address): sends work again. */
+        void connectionRestored();
     }
 
     /**

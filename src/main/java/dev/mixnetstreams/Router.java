@@ -152,6 +152,7 @@ final class Router {
                     LOG.error("router: unexpected failure handling a message; continuing", e);
                 }
             }
+            int routed = batch.size();
             batch.clear();
             forgetClosedStreams();
             signalReaders();
@@ -160,6 +161,8 @@ final class Router {
                 transportFailureHandled = true;
                 client.failEverything(client.transportFailure());
             }
+            // The streams open when the transport's connection was lost fail once what came before is routed.
+            client.interruptions().afterBatch(routed, inbound.isEmpty());
             if (sweepDue) {
                 sweepDue = false;
                 try {

@@ -4,6 +4,7 @@ import java.io.IOException;
 
 /**
  * The client's transport failed (its connection to the mixnet client was lost; see {@link MixnetTransport#onFailure}): every stream, accept and message wait of the client throws it, after handing out what was received before.
+ * A transport that reconnects ({@link MixnetTransport#addConnectionListener}) fails only the streams open when its connection was lost with it.
  */
 public class TransportFailedException extends IOException {
 

@@ -161,7 +161,7 @@ final class Args {
 
     /**
      * Checks a nym-client URL ({@code --nym}): {@code ws://HOST:PORT} or {@code wss://HOST:PORT}.
-     * Anything else, a malformed URL or another scheme, is a usage error naming that form.
+     * Anything else, a malformed URL, another scheme or no port, is a usage error naming that form.
      */
     static URI nymUrl(String text) throws UsageException {
         URI uri;
@@ -173,6 +173,10 @@ final class Args {
         if (uri == null || uri.getScheme() == null || uri.getHost() == null
                 || !(uri.getScheme().equalsIgnoreCase("ws") || uri.getScheme().equalsIgnoreCase("wss"))) {
             throw new UsageException("--nym: expected the nym-client's URL, ws://HOST:PORT (or wss://HOST:PORT), got " + text);
+        }
+        if (uri.getPort() < 0) {
+            throw new UsageException("--nym: give the port too, ws://HOST:PORT (nym-client listens on 1977 by default), got "
+                    + text);
         }
         return uri;
     }

@@ -16,8 +16,9 @@ import java.util.List;
  * frame decode HEX
  * emulator --port P [--clients N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S] [--nym-costs [--packets-per-second N]]
  * address --nym URL
- * tunnel-server --nym URL --upstream HOST:PORT [--connect-on-accept true|false]
+ * tunnel-server --nym URL --upstream HOST:PORT [--connect-on-accept true|false] [--max-outage S] [--summary-interval S]
  * tunnel-client --nym URL --server NYM-ADDRESS --listen HOST:PORT [--connect-on-accept true|false]
+ *               [--establish-timeout S] [--max-outage S] [--summary-interval S]
  * </pre>
  */
 public final class Main {
@@ -47,11 +48,17 @@ public final class Main {
               address --nym ws://HOST:PORT
                   prints the address of the nym-client at that URL (e.g. ws://127.0.0.1:1977)
               tunnel-server --nym ws://HOST:PORT --upstream HOST:PORT [--connect-on-accept true|false]
+                            [--max-outage SECONDS] [--summary-interval SECONDS]
                   the tunnel's server half on a nym-client: prints its address, connects every
                   stream opened to it to HOST:PORT
               tunnel-client --nym ws://HOST:PORT --server NYM-ADDRESS --listen HOST:PORT [--connect-on-accept true|false]
+                            [--establish-timeout SECONDS] [--max-outage SECONDS] [--summary-interval SECONDS]
                   the tunnel's client half on another nym-client: every TCP connection to
-                  --listen becomes a stream to the tunnel-server at NYM-ADDRESS
+                  --listen becomes a stream to the tunnel-server at NYM-ADDRESS, reset if the
+                  tunnel-server does not answer within --establish-timeout (30; 0: no limit)
+              tunnel-server and tunnel-client reconnect when their nym-client restarts, exit with
+                  status 1 if it stays away longer than --max-outage (300), and print their health
+                  every --summary-interval (300; 0: only when they stop)
               HOST:PORT is a host name, an IPv4 address or an IPv6 address in brackets ([::1]:9000)""";
 
     private Main() {

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code tunnel}: a tunnel client and a tunnel server in one process, joined by the simulated
@@ -87,35 +88,56 @@ final class TunnelCommand {
     }
 
     static int run(List<String> rest, PrintStream out) throws UsageException, InterruptedException {
-        return runUntilStopped(() -> start(rest, out));
+        return runUntilStopped(stop -> start(rest, out));
+    }
+
+    /** How a running command asks to be stopped, with the status the process then exits with. */
+    @FunctionalInterface
+    interface Stop {
+        /**
+         * Asks to stop; the first request (this or a signal's, with 0) sets the status. Never blocks.
+         *
+         * @param status the exit status: 0 for a stop asked for, 1 for a failure
+         */
+        void request(int status);
     }
 
     /** Starts a long-running command: what it runs, or null (with a message printed) if it did not start. */
     @FunctionalInterface
     interface Starter {
-        /** Parses the options and starts; null (with a message printed) if it could not start. */
-        AutoCloseable start() throws UsageException;
+        /**
+         * Parses the options and starts; null (with a message printed) if it could not start.
+         *
+         * @param stop how the command stops itself when it cannot go on (it then exits non-zero)
+         */
+        AutoCloseable start(Stop stop) throws UsageException;
     }
 
     /**
-     * Starts {@code starter}'s command and runs it until Ctrl-C or SIGTERM, then closes it (which
-     * prints its summary) and returns 0, so that {@link Main#main} exits normally and every
-     * shutdown hook runs (see {@link StopSignals}); returns 1 at once if it did not start. The
-     * signals are taken before the start, so that one arriving as soon as the command says it
-     * runs is a stop request too. A shutdown of the JVM for another reason (SIGHUP, or signals
-     * that cannot be handled) still closes the command and prints the summary, from a shutdown hook.
+     * Starts {@code starter}'s command and runs it until Ctrl-C or SIGTERM (status 0) or until it
+     * asks to stop ({@link Stop}, with its status), then closes it (which prints its summary) and
+     * returns the status, so that {@link Main#main} exits normally and every shutdown hook runs
+     * (see {@link StopSignals}); returns 1 at once if it did not start. The signals are taken
+     * before the start, so that one arriving as soon as the command says it runs is a stop request
+     * too. A shutdown of the JVM for another reason (SIGHUP, or signals that cannot be handled)
+     * still closes the command and prints the summary, from a shutdown hook.
      */
     static int runUntilStopped(Starter starter) throws UsageException, InterruptedException {
         CountDownLatch stopRequested = new CountDownLatch(1);
-        StopSignals.install(stopRequested::countDown); // where it cannot, the shutdown hook does the work
-        AutoCloseable running = starter.start();
+        AtomicInteger status = new AtomicInteger(-1);
+        Stop stop = s -> {
+            status.compareAndSet(-1, s);
+            stopRequested.countDown();
+        };
+        StopSignals.install(() -> stop.request(0)); // where it cannot, the shutdown hook does the work
+        AutoCloseable running = starter.start(stop);
         if (running == null) {
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> close(running), "tunnel-shutdown"));
         stopRequested.await();
         close(running);
-        return 0;
+        return status.get();
     }
 
     private static void close(AutoCloseable running) {
@@ -130,16 +152,16 @@ final class TunnelCommand {
      * The CLI's tunnel settings: the defaults, at most {@link #MAX_CONNECTIONS} connections, and
      * {@code --connect-on-accept true} for protocols in which the server speaks first.
      */
-    static TunnelConfig config(Args args) throws UsageException {
+    static TunnelConfig.Builder config(Args args) throws UsageException {
         return TunnelConfig.builder().maxConnections(MAX_CONNECTIONS)
-                .connectOnAccept(args.bool("connect-on-accept", TunnelConfig.DEFAULT_CONNECT_ON_ACCEPT)).build();
+                .connectOnAccept(args.bool("connect-on-accept", TunnelConfig.DEFAULT_CONNECT_ON_ACCEPT));
     }
 
     /** Parses the options and starts both ends; null (with a message) if the address cannot be bound. */
     static Running start(List<String> rest, PrintStream out) throws UsageException {
         Args args = new Args(rest, Set.of("listen", "upstream", "latency-ms", "loss", "duplicate", "seed", "connect-on-accept",
                 CostOptions.PACE), Set.of(CostOptions.FLAG));
-        TunnelConfig config = config(args);
+        TunnelConfig config = config(args).build();
         InetSocketAddress listen = HostPort.parse("--listen", args.required("listen"), true);
         InetSocketAddress upstream = HostPort.parse("--upstream", args.required("upstream"), false);
         Duration[] latency = args.millisRange("latency-ms", 5, 50);

@@ -135,6 +135,21 @@ final class LaneLengths {
         }
     }
 
+    /**
+     * Forgets every lane and wakes every waiting writer: the connection was lost, and the
+     * nym-client it comes back to holds none of what was queued.
+     */
+    void clear() {
+        lock.lock();
+        try {
+            lengths.clear();
+            wakeAlls++;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Lanes remembered now (for tests: it stays bounded). */
     int size() {
         lock.lock();

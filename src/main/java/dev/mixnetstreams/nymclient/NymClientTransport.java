@@ -27,6 +27,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -82,19 +83,39 @@ import org.slf4j.LoggerFactory;
  *       {@link Builder#maxInboundBytes}). When the queue is full, a virtual thread waits for room, so nothing is
  *       dropped and nothing more is read; TCP flow control then holds nym-client back. (While
  *       reading waits, a lost connection is noticed by the next send, or when reading resumes.)
- *   <li><b>Connection loss.</b> When nym-client closes the connection or it breaks, every blocked
- *       and later send fails at once with an {@link IOException} saying so, and the {@link
- *       #onFailure} callbacks run: a {@link dev.mixnetstreams.MixnetClient} over this transport
- *       then fails every stream, accept and message wait. Messages already received are kept: those
- *       in the inbound queue stay there, and one waiting for room in a full queue goes in as soon as
- *       the queue's consumer makes room. There is no automatic reconnection: a new transport (and a
- *       new client) is the way to go on; with a real nym-client the address stays the same.
+ *   <li><b>Connection loss and reconnection.</b> When nym-client closes the connection or it
+ *       breaks (nym-client restarts, say), the transport reconnects. A loss is noticed when the
+ *       WebSocket reports it, or when a write fails: an idle connection is checked with a
+ *       WebSocket Ping every {@link Builder#pingInterval} (5 s), since the JDK's WebSocket can miss
+ *       an end of input that arrives while a message is handled. The transport tries again after {@link
+ *       Builder#reconnectDelays first} 100 ms, doubling the wait up to 5 s, for up to {@link
+ *       Builder#reconnectTimeout} (by default for ever). While the connection is away, every
+ *       blocked and later send fails at once with an {@link IOException} saying so ("not connected
+ *       to nym-client … reconnecting"): requests queued for the lost connection are dropped,
+ *       never sent over the next one. Each loss is logged once (warn), each return once (info),
+ *       and both are told to the {@linkplain #addConnectionListener connection listeners}: a
+ *       {@link dev.mixnetstreams.MixnetClient} over this transport fails the streams open at the
+ *       loss (their messages in flight may be lost) and keeps its listener, so new streams work
+ *       again once the connection is back. The nym-client that answers must be the same client:
+ *       its SelfAddress is checked, and another address fails the transport for good (logged as
+ *       an error). Messages already received are kept: those in the inbound queue stay there, and
+ *       one waiting for room in a full queue goes in before anything the new connection brings.
+ *       Messages nym-client sends before it has answered SelfAddress go into the queue too.
+ *   <li><b>Failure.</b> If the connection does not come back within {@link
+ *       Builder#reconnectTimeout} (with a timeout of zero: at the first loss), or comes back as
+ *       another client, the transport fails for good: every send fails with an {@link IOException}
+ *       saying why, and the {@link #onFailure} callbacks run (a {@code MixnetClient} then fails
+ *       every stream, accept and message wait). A new transport (and client) is then the way on.
  * </ul>
  *
  * <p>Thread-safe. No lock is held across WebSocket I/O. Parts: the {@code Outbox} (outgoing
  * requests, first come first served), the {@code InboundQueue} (received messages, bounded in
- * messages and bytes) and the {@code MessageAssembler} (fragments), each with its own guard; this
- * class's {@code lock} guards only {@code closed}, and no two of these locks are ever held at once.
+ * messages and bytes), the {@code LaneLengths} and, per connection, a {@code MessageAssembler}
+ * (fragments), each with its own guard. This class's {@code lock} guards the connection's state
+ * ({@code closed}, the connection in use, the failure, the reconnecting thread); the outbox's lock
+ * is taken inside it when a connection is lost or installed, never the other way round. Its {@code
+ * events} lock, taken before it, keeps the losses and returns told to the connection listeners in
+ * the order they happened. No other two locks are ever held at once.
  */
 public final class NymClientTransport implements MixnetTransport {
 
@@ -106,34 +127,48 @@ public final class NymClientTransport implements MixnetTransport {
     private final Settings settings;
     private final InboundQueue inbound;
     private final HttpClient http;
-    /** Set once, by {@link #connect}, when the WebSocket is open. */
-    private volatile WebSocket webSocket;
 
     /** Encoded requests not yet handed to the WebSocket; it has its own lock. */
     private final Outbox outbox;
 
     private final ReentrantLock lock = new ReentrantLock();
+    /**
+     * Held while a loss or a return of the connection is carried out and told to the connection
+     * listeners, so that they hear of each in the order it happened; taken before {@link #lock}.
+     * Listeners do not block, so it is held briefly.
+     */
+    private final ReentrantLock events = new ReentrantLock();
     /** Guarded by {@link #lock}. */
     private boolean closed;
-    /** Set once, under {@link #lock}: why the connection was lost. */
+    /**
+     * The connection in use: written under {@link #lock}, read anywhere. {@code null} before
+     * {@link #connect}, while reconnecting, and after a failure or {@link #close()}.
+     */
+    private volatile Link link;
+    /** Set once, under {@link #lock}: why the transport failed for good. */
     private volatile IOException failure;
+    /** Guarded by {@link #lock}: the thread reconnecting now, if any. */
+    private Thread reconnector;
+    /** Written under {@link #lock} with {@link #lastLoss}: when the connection was last lost ({@link System#nanoTime()}). */
+    private volatile long lostAtNanos;
+    /** Written under {@link #lock}: why the connection was last lost, if it ever was. */
+    private volatile IOException lastLoss;
+    /** Set once, by {@link #connect}: nym-client's address, which every later connection must answer too. */
+    private volatile Recipient address;
     /** Set once, by {@link #connect}: the thread that hands the outbox's requests to the WebSocket. */
     private volatile Thread writer;
     /**
      * The virtual thread waiting for room in the full inbound queue, if any: at most one, since
-     * the next message is asked for only after it has put its own. It clears this itself before
-     * asking, because the next message may start the next pusher.
+     * the next message is asked for only after it has put its own, and a new connection is opened
+     * only once it is done. It clears this itself before asking, because the next message may
+     * start the next pusher.
      */
     private final AtomicReference<Thread> pusher = new AtomicReference<>();
+    /** Numbers the connections, for logs. */
+    private final AtomicLong linkNumbers = new AtomicLong();
 
-    private final CompletableFuture<Recipient> selfAddress = new CompletableFuture<>();
     private final List<Consumer<IOException>> failureCallbacks = new CopyOnWriteArrayList<>();
-
-    /**
-     * Puts fragmented messages together: touched only by the listener's callbacks, which the JDK
-     * runs one at a time and in order (on its threads, or on a pusher asking for the next message).
-     */
-    private final MessageAssembler assembler;
+    private final List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
 
     /** What nym-client last said about each lane; it has its own lock. */
     private final LaneLengths lanes = new LaneLengths();
@@ -143,6 +178,9 @@ public final class NymClientTransport implements MixnetTransport {
     private final LongAdder errorResponses = new LongAdder();
     private final LongAdder inboundFullPauses = new LongAdder();
     private final LongAdder requestsSent = new LongAdder();
+    private final LongAdder connectionsLost = new LongAdder();
+    private final LongAdder reconnections = new LongAdder();
+    private final LongAdder requestsDroppedAtLoss = new LongAdder();
     private final AtomicLongArray malformed = new AtomicLongArray(Malformed.values().length);
     private final LongAdder oversized = new LongAdder();
     private final LongAdder textMessages = new LongAdder();
@@ -153,7 +191,8 @@ public final class NymClientTransport implements MixnetTransport {
     private record Settings(Duration connectTimeout, Duration sendTimeout, Duration closeTimeout,
                             int inboundCapacity, long maxInboundBytes, long maxBytesInFlight, int maxMessageBytes,
                             Consumer<NymResponse.Error> errorListener, ThreadFactory inboundThreads,
-                            PacketGeometry packetGeometry) {
+                            PacketGeometry packetGeometry, Duration reconnectTimeout, Duration firstReconnectDelay,
+                            Duration maxReconnectDelay, Duration pingInterval) {
     }
 
     private NymClientTransport(URI uri, Settings settings) {
@@ -161,16 +200,18 @@ public final class NymClientTransport implements MixnetTransport {
         this.settings = settings;
         this.inbound = new InboundQueue(settings.inboundCapacity(), settings.maxInboundBytes());
         this.outbox = new Outbox(settings.maxBytesInFlight(), uri.toString());
-        this.assembler = new MessageAssembler(settings.maxMessageBytes());
         this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
     }
 
     /**
-     * Connects to a nym-client with every default; the same as {@code builder(uri).connect()}.
+     * Connects to a nym-client with every default; the same as {@code builder(uri).connect()}. The
+     * transport reconnects by itself when the connection is lost (see the class description).
      *
      * @param uri for example {@code ws://127.0.0.1:1977}
      * @return the connected transport, its {@link #address()} known
-     * @throws IOException if the connection fails or nym-client does not tell its address in time
+     * @throws IOException if the connection fails or nym-client does not tell its address in time;
+     *     the message says why in a user's words ("connection refused — is nym-client running at
+     *     ws://127.0.0.1:1977?")
      */
     public static NymClientTransport connect(URI uri) throws IOException {
         return builder(uri).connect();
@@ -188,32 +229,108 @@ public final class NymClientTransport implements MixnetTransport {
 
     private static NymClientTransport connect(URI uri, Settings settings) throws IOException {
         NymClientTransport t = new NymClientTransport(uri, settings);
-        Duration connectTimeout = settings.connectTimeout();
-        long deadline = System.nanoTime() + connectTimeout.toNanos();
+        Link first;
         try {
-            WebSocket ws = t.http.newWebSocketBuilder().connectTimeout(connectTimeout)
-                    .buildAsync(uri, t.new Listener()).get(connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
-            t.webSocket = ws;
-            t.writer = Thread.ofVirtual().name("nym-client-writer").start(t::writeLoop);
-            t.submit(NymCodec.encode(new NymRequest.SelfAddress()));
-            Recipient address = t.selfAddress.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            LOG.debug("connected to nym-client at {}: {}", uri, address);
-            return t;
+            first = t.open(settings.connectTimeout());
+        } catch (IOException | RuntimeException e) {
+            t.http.shutdownNow();
+            throw e;
+        }
+        t.address = first.address;
+        t.writer = Thread.ofVirtual().name("nym-client-writer").start(t::writeLoop);
+        t.install(first);
+        t.lostMeanwhile(first);
+        LOG.debug("connected to nym-client at {}: {}", uri, first.address);
+        return t;
+    }
+
+    /**
+     * Opens one connection: the WebSocket, then SelfAddress and its answer, all within {@code
+     * timeout}. The connection is not in use yet ({@link #install}); what it receives meanwhile goes
+     * into the inbound queue.
+     */
+    private Link open(Duration timeout) throws IOException {
+        Link l = new Link(linkNumbers.incrementAndGet());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            WebSocket ws = http.newWebSocketBuilder().connectTimeout(timeout)
+                    .buildAsync(uri, l).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            l.webSocket = ws;
+            // Not through the outbox, which belongs to the connection in use (none while reconnecting).
+            ws.sendBinary(ByteBuffer.wrap(NymCodec.encode(new NymRequest.SelfAddress())), true)
+                    .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            requestsSent.increment();
+            l.address = l.selfAddress.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return l;
         } catch (ExecutionException e) {
-            t.close();
-            Throwable cause = e.getCause();
-            throw new IOException("cannot connect to nym-client at " + uri + ": " + cause, cause);
+            l.abandon();
+            throw cannotConnect(e.getCause());
         } catch (TimeoutException e) {
-            t.close();
+            l.abandon();
             throw new IOException("nym-client at " + uri + " did not connect and tell its address within "
-                    + connectTimeout.toMillis() + " ms", e);
+                    + timeout.toMillis() + " ms", e);
         } catch (InterruptedException e) {
-            t.close();
+            l.abandon();
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while connecting to nym-client at " + uri);
-        } catch (IOException | RuntimeException e) {
-            t.close();
+        } catch (RuntimeException e) {
+            l.abandon();
             throw e;
+        }
+    }
+
+    /** Why connecting failed, in a user's words, with the cause attached. */
+    private IOException cannotConnect(Throwable cause) {
+        Throwable root = cause;
+        while ((root instanceof ExecutionException || root instanceof java.util.concurrent.CompletionException)
+                && root.getCause() != null) {
+            root = root.getCause();
+        }
+        String why;
+        if (root instanceof ConnectionLost lost) {
+            why = lost.getMessage(); // closed or broke during the handshake: says so already
+        } else if (root instanceof java.net.http.HttpConnectTimeoutException) {
+            why = "nym-client at " + uri + " did not accept the connection within "
+                    + settings.connectTimeout().toMillis() + " ms";
+        } else if (root instanceof java.net.ConnectException) {
+            why = "connection refused — is nym-client running at " + uri + "?";
+        } else if (root instanceof java.net.http.WebSocketHandshakeException h) {
+            why = uri + " answered, but not as a nym-client WebSocket (HTTP status " + h.getResponse().statusCode()
+                    + ") — is that nym-client's port?";
+        } else if (root instanceof java.nio.channels.UnresolvedAddressException
+                || root instanceof java.net.UnknownHostException) {
+            why = "cannot resolve the host of " + uri;
+        } else {
+            why = "cannot connect to nym-client at " + uri + ": " + root;
+        }
+        return new IOException(why, root);
+    }
+
+    /**
+     * Puts a connection to use: sends go over it from now on. Returns {@code false}, having used
+     * nothing, if the transport closed or failed meanwhile. A loss of the connection noticed
+     * before this is carried out by {@link #lostMeanwhile}, which the caller calls next.
+     */
+    private boolean install(Link l) {
+        lock.lock();
+        try {
+            if (closed || failure != null) {
+                return false;
+            }
+            link = l;
+            reconnector = null;
+            outbox.reconnected(); // under the lock: a loss of l is handled only after this
+        } finally {
+            lock.unlock();
+        }
+        return true;
+    }
+
+    /** Carries out the loss of a connection that was lost while it was being put to use. */
+    private void lostMeanwhile(Link l) {
+        IOException cause = l.lossCause;
+        if (cause != null) {
+            connectionLost(l, cause);
         }
     }
 
@@ -224,7 +341,7 @@ public final class NymClientTransport implements MixnetTransport {
      */
     @Override
     public Recipient address() {
-        return selfAddress.getNow(null);
+        return address;
     }
 
     /**
@@ -241,8 +358,8 @@ public final class NymClientTransport implements MixnetTransport {
      *
      * @param recipient where to send
      * @param message the bytes
-     * @throws IOException if the connection is lost or closed, or no room came within the send
-     *     timeout
+     * @throws IOException if the transport is closed or failed, the connection is away (being
+     *     reconnected), or no room came within the send timeout
      */
     @Override
     public void send(Recipient recipient, byte[] message) throws IOException {
@@ -256,8 +373,8 @@ public final class NymClientTransport implements MixnetTransport {
      * @param recipient where to send
      * @param message the bytes
      * @param replySurbs 0 or more
-     * @throws IOException if the connection is lost or closed, or no room came within the send
-     *     timeout
+     * @throws IOException if the transport is closed or failed, the connection is away (being
+     *     reconnected), or no room came within the send timeout
      */
     @Override
     public void sendAnonymous(Recipient recipient, byte[] message, int replySurbs) throws IOException {
@@ -273,8 +390,8 @@ public final class NymClientTransport implements MixnetTransport {
      * @param message the bytes
      * @param replySurbs 0 or more
      * @param lane the lane, 1 or more
-     * @throws IOException if the connection is lost or closed, or no room came within the send
-     *     timeout
+     * @throws IOException if the transport is closed or failed, the connection is away (being
+     *     reconnected), or no room came within the send timeout
      */
     @Override
     public void sendAnonymous(Recipient recipient, byte[] message, int replySurbs, long lane) throws IOException {
@@ -288,8 +405,8 @@ public final class NymClientTransport implements MixnetTransport {
      *
      * @param senderTag the tag an inbound message carried
      * @param message the bytes
-     * @throws IOException if the connection is lost or closed, or no room came within the send
-     *     timeout
+     * @throws IOException if the transport is closed or failed, the connection is away (being
+     *     reconnected), or no room came within the send timeout
      */
     @Override
     public void reply(SenderTag senderTag, byte[] message) throws IOException {
@@ -303,8 +420,8 @@ public final class NymClientTransport implements MixnetTransport {
      * @param senderTag the tag an inbound message carried
      * @param message the bytes
      * @param lane the lane, 1 or more
-     * @throws IOException if the connection is lost or closed, or no room came within the send
-     *     timeout
+     * @throws IOException if the transport is closed or failed, the connection is away (being
+     *     reconnected), or no room came within the send timeout
      */
     @Override
     public void reply(SenderTag senderTag, byte[] message, long lane) throws IOException {
@@ -318,9 +435,10 @@ public final class NymClientTransport implements MixnetTransport {
      * @param lane the lane
      * @param maxQueuedPackets the most packets the lane may hold
      * @return {@code true} once the lane has room; {@code false} if {@link #wakeLane} came first,
-     *     or the transport closed
+     *     the connection was lost (nym-client's lanes went with it), or the transport closed
      * @throws InterruptedIOException if the thread was interrupted (its flag is set again)
-     * @throws IOException if the connection is lost
+     * @throws IOException if the transport failed, or the connection is away when nym-client is
+     *     to be asked
      */
     @Override
     public boolean awaitLane(long lane, int maxQueuedPackets) throws IOException {
@@ -353,8 +471,8 @@ public final class NymClientTransport implements MixnetTransport {
      * becomes {@link #lastLaneQueueLength()}) or a request with a connection id.
      *
      * @param request the request
-     * @throws IOException if the connection is lost or closed, or no room came within the send
-     *     timeout
+     * @throws IOException if the transport is closed or failed, the connection is away (being
+     *     reconnected), or no room came within the send timeout
      */
     public void sendRequest(NymRequest request) throws IOException {
         submit(NymCodec.encode(request));
@@ -378,8 +496,9 @@ public final class NymClientTransport implements MixnetTransport {
     }
 
     /**
-     * Registers a callback for the connection being lost; see {@link MixnetTransport#onFailure}.
-     * Each callback runs at most once; not after {@link #close()}.
+     * Registers a callback for the transport failing for good; see {@link MixnetTransport#onFailure}.
+     * A lost connection that is being reconnected is not a failure (see {@link
+     * #addConnectionListener}). Each callback runs at most once; not after {@link #close()}.
      *
      * @param callback called with the cause
      */
@@ -401,9 +520,59 @@ public final class NymClientTransport implements MixnetTransport {
     }
 
     /**
-     * Returns why the connection was lost, if it was.
+     * Registers a listener told of each loss of the connection (before the transport reconnects)
+     * and each return; see {@link MixnetTransport#addConnectionListener}. It runs on the thread
+     * that noticed the loss, or on the reconnecting thread, and must not block. Kept until the
+     * transport fails or closes.
      *
-     * @return the cause, or empty while connected (and after a plain {@link #close()})
+     * @param listener the listener
+     */
+    @Override
+    public void addConnectionListener(ConnectionListener listener) {
+        connectionListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Returns whether the transport is connected to nym-client now: not while it reconnects,
+     * and not once it failed or closed.
+     *
+     * @return {@code true} while a connection is in use
+     */
+    public boolean isConnected() {
+        return link != null;
+    }
+
+    /**
+     * Returns how long the connection has been away: since it was lost, while the transport
+     * reconnects or after it failed.
+     *
+     * @return the time since the connection was lost, or empty while connected or once closed
+     */
+    public Optional<Duration> disconnectedFor() {
+        lock.lock();
+        try {
+            if (closed || link != null || lastLoss == null) {
+                return Optional.empty();
+            }
+            return Optional.of(Duration.ofNanos(System.nanoTime() - lostAtNanos));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns why the connection was last lost, whether or not it came back.
+     *
+     * @return the cause, or empty if it never was
+     */
+    public Optional<IOException> lastConnectionLoss() {
+        return Optional.ofNullable(lastLoss);
+    }
+
+    /**
+     * Returns why the transport failed for good, if it did.
+     *
+     * @return the cause, or empty while connected or reconnecting (and after a plain {@link #close()})
      */
     public Optional<IOException> failure() {
         return Optional.ofNullable(failure);
@@ -442,38 +611,44 @@ public final class NymClientTransport implements MixnetTransport {
         }
         return new Stats(requestsSent.sum(), received.sum(), droppedAtClose.sum(), errorResponses.sum(),
                 Map.copyOf(byReason), oversized.sum(), textMessages.sum(), inboundFullPauses.sum(), inbound.bytes(),
-                outbox.bytes(), outbox.waitingSenders());
+                outbox.bytes(), outbox.waitingSenders(), connectionsLost.sum(), reconnections.sum(),
+                requestsDroppedAtLoss.sum());
     }
 
     /**
-     * Closes the transport: sends fail from now on; requests already queued are given to the
-     * WebSocket for up to {@link Builder#closeTimeout}, then the connection is closed. Messages in
-     * the inbound queue stay; one waiting for room in a full queue is dropped and counted ({@link
-     * Stats#messagesDroppedAtClose()}). Idempotent; does not run the failure callbacks.
+     * Closes the transport: sends fail from now on and reconnecting stops; requests already queued
+     * are given to the WebSocket for up to {@link Builder#closeTimeout}, then the connection is
+     * closed. Messages in the inbound queue stay; one waiting for room in a full queue is dropped
+     * and counted ({@link Stats#messagesDroppedAtClose()}). Idempotent; runs neither the failure
+     * callbacks nor the connection listeners.
      */
     @Override
     public void close() {
+        Thread r;
         lock.lock();
         try {
             if (closed) {
                 return;
             }
             closed = true;
+            r = reconnector;
+            reconnector = null;
         } finally {
             lock.unlock();
         }
         outbox.close();
         lanes.wakeAll();
         failureCallbacks.clear();
+        connectionListeners.clear();
         boolean interrupted = false;
+        if (r != null) {
+            r.interrupt(); // it stops trying, abandoning a connection it was opening
+            interrupted |= !join(r, settings.closeTimeout());
+        }
         Thread p = pusher.get();
         if (p != null && p != Thread.currentThread()) {
             p.interrupt(); // it drops its message, counted, and ends
-            try {
-                p.join(settings.closeTimeout());
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
+            interrupted |= !join(p, settings.closeTimeout());
         }
         Thread w = writer;
         if (w != null) {
@@ -486,23 +661,40 @@ public final class NymClientTransport implements MixnetTransport {
                 w.interrupt();
             }
         }
-        WebSocket ws = webSocket;
-        if (ws != null) {
+        Link l;
+        lock.lock();
+        try {
+            l = link;
+            link = null;
+        } finally {
+            lock.unlock();
+        }
+        if (l != null) {
             try {
-                ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(settings.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                l.webSocket.sendClose(WebSocket.NORMAL_CLOSURE, "")
+                        .get(settings.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 interrupted = true;
             } catch (ExecutionException | TimeoutException e) {
                 LOG.debug("close handshake with nym-client did not complete: {}", e.toString());
             }
-            ws.abort();
+            l.abandon();
         }
         http.shutdownNow();
-        selfAddress.completeExceptionally(new IOException("transport closed"));
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
         LOG.debug("nym-client transport to {} closed", uri);
+    }
+
+    /** Joins a thread for at most {@code timeout}; returns {@code false} if interrupted meanwhile. */
+    private static boolean join(Thread t, Duration timeout) {
+        try {
+            t.join(timeout);
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
     }
 
     /**
@@ -512,7 +704,8 @@ public final class NymClientTransport implements MixnetTransport {
      */
     @Override
     public String toString() {
-        return "NymClientTransport[" + uri + ", " + address() + (failure != null ? ", failed" : "") + "]";
+        String state = failure != null ? "failed" : link != null ? "connected" : isClosed() ? "closed" : "reconnecting";
+        return "NymClientTransport[" + uri + ", " + address + ", " + state + "]";
     }
 
     // ---- outbound ----
@@ -522,42 +715,221 @@ public final class NymClientTransport implements MixnetTransport {
         requestsSent.increment();
     }
 
-    /** The writer: hands queued requests to the WebSocket one at a time. */
+    /**
+     * The writer: hands queued requests to the WebSocket in use, one at a time. A request taken
+     * while the connection is away, or being sent when it is lost, is dropped with it. When there
+     * has been nothing to send for the ping interval, it sends a WebSocket Ping: writing is how a
+     * connection whose end went unnoticed is found lost (the JDK's WebSocket can miss an end of
+     * input that arrives while a message is being handled).
+     */
     private void writeLoop() {
+        long idleNanos = settings.pingInterval().isZero() ? Long.MAX_VALUE : settings.pingInterval().toNanos();
         byte[] next;
-        while ((next = outbox.awaitNext()) != null) {
-            try {
-                webSocket.sendBinary(ByteBuffer.wrap(next), true).get();
-            } catch (ExecutionException e) {
-                fail(new IOException("sending to nym-client failed: " + e.getCause(), e.getCause()));
-                return;
-            } catch (InterruptedException e) {
-                return; // close() gave up waiting
+        try {
+            while ((next = outbox.awaitNext(idleNanos)) != null) {
+                Link l = link;
+                if (next == Outbox.IDLE) {
+                    if (l != null) {
+                        transmit(l, l.webSocket.sendPing(ByteBuffer.allocate(0)), "pinging");
+                    }
+                    continue;
+                }
+                if (l != null) {
+                    transmit(l, l.webSocket.sendBinary(ByteBuffer.wrap(next), true), "sending to");
+                }
+                outbox.sent(next);
             }
-            outbox.sent();
+        } catch (InterruptedException e) {
+            // close() gave up waiting
         }
     }
 
-    // ---- failure ----
+    /** Waits for a send to end, or the connection; a send that fails loses the connection. */
+    private void transmit(Link l, CompletableFuture<WebSocket> sending, String what) throws InterruptedException {
+        try {
+            // Ends with the send, or with the connection (an aborted WebSocket may leave the send pending).
+            CompletableFuture.anyOf(sending, l.ended).get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c
+                    && c.getCause() != null ? c.getCause() : e.getCause();
+            l.lost(new ConnectionLost(what + " nym-client at " + uri + " failed: " + cause, cause));
+        }
+    }
 
-    private void fail(IOException cause) {
+    // ---- loss, reconnection, failure ----
+
+    /**
+     * A connection was lost: if it is the one in use, sends fail from now on, what was queued is
+     * dropped, the listeners are told and a thread starts reconnecting (or, without reconnection,
+     * the transport fails). Called once per connection, by whoever noticed.
+     */
+    private void connectionLost(Link l, IOException cause) {
+        events.lock();
+        try {
+            carryOutLoss(l, cause);
+        } finally {
+            events.unlock();
+        }
+    }
+
+    /** {@link #connectionLost}, with {@link #events} held. */
+    private void carryOutLoss(Link l, IOException cause) {
+        assert events.isHeldByCurrentThread();
+        boolean reconnect;
+        int dropped;
+        lock.lock();
+        try {
+            if (closed || failure != null || link != l) {
+                return; // not in use: closing, failed, or a connection still being opened
+            }
+            link = null;
+            lostAtNanos = System.nanoTime();
+            lastLoss = cause;
+            reconnect = !settings.reconnectTimeout().isZero();
+            dropped = reconnect ? outbox.disconnect(cause) : 0;
+        } finally {
+            lock.unlock();
+        }
+        connectionsLost.increment();
+        l.abandon();
+        if (!reconnect) {
+            fail(new IOException("connection to nym-client lost: " + cause.getMessage(), cause), false);
+            return;
+        }
+        requestsDroppedAtLoss.add(dropped);
+        lanes.clear();
+        LOG.warn("{}; reconnecting", cause.getMessage());
+        if (dropped > 0) {
+            LOG.debug("nym-client at {}: {} queued request(s) dropped with the connection", uri, dropped);
+        }
+        // Before anything a new connection brings is queued: listeners may mark where the old one ended.
+        for (ConnectionListener listener : connectionListeners) {
+            try {
+                listener.connectionLost(cause);
+            } catch (RuntimeException e) {
+                LOG.error("connection listener threw", e);
+            }
+        }
+        lock.lock();
+        try {
+            if (!closed && failure == null && link == null && reconnector == null) {
+                reconnector = Thread.ofVirtual().name("nym-client-reconnect").start(this::reconnectLoop);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The reconnecting thread: tries to connect again after the first delay, doubling it up to
+     * the longest, until a connection answers with the same address, the reconnect timeout runs
+     * out (the transport fails), or the transport closes (it is interrupted).
+     */
+    private void reconnectLoop() {
+        long lostAt = lostAtNanos;
+        long timeoutNanos = settings.reconnectTimeout().toNanos();
+        long delay = settings.firstReconnectDelay().toNanos();
+        int attempts = 0;
+        IOException last = null;
+        try {
+            Thread p = pusher.get();
+            if (p != null) {
+                p.join(); // what the lost connection brought goes into the queue before the next one's
+            }
+            while (true) {
+                long left = timeoutNanos - (System.nanoTime() - lostAt);
+                if (left <= 0) {
+                    fail(new IOException("nym-client at " + uri + " did not come back within "
+                            + describe(settings.reconnectTimeout()) + " (" + attempts + " attempt"
+                            + (attempts == 1 ? "" : "s") + (last == null ? "" : "; the last: " + last.getMessage())
+                            + ")", last), false);
+                    return;
+                }
+                TimeUnit.NANOSECONDS.sleep(Math.min(delay, left));
+                attempts++;
+                Link l;
+                try {
+                    l = open(settings.connectTimeout()); // an attempt under way may end after the timeout
+                } catch (InterruptedIOException e) {
+                    return; // close()
+                } catch (IOException e) {
+                    last = e;
+                    LOG.debug("nym-client at {}: reconnecting, attempt {} failed: {}", uri, attempts, e.getMessage());
+                    delay = Math.min(delay * 2, settings.maxReconnectDelay().toNanos());
+                    continue;
+                }
+                if (!address.equals(l.address)) {
+                    l.abandon();
+                    fail(new IOException("nym-client at " + uri + " came back as another client: its address is "
+                            + l.address + ", not " + address + "; messages to this transport's address no longer"
+                            + " reach it"), true);
+                    return;
+                }
+                events.lock();
+                try {
+                    if (!install(l)) {
+                        l.abandon(); // closed or failed meanwhile
+                        return;
+                    }
+                    reconnections.increment();
+                    LOG.info("nym-client at {}: connection restored after {} ({} attempt{})", uri,
+                            describe(Duration.ofNanos(System.nanoTime() - lostAt)), attempts, attempts == 1 ? "" : "s");
+                    for (ConnectionListener listener : connectionListeners) {
+                        try {
+                            listener.connectionRestored();
+                        } catch (RuntimeException e) {
+                            LOG.error("connection listener threw", e);
+                        }
+                    }
+                    lostMeanwhile(l); // after its return was told: a loss since comes next
+                } finally {
+                    events.unlock();
+                }
+                return;
+            }
+        } catch (InterruptedException e) {
+            // close()
+        }
+    }
+
+    /** A duration for messages: {@code 850 ms}, {@code 12.5 s}, {@code 300 s}. */
+    private static String describe(Duration d) {
+        long millis = d.toMillis();
+        if (millis < 1000) {
+            return millis + " ms";
+        }
+        return millis % 1000 == 0 ? millis / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+    }
+
+    /**
+     * The transport fails for good: every blocked and later send fails with {@code cause}, the
+     * failure callbacks run. Logged once: as an error if nym-client came back as another client.
+     */
+    private void fail(IOException cause, boolean asError) {
+        Link l;
         lock.lock();
         try {
             if (failure != null || closed) {
                 return;
             }
             failure = cause;
+            l = link;
+            link = null;
+            reconnector = null;
         } finally {
             lock.unlock();
         }
         outbox.fail(cause);
         lanes.wakeAll();
-        LOG.warn("nym-client at {}: {}", uri, cause.getMessage());
-        selfAddress.completeExceptionally(cause);
-        Thread w = writer;
-        if (w != null) {
-            w.interrupt();
+        if (asError) {
+            LOG.error(cause.getMessage());
+        } else {
+            LOG.warn(cause.getMessage());
         }
+        if (l != null) {
+            l.abandon();
+        }
+        connectionListeners.clear();
         for (Consumer<IOException> callback : failureCallbacks) {
             try {
                 callback.accept(cause);
@@ -566,16 +938,12 @@ public final class NymClientTransport implements MixnetTransport {
             }
         }
         failureCallbacks.clear();
-        WebSocket ws = webSocket;
-        if (ws != null) {
-            ws.abort();
-        }
     }
 
     // ---- inbound ----
 
-    /** Handles one whole message; returns whether the next may be requested now. */
-    private boolean handle(byte[] bytes) {
+    /** Handles one whole message of a connection; returns whether the next may be requested now. */
+    private boolean handle(Link l, byte[] bytes) {
         Decoded<NymResponse> decoded = NymCodec.decodeResponse(bytes);
         if (!decoded.isOk()) {
             malformed.incrementAndGet(decoded.malformed().ordinal());
@@ -588,11 +956,11 @@ public final class NymClientTransport implements MixnetTransport {
                 InboundMessage message = r.toInboundMessage();
                 if (!inbound.offer(message)) {
                     inboundFullPauses.increment();
-                    waitForRoom(message);
+                    waitForRoom(l, message);
                     return false;
                 }
             }
-            case NymResponse.SelfAddress a -> selfAddress.complete(a.address());
+            case NymResponse.SelfAddress a -> l.selfAddress.complete(a.address());
             case NymResponse.Error e -> {
                 errorResponses.increment();
                 lastError = e;
@@ -607,10 +975,12 @@ public final class NymClientTransport implements MixnetTransport {
                     }
                 }
             }
-            case NymResponse.LaneQueueLength l -> {
-                lastLaneQueueLength = l;
-                lanes.update(l.lane(), l.queueLength());
-                LOG.debug("nym-client lane {}: {} queued", l.lane(), l.queueLength());
+            case NymResponse.LaneQueueLength q -> {
+                if (l == link) { // a lost connection's lanes went with it
+                    lastLaneQueueLength = q;
+                    lanes.update(q.lane(), q.queueLength());
+                    LOG.debug("nym-client lane {}: {} queued", q.lane(), q.queueLength());
+                }
             }
         }
         return true;
@@ -621,14 +991,14 @@ public final class NymClientTransport implements MixnetTransport {
      * the next one. A lost connection does not stop it (the queue's consumer still takes what was
      * received); {@link #close()} does, and the message is counted as dropped at close.
      */
-    private void waitForRoom(InboundMessage message) {
-        Thread t = settings.inboundThreads().newThread(() -> push(message));
+    private void waitForRoom(Link l, InboundMessage message) {
+        Thread t = settings.inboundThreads().newThread(() -> push(l, message));
         pusher.set(t);
         t.start();
     }
 
     /** The pusher's work: see {@link #waitForRoom}. */
-    private void push(InboundMessage message) {
+    private void push(Link l, InboundMessage message) {
         boolean put = false;
         while (!put && !isClosed()) {
             try {
@@ -644,9 +1014,8 @@ public final class NymClientTransport implements MixnetTransport {
             droppedAtClose.increment();
             return;
         }
-        WebSocket ws = webSocket;
-        if (ws != null && failure == null && !isClosed()) {
-            ws.request(1);
+        if (!l.ended.isDone() && !isClosed()) {
+            l.webSocket.request(1);
         }
     }
 
@@ -665,11 +1034,69 @@ public final class NymClientTransport implements MixnetTransport {
         LOG.warn("nym-client at {}: dropped a message larger than {} bytes", uri, settings.maxMessageBytes());
     }
 
-    /** The JDK WebSocket's callbacks: one at a time, one message requested at a time. */
-    private final class Listener implements WebSocket.Listener {
+    /** Why a connection was lost; its message says so in full, naming nym-client's URI. */
+    private static final class ConnectionLost extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ConnectionLost(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * One WebSocket connection to nym-client and its callbacks, which the JDK runs one at a time
+     * and one message requested at a time. Connections follow each other; callbacks of a lost one
+     * may still run while the next is in use, so each has its own assembler and handshake.
+     */
+    private final class Link implements WebSocket.Listener {
+        /** Its number, for logs: 1 for the first connection. */
+        final long number;
+        /** Puts fragmented messages together; touched only by this connection's callbacks (and its pusher). */
+        final MessageAssembler assembler = new MessageAssembler(settings.maxMessageBytes());
+        /** The answer to this connection's SelfAddress. */
+        final CompletableFuture<Recipient> selfAddress = new CompletableFuture<>();
+        /** Completed when the connection is lost or given up: the writer stops waiting for a send on it. */
+        final CompletableFuture<Void> ended = new CompletableFuture<>();
+        /** Set by {@code onOpen}, or when the handshake completes, whichever comes first. */
+        volatile WebSocket webSocket;
+        /** Set once the handshake is done. */
+        volatile Recipient address;
+        /** Why the connection was lost, once it was. */
+        volatile IOException lossCause;
+        /** Set when the connection is given up: a WebSocket that opens afterwards is aborted. */
+        volatile boolean abandoned;
+
+        Link(long number) {
+            this.number = number;
+        }
+
+        /** The connection was lost (closed by nym-client, broken, or a send failed). */
+        void lost(IOException cause) {
+            if (lossCause == null) {
+                lossCause = cause;
+            }
+            selfAddress.completeExceptionally(cause);
+            ended.complete(null);
+            connectionLost(this, cause);
+        }
+
+        /** Gives the connection up: aborts its WebSocket, now or as soon as it opens. Idempotent. */
+        void abandon() {
+            abandoned = true;
+            ended.complete(null);
+            WebSocket ws = webSocket;
+            if (ws != null) {
+                ws.abort();
+            }
+        }
 
         @Override
         public void onOpen(WebSocket ws) {
+            webSocket = ws;
+            if (abandoned) {
+                ws.abort();
+                return;
+            }
             ws.request(1);
         }
 
@@ -683,7 +1110,7 @@ public final class NymClientTransport implements MixnetTransport {
             byte[] whole = assembler.finish(data);
             if (whole == null) {
                 dropOversized();
-            } else if (!handle(whole)) {
+            } else if (!handle(this, whole)) {
                 return null; // a pusher asks for the next message once this one is queued
             }
             ws.request(1);
@@ -702,14 +1129,19 @@ public final class NymClientTransport implements MixnetTransport {
 
         @Override
         public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            fail(new IOException("nym-client at " + uri + " closed the connection (status " + statusCode
-                    + (reason == null || reason.isEmpty() ? "" : ", " + reason) + ")"));
+            lost(new ConnectionLost("nym-client at " + uri + " closed the connection (status " + statusCode
+                    + (reason == null || reason.isEmpty() ? "" : ", " + reason) + ")", null));
             return null;
         }
 
         @Override
         public void onError(WebSocket ws, Throwable error) {
-            fail(new IOException("connection to nym-client at " + uri + " broke: " + error, error));
+            lost(new ConnectionLost("the connection to nym-client at " + uri + " broke: " + error, error));
+        }
+
+        @Override
+        public String toString() {
+            return "connection " + number + " to " + uri;
         }
     }
 
@@ -732,11 +1164,15 @@ public final class NymClientTransport implements MixnetTransport {
      * @param inboundBytes bytes charged for the messages in the inbound queue now (length plus 96 each)
      * @param bytesInFlight request bytes queued or being sent now
      * @param blockedSenders senders waiting now for their turn and room in the bytes in flight
+     * @param connectionsLost times the connection in use was lost
+     * @param reconnections times the connection came back after a loss
+     * @param requestsDroppedAtLoss requests queued (or being sent) when the connection was lost,
+     *     dropped with it (their senders had returned; like messages in flight, they are lost)
      */
     public record Stats(long requestsSent, long messagesReceived, long messagesDroppedAtClose,
                         long errorResponses, Map<Malformed, Long> malformedResponses, long oversizedMessages,
                         long textMessages, long inboundFullPauses, long inboundBytes, long bytesInFlight,
-                        int blockedSenders) {
+                        int blockedSenders, long connectionsLost, long reconnections, long requestsDroppedAtLoss) {
     }
 
     /**
@@ -759,6 +1195,14 @@ public final class NymClientTransport implements MixnetTransport {
         public static final long DEFAULT_MAX_BYTES_IN_FLIGHT = 4L << 20;
         /** Default largest response accepted: 32 MiB. */
         public static final int DEFAULT_MAX_MESSAGE_BYTES = 32 << 20;
+        /** Default time a lost connection is tried again before the transport fails: for ever (100 years). */
+        public static final Duration DEFAULT_RECONNECT_TIMEOUT = ArgumentChecks.MAX_DURATION;
+        /** Default wait before the first attempt to reconnect: 100 ms. */
+        public static final Duration DEFAULT_FIRST_RECONNECT_DELAY = Duration.ofMillis(100);
+        /** Default longest wait between attempts to reconnect: 5 s. */
+        public static final Duration DEFAULT_MAX_RECONNECT_DELAY = Duration.ofSeconds(5);
+        /** Default time without a request after which the connection is checked with a WebSocket Ping: 5 s. */
+        public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(5);
 
         private final URI uri;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -771,6 +1215,10 @@ public final class NymClientTransport implements MixnetTransport {
         private Consumer<NymResponse.Error> errorListener;
         private ThreadFactory inboundThreads = Thread.ofVirtual().name("nym-client-inbound").factory();
         private PacketGeometry packetGeometry = PacketGeometry.NYM_LEGACY_SURBS;
+        private Duration reconnectTimeout = DEFAULT_RECONNECT_TIMEOUT;
+        private Duration firstReconnectDelay = DEFAULT_FIRST_RECONNECT_DELAY;
+        private Duration maxReconnectDelay = DEFAULT_MAX_RECONNECT_DELAY;
+        private Duration pingInterval = DEFAULT_PING_INTERVAL;
 
         private Builder(URI uri) {
             this.uri = uri;
@@ -892,6 +1340,59 @@ public final class NymClientTransport implements MixnetTransport {
             return this;
         }
 
+        /**
+         * Sets how long the transport tries to reconnect after it lost its connection before it
+         * fails for good (and its {@link NymClientTransport#onFailure} callbacks run). While it
+         * tries, sends fail at once, saying so.
+         *
+         * @param timeout zero for no reconnection (the first loss fails the transport), or
+         *     positive; at most 100 years; default for ever (100 years)
+         * @return this builder
+         * @throws IllegalArgumentException if negative or longer than 100 years
+         */
+        public Builder reconnectTimeout(Duration timeout) {
+            this.reconnectTimeout = ArgumentChecks.zeroOrPositive(timeout, "reconnectTimeout");
+            return this;
+        }
+
+        /**
+         * Sets the waits between attempts to reconnect: the first attempt comes {@code first} after
+         * the loss, and each wait is twice the one before, up to {@code max}.
+         *
+         * @param first positive, at most 100 years; default 100 ms
+         * @param max at least {@code first}, at most 100 years; default 5 s
+         * @return this builder
+         * @throws IllegalArgumentException if {@code first} is not positive, {@code max} is shorter
+         *     than {@code first}, or either is longer than 100 years
+         */
+        public Builder reconnectDelays(Duration first, Duration max) {
+            ArgumentChecks.positive(first, "first reconnect delay");
+            ArgumentChecks.positive(max, "longest reconnect delay");
+            if (max.compareTo(first) < 0) {
+                throw new IllegalArgumentException("longest reconnect delay must be at least the first, "
+                        + first + ", got " + max);
+            }
+            this.firstReconnectDelay = first;
+            this.maxReconnectDelay = max;
+            return this;
+        }
+
+        /**
+         * Sets how long the connection may go without a request before the transport sends a
+         * WebSocket Ping (nym-client answers it). Writing is how a lost connection that went
+         * unnoticed is found: the JDK's WebSocket can miss the end of a connection that nym-client
+         * closes while a message is being handled, and the Ping, or the one after, then fails.
+         *
+         * @param interval positive, or {@link Duration#ZERO} for no Pings; at most 100 years;
+         *     default 5 s
+         * @return this builder
+         * @throws IllegalArgumentException if negative or longer than 100 years
+         */
+        public Builder pingInterval(Duration interval) {
+            this.pingInterval = ArgumentChecks.zeroOrPositive(interval, "pingInterval");
+            return this;
+        }
+
         /** Sets the factory of the threads that wait for room in a full inbound queue (for tests). */
         Builder inboundThreads(ThreadFactory factory) {
             this.inboundThreads = Objects.requireNonNull(factory, "inboundThreads");
@@ -900,16 +1401,20 @@ public final class NymClientTransport implements MixnetTransport {
 
         /**
          * Connects: opens the WebSocket, asks SelfAddress and waits for the answer, all within
-         * {@link #connectTimeout}.
+         * {@link #connectTimeout}. Only a connection that was made is tried again when lost: a
+         * first connection that fails fails here.
          *
          * @return the connected transport, its {@link NymClientTransport#address()} known
-         * @throws IOException if the connection fails or nym-client does not tell its address in time
+         * @throws IOException if the connection fails or nym-client does not tell its address in
+         *     time; the message says why in a user's words ("connection refused — is nym-client
+         *     running at ws://127.0.0.1:1977?")
          * @throws InterruptedIOException if the thread is interrupted while connecting (flag set again)
          */
         public NymClientTransport connect() throws IOException {
             return NymClientTransport.connect(uri, new Settings(connectTimeout, sendTimeout, closeTimeout,
                     inboundCapacity, maxInboundBytes, maxBytesInFlight, maxMessageBytes, errorListener,
-                    inboundThreads, packetGeometry));
+                    inboundThreads, packetGeometry, reconnectTimeout, firstReconnectDelay, maxReconnectDelay,
+                    pingInterval));
         }
     }
 }

@@ -16,8 +16,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * and its request fits (the bytes queued or being sent stay within the bound, or the outbox is
  * empty: one request larger than the bound goes alone); otherwise it joins the waiters and goes in
  * when it is the first of them and its request fits. So a large request is never starved by
- * smaller ones arriving after it. A sender waits at most its timeout; {@link #close()} and {@link
- * #fail} wake every waiting sender.
+ * smaller ones arriving after it. A sender waits at most its timeout; {@link #close()}, {@link
+ * #disconnect} and {@link #fail} wake every waiting sender.
+ *
+ * <p>While the connection is away ({@link #disconnect} until {@link #reconnected}) nothing is
+ * queued: what was queued is dropped and senders fail at once, so no request meant for the lost
+ * connection is sent over the next one, and no sender waits for a connection that may never come.
  */
 final class Outbox {
 
@@ -40,8 +44,13 @@ final class Outbox {
     private final ArrayDeque<Condition> waiters = new ArrayDeque<>();
     /** Guarded by {@link #lock}: no more requests are taken; the writer sends what is queued. */
     private boolean closed;
-    /** Guarded by {@link #lock}: why the connection was lost (the queued requests were dropped). */
+    /** Guarded by {@link #lock}: why the connection was lost for good (the queued requests were dropped). */
     private IOException failure;
+    /**
+     * Guarded by {@link #lock}: why the connection is away while it is reconnected, or {@code null}
+     * while connected; the queued requests were dropped.
+     */
+    private IOException disconnected;
 
     /**
      * Creates an empty outbox.
@@ -143,20 +152,50 @@ final class Outbox {
         if (closed) {
             throw new IOException("nym-client transport closed");
         }
+        if (disconnected != null) {
+            // The cause names the nym-client: "nym-client at ws://… closed the connection (status 1006)".
+            throw new IOException("not connected to nym-client: " + disconnected.getMessage() + "; reconnecting",
+                    disconnected);
+        }
     }
+
+    /** What {@link #awaitNext(long)} returns when nothing came to send in time. */
+    static final byte[] IDLE = new byte[0];
 
     /**
      * For the writer: waits for a request and returns the oldest, which stays queued (and counted)
-     * until {@link #sent()}.
+     * until {@link #sent(byte[])}.
      *
      * @return the oldest request, or {@code null} when there is nothing more to send (failed, or
      *     closed with everything sent)
      */
     byte[] awaitNext() {
+        return awaitNext(Long.MAX_VALUE);
+    }
+
+    /**
+     * For the writer: as {@link #awaitNext()}, waiting at most {@code nanos}.
+     *
+     * @param nanos how long to wait at most; {@link Long#MAX_VALUE} for no limit
+     * @return the oldest request; {@link #IDLE} if none came in time; {@code null} when there is
+     *     nothing more to send
+     */
+    byte[] awaitNext(long nanos) {
         lock.lock();
         try {
             while (requests.isEmpty() && failure == null && !closed) {
-                work.awaitUninterruptibly();
+                if (nanos == Long.MAX_VALUE) {
+                    work.awaitUninterruptibly();
+                } else if (nanos <= 0) {
+                    return IDLE;
+                } else {
+                    try {
+                        nanos = work.awaitNanos(nanos);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt(); // close() gave up waiting for the writer
+                        return null;
+                    }
+                }
             }
             return failure != null ? null : requests.peekFirst();
         } finally {
@@ -164,11 +203,16 @@ final class Outbox {
         }
     }
 
-    /** For the writer: the request {@link #awaitNext()} returned has been sent. */
-    void sent() {
+    /**
+     * For the writer: the request {@link #awaitNext()} returned has been sent, or will not be (its
+     * connection was lost).
+     *
+     * @param request the request, as {@link #awaitNext()} returned it
+     */
+    void sent(byte[] request) {
         lock.lock();
         try {
-            if (failure != null) {
+            if (requests.peekFirst() != request) {
                 return; // the queue was dropped with the connection
             }
             bytes -= requests.removeFirst().length;
@@ -207,6 +251,41 @@ final class Outbox {
             bytes = 0;
             signalEveryWaiter();
             work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The connection was lost and is being reconnected: drops the queued requests and wakes every
+     * waiting sender; until {@link #reconnected()}, every {@link #submit} fails at once, saying
+     * so. The writer keeps waiting. No effect once failed or closed.
+     *
+     * @param cause why the connection was lost
+     * @return how many queued requests were dropped (the one being sent, if any, among them)
+     */
+    int disconnect(IOException cause) {
+        lock.lock();
+        try {
+            if (failure != null || closed) {
+                return 0;
+            }
+            disconnected = cause;
+            int dropped = requests.size();
+            requests.clear();
+            bytes = 0;
+            signalEveryWaiter();
+            return dropped;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The connection is back: requests are taken again. */
+    void reconnected() {
+        lock.lock();
+        try {
+            disconnected = null;
         } finally {
             lock.unlock();
         }

@@ -322,7 +322,7 @@ final class Connection {
             if (LOGGED_AT_DEBUG.contains(cause)) {
                 engine.log.debug("{}: {}", label, cause.description());
             } else {
-                engine.log.warn("{}: {}: {}", label, cause.description(), String.valueOf(error));
+                engine.failureLog.failed(label, cause, error);
             }
             if (error != null) {
                 MixnetStream st = stream;

@@ -5,9 +5,11 @@ import dev.mixnetstreams.MixnetStream;
 import dev.mixnetstreams.Recipient;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -39,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * {@link TunnelConfig#maxConnections()} are closed as soon as they are accepted. If accepting
  * fails (the process's file-descriptor limit reached, say), the tunnel pauses between attempts
  * (10 ms, doubling up to 1 s while it fails) and logs at most one warning per 10 s.
+ *
+ * <p>Once its stream is open, a connection waits for the tunnel server's answer (its OpenAck or
+ * any frame) for at most {@link TunnelConfig#establishTimeout()} while bytes are copied; if none
+ * comes, the local socket is reset and {@link TunnelFailure#NOT_ESTABLISHED} counted and logged,
+ * so a program connecting to an address nobody serves fails fast instead of hanging.
  *
  * <p>The tunnel does not own the {@link MixnetClient}: close the tunnel first, then the client.
  */
@@ -215,6 +222,28 @@ public final class TunnelClient implements Closeable {
             return;
         }
         connection.startCopying();
+        awaitEstablished(connection, stream);
+    }
+
+    /**
+     * The setup thread, once the copies run: waits for the tunnel server's first answer, and
+     * resets the connection if none comes within the establish timeout, so a local program is not
+     * left waiting on an address nobody serves.
+     */
+    private void awaitEstablished(Connection connection, MixnetStream stream) {
+        Duration timeout = engine.config.establishTimeout();
+        if (timeout.isZero()) {
+            return;
+        }
+        try {
+            stream.awaitEstablished(timeout);
+        } catch (SocketTimeoutException e) {
+            connection.fail(TunnelFailure.NOT_ESTABLISHED, e);
+        } catch (InterruptedIOException e) {
+            // the connection ended: its abort interrupts this thread
+        } catch (IOException e) {
+            connection.fail(TunnelFailure.STREAM_FAILED, e); // the stream ended first (its Open was not sent, say)
+        }
     }
 
     private static String peer(Socket socket) {

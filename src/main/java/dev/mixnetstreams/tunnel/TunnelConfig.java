@@ -45,6 +45,12 @@ public final class TunnelConfig {
      * long is closed, so holding a slot costs an attacker a message every 30 seconds at least.
      */
     public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Default establish timeout: 30 seconds. A round trip through the mixnet takes a few seconds;
+     * a tunnel server that has not answered a new stream in 30 is not there (a wrong address, or
+     * its nym-client is down), and the local connection is reset instead of hanging.
+     */
+    public static final Duration DEFAULT_ESTABLISH_TIMEOUT = Duration.ofSeconds(30);
 
     private static final TunnelConfig DEFAULTS = new Builder().build();
 
@@ -54,6 +60,7 @@ public final class TunnelConfig {
     private final int bufferSize;
     private final boolean connectOnAccept;
     private final Duration firstByteTimeout;
+    private final Duration establishTimeout;
 
     private TunnelConfig(Builder b) {
         this.maxConnections = b.maxConnections;
@@ -62,6 +69,7 @@ public final class TunnelConfig {
         this.bufferSize = b.bufferSize;
         this.connectOnAccept = b.connectOnAccept;
         this.firstByteTimeout = b.firstByteTimeout;
+        this.establishTimeout = b.establishTimeout;
     }
 
     /**
@@ -69,7 +77,7 @@ public final class TunnelConfig {
      *
      * @return {@value #DEFAULT_MAX_CONNECTIONS} connections, a 10 s connect timeout, a 5 min idle
      *     timeout, 32 KiB buffers, connecting onward at the first bytes with a 30 s first-byte
-     *     timeout
+     *     timeout, a 30 s establish timeout
      */
     public static TunnelConfig defaults() {
         return DEFAULTS;
@@ -148,6 +156,18 @@ public final class TunnelConfig {
     }
 
     /**
+     * Returns how long a tunnel client waits for the tunnel server to answer a stream it opened
+     * (its OpenAck, or any frame: {@link dev.mixnetstreams.MixnetStream#awaitEstablished}) before
+     * it resets the local connection and counts {@link TunnelFailure#NOT_ESTABLISHED}; bytes are
+     * copied meanwhile. Unused by a tunnel server.
+     *
+     * @return {@link Duration#ZERO} for no wait, else positive
+     */
+    public Duration establishTimeout() {
+        return establishTimeout;
+    }
+
+    /**
      * Compares the settings.
      *
      * @param o another object
@@ -158,7 +178,7 @@ public final class TunnelConfig {
         return o == this || o instanceof TunnelConfig c && c.maxConnections == maxConnections
                 && c.connectTimeout.equals(connectTimeout) && c.idleTimeout.equals(idleTimeout)
                 && c.bufferSize == bufferSize && c.connectOnAccept == connectOnAccept
-                && c.firstByteTimeout.equals(firstByteTimeout);
+                && c.firstByteTimeout.equals(firstByteTimeout) && c.establishTimeout.equals(establishTimeout);
     }
 
     /**
@@ -168,7 +188,8 @@ public final class TunnelConfig {
      */
     @Override
     public int hashCode() {
-        return Objects.hash(maxConnections, connectTimeout, idleTimeout, bufferSize, connectOnAccept, firstByteTimeout);
+        return Objects.hash(maxConnections, connectTimeout, idleTimeout, bufferSize, connectOnAccept, firstByteTimeout,
+                establishTimeout);
     }
 
     /**
@@ -180,7 +201,8 @@ public final class TunnelConfig {
     public String toString() {
         return "TunnelConfig[maxConnections=" + maxConnections + ", connectTimeout=" + connectTimeout
                 + ", idleTimeout=" + idleTimeout + ", bufferSize=" + bufferSize + ", connectOnAccept="
-                + connectOnAccept + ", firstByteTimeout=" + firstByteTimeout + "]";
+                + connectOnAccept + ", firstByteTimeout=" + firstByteTimeout + ", establishTimeout=" + establishTimeout
+                + "]";
     }
 
     /**
@@ -204,6 +226,7 @@ public final class TunnelConfig {
         private int bufferSize = DEFAULT_BUFFER_SIZE;
         private boolean connectOnAccept = DEFAULT_CONNECT_ON_ACCEPT;
         private Duration firstByteTimeout = DEFAULT_FIRST_BYTE_TIMEOUT;
+        private Duration establishTimeout = DEFAULT_ESTABLISH_TIMEOUT;
 
         private Builder() {
         }
@@ -294,6 +317,20 @@ public final class TunnelConfig {
          */
         public Builder firstByteTimeout(Duration timeout) {
             this.firstByteTimeout = socketMillis(ArgumentChecks.positive(timeout, "firstByteTimeout"), "firstByteTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how long a tunnel client waits for the tunnel server to answer a stream it opened
+         * (see {@link TunnelConfig#establishTimeout()}). Default 30 s.
+         *
+         * @param timeout {@link Duration#ZERO} for no wait, else positive, at most 100 years
+         * @return this builder
+         * @throws NullPointerException if it is {@code null}
+         * @throws IllegalArgumentException if it is negative or longer than 100 years
+         */
+        public Builder establishTimeout(Duration timeout) {
+            this.establishTimeout = ArgumentChecks.zeroOrPositive(timeout, "establishTimeout");
             return this;
         }
 

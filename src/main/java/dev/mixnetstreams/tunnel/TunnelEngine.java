@@ -26,6 +26,8 @@ final class TunnelEngine {
     final TunnelConfig config;
     final TunnelEnvironment environment;
     final Logger log;
+    /** Logs the connections' failures, at most one warning per cause per 10 s. */
+    final FailureLog failureLog;
     private final String threadPrefix;
     /** At the limit: close the longest-idle connection to admit a new one (tunnel server), or refuse the new one. */
     private final boolean evictLongestIdleAtLimit;
@@ -49,6 +51,7 @@ final class TunnelEngine {
         this.config = config;
         this.environment = environment;
         this.log = environment.log();
+        this.failureLog = new FailureLog(environment);
         this.threadPrefix = threadPrefix;
         this.evictLongestIdleAtLimit = evictLongestIdleAtLimit;
         for (TunnelFailure cause : TunnelFailure.values()) {

@@ -26,6 +26,12 @@ public enum TunnelFailure {
     UPSTREAM_UNREACHABLE("upstream unreachable"),
     /** The stream could not be opened (tunnel client): the mixnet client is closed or its transport failed. */
     STREAM_OPEN_FAILED("stream could not be opened"),
+    /**
+     * The tunnel server did not answer the stream within {@link TunnelConfig#establishTimeout()}
+     * (tunnel client): nobody serves that address, or its nym-client is away. The local
+     * connection was reset.
+     */
+    NOT_ESTABLISHED("the tunnel server did not answer within the establish timeout"),
     /** Reading or writing the stream failed: data lost, stream reset or reaped, mixnet client closed. */
     STREAM_FAILED("stream failed"),
     /** Reading or writing the TCP connection failed: reset by the peer, broken pipe. */

@@ -143,7 +143,10 @@ public final class TunnelServer implements Closeable {
                 stream = listener.accept();
             } catch (IOException e) {
                 if (!engine.isClosed()) {
-                    engine.log.warn("tunnel server: stopped accepting: {}", e.toString());
+                    // The listener ended with its client (closed, or its transport failed), whose cause
+                    // was logged where it happened.
+                    engine.log.warn("tunnel server: stopped accepting: its mixnet client's listener has ended");
+                    engine.log.debug("tunnel server: the listener's end", e);
                 }
                 return;
             }

@@ -60,4 +60,62 @@ class NymCommandsTest {
         assertEquals(2, Main.run(List.of("emulator", "--port", "0", "--packets-per-second", "9"), System.out, e));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("missing --port"));
     }
+
+    /** Runs the CLI and returns its status, standard output and standard error. */
+    private record Run(int status, String out, String err) {
+        static Run of(String... args) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int status = Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void addressWithNothingListeningSaysSoInOneLine() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        Run run = Run.of("address", "--nym", "ws://127.0.0.1:" + closedPort);
+        assertEquals(1, run.status());
+        assertEquals("address FAILED: connection refused — is nym-client running at ws://127.0.0.1:" + closedPort + "?",
+                run.err().strip());
+        assertEquals("", run.out());
+    }
+
+    @Test
+    void aNymUrlThatIsNotWsHostPortIsAUsageError() {
+        for (String url : List.of("http://127.0.0.1:1977", "127.0.0.1:1977", "ws://127.0.0.1", "ws://:1977")) {
+            Run run = Run.of("address", "--nym", url);
+            assertEquals(2, run.status(), url);
+            assertTrue(run.err().startsWith("error: --nym: "), run.err());
+            assertTrue(run.err().contains("ws://HOST:PORT"), run.err());
+            assertTrue(run.err().contains("usage:"), run.err());
+        }
+    }
+
+    /** The stand-in on a port in use: one line, status 1, no stack trace (the WebSocket library logs one if it binds). */
+    @Test
+    void theStandInOnAPortInUseSaysSoInOneLine() throws Exception {
+        try (NymClientEmulator running = NymClientEmulator.builder().clients(1).start()) {
+            int port = running.uri(0).getPort();
+            java.io.PrintStream original = System.err;
+            ByteArrayOutputStream logged = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8)); // where slf4j-simple writes
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int status;
+            try {
+                status = NymCommands.emulator(List.of("--port", String.valueOf(port)),
+                        new PrintStream(out, true, StandardCharsets.UTF_8), new CountDownLatch(0));
+            } finally {
+                System.setErr(original);
+            }
+            assertEquals(1, status);
+            assertEquals("emulator FAILED: port " + port + " on 127.0.0.1 is in use — is a nym-client or another stand-in"
+                    + " running there?", out.toString(StandardCharsets.UTF_8).strip());
+            assertEquals("", logged.toString(StandardCharsets.UTF_8));
+        }
+    }
 }

@@ -77,7 +77,8 @@ class NymTunnelCommandsTest {
         PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
         assertNull(NymTunnelCommands.startServer(
                 List.of("--nym", "ws://127.0.0.1:" + closedPort, "--upstream", "127.0.0.1:80"), out));
-        assertTrue(log.toString(StandardCharsets.UTF_8).startsWith("tunnel-server FAILED: cannot reach the nym-client"));
+        assertEquals("tunnel-server FAILED: connection refused — is nym-client running at ws://127.0.0.1:" + closedPort
+                + "?", log.toString(StandardCharsets.UTF_8).strip());
     }
 
     @Test
@@ -88,6 +89,10 @@ class NymTunnelCommandsTest {
         assertThrows(UsageException.class, () -> NymTunnelCommands.startClient(
                 List.of("--nym", "http://127.0.0.1:1977", "--server", "x", "--listen", "127.0.0.1:0"), out));
         assertThrows(UsageException.class, () -> NymTunnelCommands.startServer(List.of("--nym", "ws://127.0.0.1:1977"), out));
+        assertThrows(UsageException.class, () -> NymTunnelCommands.startServer(List.of("--nym", "ws://127.0.0.1:1977",
+                "--upstream", "127.0.0.1:80", "--max-outage", "0"), out));
+        assertThrows(UsageException.class, () -> NymTunnelCommands.startClient(List.of("--nym", "ws://127.0.0.1:1977",
+                "--server", "x", "--listen", "127.0.0.1:0", "--establish-timeout", "-1"), out));
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertEquals(2, Main.run(List.of("tunnel-client", "--listen", "nowhere"), out,
                 new PrintStream(err, true, StandardCharsets.UTF_8)));

@@ -194,7 +194,8 @@ class NymClientTransportTest {
     void aLostConnectionKeepsTheMessagesAlreadyReceived() throws Exception {
         RecordingThreads pushers = new RecordingThreads();
         try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
-             NymClientTransport t = NymClientTransport.builder(emulator.uri(0)).inboundCapacity(2).inboundThreads(pushers).connect()) {
+             NymClientTransport t = NymClientTransport.builder(emulator.uri(0)).inboundCapacity(2).inboundThreads(pushers)
+                     .reconnectTimeout(Duration.ZERO).connect()) {
             for (int i = 0; i < 10; i++) {
                 t.send(t.address(), number(i));
             }
@@ -301,7 +302,8 @@ class NymClientTransportTest {
     void aSlowConnectionBlocksSendersWithinTheBoundAndLossFailsThem() throws Exception {
         long bound = 64 << 10;
         try (NymClientEmulator emulator = NymClientEmulator.builder().clients(1).start();
-             NymClientTransport t = NymClientTransport.builder(emulator.uri(0)).maxBytesInFlight(bound).connect()) {
+             NymClientTransport t = NymClientTransport.builder(emulator.uri(0)).maxBytesInFlight(bound)
+                     .reconnectTimeout(Duration.ZERO).connect()) {
             emulator.pauseRequests(0, true);
             byte[] chunk = new byte[8 << 10];
             CompletableFuture<Throwable> sender = CompletableFuture.supplyAsync(() -> {
@@ -376,11 +378,14 @@ class NymClientTransportTest {
         }
     }
 
+    /** Without reconnection ({@code reconnectTimeout(ZERO)}), a lost connection fails the transport and everything over it. */
     @Test
     void aNymClientThatDisconnectsMidTransferFailsBlockedReadsAndWritesPromptly() throws Exception {
         try (NymClientEmulator emulator = NymClientEmulator.builder().clients(2).start();
-             MixnetClient server = MixnetClient.builder(NymClientTransport.connect(emulator.uri(0))).build();
-             MixnetClient client = MixnetClient.builder(NymClientTransport.builder(emulator.uri(1)).maxBytesInFlight(32 << 10).connect()).build()) {
+             MixnetClient server = MixnetClient.builder(NymClientTransport.builder(emulator.uri(0))
+                     .reconnectTimeout(Duration.ZERO).connect()).build();
+             MixnetClient client = MixnetClient.builder(NymClientTransport.builder(emulator.uri(1)).maxBytesInFlight(32 << 10)
+                     .reconnectTimeout(Duration.ZERO).connect()).build()) {
             MixnetListener listener = server.listener();
             MixnetStream opened = client.openStream(server.address());
             opened.getOutputStream().write(new byte[1000]);

@@ -57,8 +57,9 @@ class OutboxTest {
     private static List<byte[]> send(Outbox outbox, int n) {
         List<byte[]> sent = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            sent.add(outbox.awaitNext());
-            outbox.sent();
+            byte[] next = outbox.awaitNext();
+            sent.add(next);
+            outbox.sent(next);
         }
         return sent;
     }
@@ -198,5 +199,33 @@ class OutboxTest {
                 assertNull(outbox.awaitNext());
             }
         }
+    }
+
+    @Test
+    void aDisconnectDropsWhatWasQueuedFailsSendersAtOnceAndAReconnectTakesRequestsAgain() throws Exception {
+        Outbox outbox = new Outbox(10, "ws://test");
+        byte[] beingSent = new byte[6];
+        outbox.submit(beingSent, LONG);
+        outbox.submit(new byte[4], LONG);
+        assertSame(beingSent, outbox.awaitNext(), "the writer sends the first");
+        Sender waiting = submit(outbox, new byte[5], LONG);
+        awaitWaiting(outbox, 1, waiting);
+
+        assertEquals(2, outbox.disconnect(new IOException("nym-client at ws://test closed the connection")));
+        Throwable woken = waiting.done().get();
+        assertInstanceOf(IOException.class, woken);
+        String expected = "not connected to nym-client: nym-client at ws://test closed the connection; reconnecting";
+        assertEquals(expected, woken.getMessage());
+        assertEquals(expected, assertThrows(IOException.class, () -> outbox.submit(new byte[1], LONG)).getMessage(),
+                "a sender fails at once while the connection is away");
+        assertEquals(0, outbox.bytes());
+        outbox.sent(beingSent); // the writer's send on the lost connection ends: nothing to remove
+
+        outbox.reconnected();
+        byte[] next = new byte[3];
+        outbox.submit(next, LONG);
+        assertEquals(3, outbox.bytes());
+        assertSame(next, send(outbox, 1).get(0), "only what was queued after the reconnect is sent");
+        assertEquals(0, outbox.bytes());
     }
 }

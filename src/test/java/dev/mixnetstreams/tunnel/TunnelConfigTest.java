@@ -60,6 +60,18 @@ class TunnelConfigTest {
         assertEquals("connectTimeout", assertThrows(NullPointerException.class, () -> builder().connectTimeout(null)).getMessage());
         assertEquals("idleTimeout", assertThrows(NullPointerException.class, () -> builder().idleTimeout(null)).getMessage());
         assertEquals("firstByteTimeout", assertThrows(NullPointerException.class, () -> builder().firstByteTimeout(null)).getMessage());
+        assertEquals("establishTimeout", assertThrows(NullPointerException.class, () -> builder().establishTimeout(null)).getMessage());
+    }
+
+    @Test
+    void theEstablishTimeoutIsZeroForNoneOrPositiveUpTo100Years() {
+        assertEquals(Duration.ZERO, builder().establishTimeout(Duration.ZERO).build().establishTimeout());
+        assertEquals(ArgumentChecks.MAX_DURATION, builder().establishTimeout(ArgumentChecks.MAX_DURATION).build().establishTimeout());
+        assertEquals("establishTimeout must not be negative, got PT-0.001S",
+                assertThrows(IllegalArgumentException.class, () -> builder().establishTimeout(Duration.ofMillis(-1))).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> builder().establishTimeout(ChronoUnit.FOREVER.getDuration())).getMessage()
+                .startsWith("establishTimeout must be at most "));
     }
 
     @Test
@@ -100,8 +112,9 @@ class TunnelConfigTest {
         assertEquals(TunnelConfig.DEFAULT_CONNECT_TIMEOUT, config.connectTimeout());
         assertEquals(TunnelConfig.DEFAULT_BUFFER_SIZE, config.bufferSize());
         assertEquals(TunnelConfig.DEFAULT_FIRST_BYTE_TIMEOUT, config.firstByteTimeout());
+        assertEquals(TunnelConfig.DEFAULT_ESTABLISH_TIMEOUT, config.establishTimeout());
         assertEquals("TunnelConfig[maxConnections=7, connectTimeout=PT10S, idleTimeout=PT5M, bufferSize=32768, "
-                + "connectOnAccept=true, firstByteTimeout=PT30S]", config.toString());
+                + "connectOnAccept=true, firstByteTimeout=PT30S, establishTimeout=PT30S]", config.toString());
         assertFalse(DEFAULTS.connectOnAccept(), "the defaults are not changed by a builder");
     }
 

@@ -10,6 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.mixnetstreams.MixnetClient;
+import dev.mixnetstreams.Recipient;
+import dev.mixnetstreams.sim.SimulatedMixnet;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +25,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -166,6 +170,37 @@ class TunnelTest {
             assertEquals(0, tunnel.server.stats().failuresTotal(), tunnel.server.stats().summary());
             assertEquals(upload.length, tunnel.client.stats().tcpToMixnetBytes());
             assertEquals(greeting.length, tunnel.client.stats().mixnetToTcpBytes());
+        }
+    }
+
+    /**
+     * A tunnel client whose tunnel server never answers (nobody serves the address) resets the
+     * local connection after the establish timeout, counts it and says why in one line, instead
+     * of leaving the local program waiting.
+     */
+    @Test
+    void aStreamTheTunnelServerNeverAnswersIsResetAfterTheEstablishTimeout() throws Exception {
+        CapturingLogger log = new CapturingLogger("tunnel-client");
+        try (SimulatedMixnet mixnet = SimulatedMixnet.builder().seed(17).build();
+             MixnetClient client = MixnetClient.builder(mixnet.newEndpoint()).build();
+             ServerSocket bound = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Recipient nobody = mixnet.newEndpoint().address(); // an address no tunnel server listens on
+            TunnelConfig config = TunnelConfig.builder().establishTimeout(Duration.ofMillis(200)).build();
+            try (TunnelClient tunnel = TunnelClient.start(client, nobody, bound, config, TunnelEnvironment.real(log));
+                 Socket socket = new Socket()) {
+                socket.connect(tunnel.localAddress());
+                socket.setSoTimeout((int) TunnelFixture.HANG_GUARD.toMillis());
+                socket.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes());
+                IOException reset = assertThrows(IOException.class, () -> socket.getInputStream().read());
+                assertTrue(reset.getMessage().toLowerCase(java.util.Locale.ROOT).contains("reset"), reset.getMessage());
+                assertTrue(tunnel.awaitActiveConnections(0, TunnelFixture.HANG_GUARD));
+                assertEquals(1, tunnel.stats().failures(TunnelFailure.NOT_ESTABLISHED), tunnel.stats().summary());
+            }
+            List<String> warnings = log.at(org.slf4j.event.Level.WARN);
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).startsWith("conn#1 ") && warnings.get(0).contains(
+                    ": the tunnel server did not answer within the establish timeout: java.net.SocketTimeoutException: "
+                            + "no sign of the peer within 200 ms"), warnings.get(0));
         }
     }
 

@@ -13,9 +13,12 @@ import dev.mixnetstreams.sim.internal.MixnetModel;
 import dev.mixnetstreams.sim.internal.PacedClient;
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +47,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A local stand-in for nym-client: N emulated Nym clients, each with its own random address and
+ * A local stand-in for nym-client: N emulated Nym clients, each with its own address and
  * its own WebSocket port speaking the binary API ({@link NymCodec}), routing to each other like
  * the mixnet.
  *
@@ -65,12 +68,17 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Delays, loss, duplicates, sender tags and reply routes are the simulated mixnet's model
- * ({@link MixnetModel}); each client draws its decisions and tags from a generator of its own,
- * derived from the seed. With a {@linkplain Builder#costModel cost model}, each client sends as the
- * simulated mixnet's endpoints do under it: Sphinx packets at the model's pace, lanes by
- * connection id (LaneQueueLength answers the packets a lane holds), replies spending reply SURBs
- * that the clients ask for and refill ({@link NymCostModel}); {@link #costs(int)} counts them. Every emulated client is a Java-WebSocket server on {@code host:port}; a
- * port of 0 takes a free one.
+ * ({@link MixnetModel}); each client draws its decisions and tags from a generator of its own.
+ * A client's address and generators are derived from the seed and the client's index alone, so a
+ * stand-in stopped and started again with the same seed serves the same addresses, whatever its
+ * other settings, as a restarted nym-client keeps its keys; what the stopped one held or had on
+ * its way is gone, as is what it knew of sender tags. With a {@linkplain Builder#costModel cost
+ * model}, each client sends as the simulated mixnet's endpoints do under it: Sphinx packets at
+ * the model's pace, lanes by connection id (LaneQueueLength answers the packets a lane holds),
+ * replies spending reply SURBs that the clients ask for and refill ({@link NymCostModel}); {@link
+ * #costs(int)} counts them. Every emulated client is a Java-WebSocket server on {@code host:port}
+ * (or its own {@linkplain Builder#ports port}); a port of 0 takes a free one, and a port in use is
+ * refused with one clear message.
  */
 public final class NymClientEmulator implements Closeable {
 
@@ -102,18 +110,21 @@ public final class NymClientEmulator implements Closeable {
         this.heldMessages = b.heldMessages;
         this.maxInFlightMessages = b.maxInFlightMessages;
         this.costModel = b.costModel;
-        // Addresses, then each client's own generator for what it sends, as the simulated mixnet's endpoints.
-        SplittableRandom random = new SplittableRandom(b.seed != null ? b.seed : new SecureRandom().nextLong());
+        // Each client's identity and generators are a function of the seed and its index alone, so
+        // that a stand-in started again with the same seed serves the same addresses, whatever the
+        // other settings (as a nym-client keeps its keys on disk).
+        long seed = b.seed != null ? b.seed : new SecureRandom().nextLong();
         this.router = Thread.ofVirtual().name("emulator-router").start(this::routeLoop);
         try {
             for (int i = 0; i < b.clients; i++) {
                 Recipient address = i < b.addresses.size() ? b.addresses.get(i) : null;
+                SplittableRandom identity = new SplittableRandom(derive(seed, i, IDENTITY));
                 while (address == null || byAddress.containsKey(address)) {
-                    address = Recipient.random(random);
+                    address = Recipient.random(identity);
                 }
-                MixnetModel.Sender sender = model.sender(address, random.split());
-                Client c = new Client(i, sender, costModel == null ? null : random.split(),
-                        new InetSocketAddress(b.host, b.port == 0 ? 0 : b.port + i));
+                MixnetModel.Sender sender = model.sender(address, new SplittableRandom(derive(seed, i, SENDING)));
+                Client c = new Client(i, sender, costModel == null ? null : new SplittableRandom(derive(seed, i, PACING)),
+                        new InetSocketAddress(b.host, b.portOf(i)));
                 clients.add(c);
                 byAddress.put(address, c);
                 c.startServer();
@@ -122,6 +133,26 @@ public final class NymClientEmulator implements Closeable {
             close();
             throw e;
         }
+    }
+
+    /** What a client's generator is for: its address, what it sends, its pace (see {@link #derive}). */
+    private static final int IDENTITY = 1;
+    private static final int SENDING = 2;
+    private static final int PACING = 3;
+
+    /**
+     * The seed of one generator of one client: a function of the emulator's seed, the client's
+     * index and the generator's purpose only (SplitMix64's finaliser over their combination).
+     */
+    static long derive(long seed, int client, int purpose) {
+        long z = seed ^ mix((client + 1L) * 0x9E3779B97F4A7C15L) ^ mix(purpose * 0xC2B2AE3D27D4EB4FL);
+        return mix(z);
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /**
@@ -160,8 +191,9 @@ public final class NymClientEmulator implements Closeable {
      * @return for example {@code ws://127.0.0.1:1977}
      */
     public URI uri(int client) {
-        Client c = clients.get(client);
-        return URI.create("ws://" + c.server.getAddress().getHostString() + ":" + c.server.getPort());
+        InetSocketAddress bound = clients.get(client).bound;
+        String host = bound.getHostString();
+        return URI.create("ws://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + bound.getPort());
     }
 
     /**
@@ -329,7 +361,11 @@ public final class NymClientEmulator implements Closeable {
         final Recipient address;
         /** This client in the network model: the fate of what it sends, its sender tags. */
         final MixnetModel.Sender sender;
-        final Server server;
+        /** Where it is asked to listen; port 0 for a free one. */
+        final InetSocketAddress bind;
+        /** Set by {@link #startServer}, before any connection: its WebSocket server and where it listens. */
+        volatile Server server;
+        volatile InetSocketAddress bound;
         /** Its sending side under the cost model, or {@code null} without one. */
         final PacedClient paced;
         /** Responses waiting for the connection: bounded; the deliverer takes from the front. */
@@ -348,19 +384,38 @@ public final class NymClientEmulator implements Closeable {
             this.address = sender.address();
             this.sender = sender;
             this.held = new LinkedBlockingDeque<>(heldMessages);
-            this.server = new Server(this, bind);
+            this.bind = bind;
             this.paced = costModel == null ? null : new PacedClient(costModel, model, sender, new PacedNetwork(this),
                     pacerRandom, "emulator-pacer-" + index);
             this.deliverer = Thread.ofVirtual().name("emulator-deliver-" + index).unstarted(this::deliverLoop);
         }
 
+        /**
+         * Binds the port here, so that a port in use is one clear message (the WebSocket library
+         * would log a stack trace), then starts the WebSocket server on it.
+         */
         void startServer() throws IOException {
-            server.setReuseAddr(true);
-            server.start();
+            ServerSocketChannel channel = ServerSocketChannel.open();
             try {
-                if (!server.started.await(10, TimeUnit.SECONDS) || server.startFailure != null) {
-                    throw new IOException("nym-client stand-in: cannot listen on " + server.getAddress()
-                            + (server.startFailure != null ? ": " + server.startFailure : ""), server.startFailure);
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true); // a stand-in started again takes its port back
+                channel.bind(bind);
+            } catch (IOException e) {
+                channel.close();
+                String where = bind.getHostString() + ":" + bind.getPort();
+                throw new IOException(e instanceof BindException
+                        ? "port " + bind.getPort() + " on " + bind.getHostString()
+                                + " is in use — is a nym-client or another stand-in running there?"
+                        : "cannot listen on " + where + ": " + e.getMessage(), e);
+            }
+            bound = (InetSocketAddress) channel.getLocalAddress();
+            Server s = new Server(this, channel);
+            s.setReuseAddr(true);
+            server = s;
+            s.start();
+            try {
+                if (!s.started.await(10, TimeUnit.SECONDS) || s.startFailure != null) {
+                    throw new IOException("cannot listen on " + bound.getHostString() + ":" + bound.getPort()
+                            + (s.startFailure != null ? ": " + s.startFailure : ""), s.startFailure);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -534,10 +589,13 @@ public final class NymClientEmulator implements Closeable {
                 paced.close();
             }
             deliverer.interrupt();
-            try {
-                server.stop(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            Server s = server;
+            if (s != null) {
+                try {
+                    s.stop(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             lock.lock();
             try {
@@ -554,8 +612,8 @@ public final class NymClientEmulator implements Closeable {
         final CountDownLatch started = new CountDownLatch(1);
         volatile Exception startFailure;
 
-        Server(Client client, InetSocketAddress bind) {
-            super(bind);
+        Server(Client client, ServerSocketChannel bound) {
+            super(bound);
             this.client = client;
         }
 
@@ -620,6 +678,8 @@ public final class NymClientEmulator implements Closeable {
     public static final class Builder {
         private String host = "127.0.0.1";
         private int port;
+        /** Each client's port, if given one by one; else {@link #port} + i. */
+        private List<Integer> ports = List.of();
         private int clients = 1;
         private Duration minLatency = Duration.ZERO;
         private Duration maxLatency = Duration.ZERO;
@@ -677,7 +737,34 @@ public final class NymClientEmulator implements Closeable {
          */
         public Builder port(int port) {
             this.port = (int) ArgumentChecks.inRange(port, 0, 65535, "port");
+            this.ports = List.of();
             return this;
+        }
+
+        /**
+         * Sets each client's port (for a stand-in started again where a previous one listened):
+         * client i listens on {@code ports[i]}; clients beyond them on free ports.
+         *
+         * @param ports 1 to 65535 each
+         * @return this builder
+         * @throws IllegalArgumentException if a port is out of range
+         */
+        public Builder ports(int... ports) {
+            List<Integer> checked = new ArrayList<>();
+            for (int p : ports) {
+                checked.add((int) ArgumentChecks.inRange(p, 1, 65535, "port"));
+            }
+            this.ports = List.copyOf(checked);
+            this.port = 0;
+            return this;
+        }
+
+        /** The port client i listens on; 0 for a free one. */
+        private int portOf(int client) {
+            if (client < ports.size()) {
+                return ports.get(client);
+            }
+            return port == 0 || !ports.isEmpty() ? 0 : port + client;
         }
 
         /**
@@ -734,7 +821,9 @@ public final class NymClientEmulator implements Closeable {
         }
 
         /**
-         * Sets the seed of addresses, tags and random decisions.
+         * Sets the seed of addresses, tags and random decisions. Client i's address depends on the
+         * seed and on i only, so a stand-in started again with the same seed (whatever its other
+         * settings) serves the same addresses.
          *
          * @param seed the seed; default random
          * @return this builder
