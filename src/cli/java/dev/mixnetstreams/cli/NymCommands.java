@@ -16,7 +16,11 @@ final class NymCommands {
     private NymCommands() {
     }
 
-    /** {@code emulator --port P [--clients N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]}: runs until killed. */
+    /**
+     * {@code emulator --port P [--clients N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]}:
+     * runs until {@code stop} is counted down (Ctrl-C or SIGTERM, see {@link StopSignals}), then
+     * stops the stand-ins, says so and returns 0.
+     */
     static int emulator(List<String> rest, PrintStream out, CountDownLatch stop) throws UsageException, InterruptedException {
         Args args = new Args(rest, Set.of("port", "clients", "latency-ms", "loss", "duplicate", "seed", "host"));
         int port = (int) Args.parseNumber("--port", args.required("port"), 0, 65535);
@@ -51,6 +55,8 @@ final class NymCommands {
         } finally {
             emulator.close();
         }
+        out.println("emulator stopped");
+        out.flush();
         return 0;
     }
 

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mixnetstreams.cli.emulator.NymClientEmulator;
+import dev.mixnetstreams.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,6 +27,27 @@ class NymCommandsTest {
             assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
             assertEquals(emulator.address(0).toString(), out.toString(StandardCharsets.UTF_8).strip());
         }
+    }
+
+    @Test
+    void emulatorRunsUntilAskedToStopThenExits0() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream printer = new PrintStream(out, true, StandardCharsets.UTF_8);
+        CountDownLatch stop = new CountDownLatch(1);
+        CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> {
+            try {
+                return NymCommands.emulator(List.of("--port", "0", "--clients", "2"), printer, stop);
+            } catch (UsageException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Await.until("both stand-ins listed", () -> out.toString(StandardCharsets.UTF_8).lines()
+                .filter(line -> line.startsWith("ws://127.0.0.1:")).count() == 2);
+        assertTrue(!status.isDone(), "runs until asked to stop");
+        stop.countDown();
+        assertEquals(0, status.get());
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals("emulator stopped", lines.get(lines.size() - 1));
     }
 
     @Test
