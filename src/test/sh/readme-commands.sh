@@ -159,10 +159,10 @@ start_http_server() {
         return
     fi
     if command -v python3 >/dev/null 2>&1; then
-        ${1%&} > "$work/http.log" 2>&1 &
+        ${1%&} < /dev/null > "$work/http.log" 2>&1 &
     else
         say "  (no python3: the selected JDK's jwebserver serves this directory instead)"
-        "$(head -n 1 target/jdk/java-home)/bin/jwebserver" -b 127.0.0.1 -p "$port" > "$work/http.log" 2>&1 &
+        "$(head -n 1 target/jdk/java-home)/bin/jwebserver" -b 127.0.0.1 -p "$port" < /dev/null > "$work/http.log" 2>&1 &
     fi
     http_pid=$!
     local deadline=$((SECONDS + 30))
@@ -189,7 +189,7 @@ run_command() {
             out=$work/$((passed + failed + skipped)).out
             case $name in
                 tunnel|emulator|tunnel-server|tunnel-client)
-                    bash -c "exec $command" > "$out" 2> "$out.err" &
+                    bash -c "exec $command" < /dev/null > "$out" 2> "$out.err" &
                     local pid=$!
                     await_lines "$out" $# "$pid"
                     if ! kill -0 "$pid" 2>/dev/null; then
@@ -216,7 +216,7 @@ run_command() {
 
 run_foreground() {
     local command=$1 out=$2; shift 2
-    timeout 600 bash -c "$command" > "$out" 2> "$out.err"
+    timeout 600 bash -c "$command" < /dev/null > "$out" 2> "$out.err"
     local status=$?
     if [ "$status" -ne 0 ]; then
         sed 's/^/  | /' "$out" "$out.err" | tail -n 40
@@ -224,7 +224,7 @@ run_foreground() {
     elif ! check_output "$out" "$@"; then
         fail "it printed other lines than README.md shows"
     else
-        sed 's/^/  | /' "$out" | head -n 10
+        sed 's/^/  | /' "$out" | tail -n 10
         pass
     fi
 }
@@ -265,7 +265,7 @@ run_block() {
     done
     end_block
 }
-while IFS= read -r line; do
+while IFS= read -r line <&3; do
     if ! $in_block && [ "$line" = '```sh' ]; then
         in_block=true
         block_lines=()
@@ -277,7 +277,7 @@ while IFS= read -r line; do
         block_lines+=("$line")
         [[ $line == "nym-client "* ]] && block_has_nym_client=true
     fi
-done < README.md
+done 3< README.md
 
 for job in "${kept_jobs[@]}"; do
     stop_job ${job%% *} "$(cut -d' ' -f2 <<< "$job")" "${job##* }"
