@@ -145,7 +145,10 @@ cleanup() {
     for job in "${block_jobs[@]}" "${kept_jobs[@]}"; do
         kill -KILL "${job%% *}" 2>/dev/null
     done
-    [ -n "$http_pid" ] && kill "$http_pid" 2>/dev/null
+    if [ -n "$http_pid" ]; then
+        kill "$http_pid" 2>/dev/null
+        wait "$http_pid" 2>/dev/null
+    fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -246,7 +249,7 @@ run_block() {
     if $block_has_nym_client; then
         for line in "${block_lines[@]}"; do
             [[ $line == \#* || -z $line ]] && continue
-            say "\$ ${line%%  #*}"
+            say "\$ $(sed -e 's/  *#.*$//' -e 's/[[:space:]]*$//' <<< "$line")"
             skip "needs a real nym-client"
         done
         return
