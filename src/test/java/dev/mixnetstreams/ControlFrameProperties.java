@@ -183,6 +183,9 @@ class ControlFrameProperties {
             Await.until(() -> "every control frame routed, seed " + seed,
                     () -> server.stats().dropped(DropReason.CONTROL_FOR_UNKNOWN_STREAM) == dropped
                             && server.stats().dropped(DropReason.UNEXPECTED_OPEN_ACK) == unexpected);
+            // Pongs leave from the client's sender thread: closing first could drop one still queued.
+            Await.until(() -> "a Pong sent for the Pings to the open stream, seed " + seed,
+                    () -> answerable.isEmpty() || server.stats().pongsSent() >= 1);
             server.close();
             int openAcks = 0;
             for (SentFrame frame : peer.takeAll()) {
