@@ -448,8 +448,8 @@ final class Router {
     }
 
     private void reset(MixnetStream stream, String why) {
-        counters.streamsReset.increment();
         stream.reset(new IOException(why));
+        counters.streamsReset.increment(); // after: whoever sees the count sees the stream reset
     }
 
     /**
