@@ -36,12 +36,14 @@ class StalledTransportTest {
             ControllableTransport transport = new ControllableTransport(peer.client());
             try (MixnetClient server = MixnetClient.builder(transport).build()) {
                 MixnetListener listener = server.listener();
-                transport.closeGate(); // the first OpenAck blocks the sender; everything else waits
-                for (long id = 1; id <= streams; id++) {
+                transport.closeGate();
+                peer.open(1);
+                listener.accept(); // left open: its OpenAck alone blocks the sender, everything else waits
+                Await.until("the sender blocked on the first", () -> transport.waitingSenders() == 1);
+                for (long id = 2; id <= streams; id++) {
                     peer.open(id);
                     listener.accept().close(); // an OpenAck and an end of stream due, per stream
                 }
-                Await.until("the sender blocked on the first", () -> transport.waitingSenders() == 1);
                 assertEquals(beyond, server.stats().controlFramesDropped(),
                         "all but the newest " + ControlSender.MAX_PENDING_STREAMS + " waiting streams given up");
                 transport.openGate();
