@@ -12,13 +12,14 @@
 #
 # How README.md is read: each ```sh block, in order. A command is a line that does not start with
 # '#' (a trailing "  # comment" is not part of it). The "# ..." lines right after a command are
-# what it prints, line by line, where "…" stands for any text and "<NAME>" for a value that is
-# remembered: where NAME shows up again, in a later command or output, it is that value. A blank
-# line ends them; "# ..." lines after a blank line are commentary.
+# what it prints, in that order (it may print more lines between and after them), where "…" stands
+# for any text and "<NAME>" for a value that is remembered: where NAME shows up again, in a later
+# command or output, it is that value. A blank line ends them; "# ..." lines after a blank line
+# are commentary.
 #
 # How each command is run:
 # - ./mixnet-streams tunnel|emulator|tunnel-server|tunnel-client ...: long-running. Started in the
-#   background; the lines it prints first must be those shown. At the end of its block (the
+#   background; it must print the lines shown. At the end of its block (the
 #   emulator: at the end, since later blocks use it) it gets SIGINT, as from Ctrl-C, and must exit
 #   with status 0 after printing "<command> stopped...".
 # - python3 -m http.server PORT ... &: started in the background, unless that port is served already.
@@ -82,25 +83,30 @@ matches() {
     done
 }
 
-# Checks the first lines of a file against the expected lines; prints what differs.
+# Checks that the expected lines appear in the file in that order (other lines may come between).
 check_output() {
     local file=$1; shift
-    local i=0 expected actual
+    local expected actual n=0 total
+    total=$(wc -l < "$file")
     for expected in "$@"; do
-        i=$((i + 1))
-        actual=$(sed -n "${i}p" "$file")
-        if ! matches "$actual" "$expected"; then
-            say "  line $i: expected: $expected"
-            say "  line $i: printed:  $actual"
-            return 1
-        fi
+        while :; do
+            n=$((n + 1))
+            if [ "$n" -gt "$total" ]; then
+                [ -n "${quiet_check:-}" ] || say "  missing, in this order after what came before: $expected"
+                return 1
+            fi
+            actual=$(sed -n "${n}p" "$file")
+            matches "$actual" "$expected" && break
+        done
     done
 }
 
-# Waits until a file has at least N lines or the process ended; at most 300 s (a first build).
-await_lines() {
-    local file=$1 count=$2 pid=$3 deadline=$((SECONDS + 300))
-    while [ "$(wc -l < "$file")" -lt "$count" ] && kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+# Waits until a long-running command has printed the expected lines, or has ended; at most 300 s
+# (it may be the first run, which builds the jar).
+await_output() {
+    local file=$1 pid=$2; shift 2
+    local deadline=$((SECONDS + 300))
+    until quiet_check=1 check_output "$file" "$@" || ! kill -0 "$pid" 2>/dev/null || [ $SECONDS -ge $deadline ]; do
         sleep 0.2
     done
 }
@@ -194,7 +200,7 @@ run_command() {
                 tunnel|emulator|tunnel-server|tunnel-client)
                     bash -c "exec $command" < /dev/null > "$out" 2> "$out.err" &
                     local pid=$!
-                    await_lines "$out" $# "$pid"
+                    await_output "$out" "$pid" "$@"
                     if ! kill -0 "$pid" 2>/dev/null; then
                         wait "$pid"
                         fail "it ended (status $?) instead of running on"
