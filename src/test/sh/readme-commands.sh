@@ -48,6 +48,7 @@ passed=0
 failed=0
 skipped=0
 declare -A value=()       # <NAME> -> the value it stood for
+declare -A new_value=()   # what the check under way would bind
 declare -a block_jobs=()  # long-running commands of the current block: "pid name outfile"
 declare -a kept_jobs=()   # long-running commands stopped at the end (the emulator)
 http_pid=
@@ -69,7 +70,7 @@ substitute() {
     printf '%s' "$text"
 }
 
-# Checks one printed line against one expected line; remembers the <NAME>s it binds.
+# Checks one printed line against one expected line; the <NAME>s it binds go into new_value.
 matches() {
     local actual=$1 expected=$2 regex names=() name i
     expected=$(substitute "$expected")
@@ -79,25 +80,34 @@ matches() {
     done < <(printf '%s\n' "$expected" | grep -o '<[^>]*>')
     [[ $actual =~ ^${regex}$ ]] || return 1
     for i in "${!names[@]}"; do
-        value[${names[$i]}]=${BASH_REMATCH[$((i + 1))]}
+        new_value[${names[$i]}]=${BASH_REMATCH[$((i + 1))]}
     done
 }
 
-# Checks that the expected lines appear in the file in that order (other lines may come between).
+# Checks that the expected lines appear among the file's complete lines in that order (other
+# lines may come between); only then are the <NAME>s they bind remembered.
 check_output() {
     local file=$1; shift
-    local expected actual n=0 total
-    total=$(wc -l < "$file")
+    local -a lines=()
+    local expected n=0 name
+    new_value=()
+    [ -f "$file" ] && mapfile -t lines < "$file"
+    # The last line counts only once its newline is there: it may still be being written.
+    if [ ${#lines[@]} -gt 0 ] && [ -n "$(tail -c 1 "$file")" ]; then
+        unset 'lines[${#lines[@]}-1]'
+    fi
     for expected in "$@"; do
         while :; do
-            n=$((n + 1))
-            if [ "$n" -gt "$total" ]; then
+            if [ "$n" -ge "${#lines[@]}" ]; then
                 [ -n "${quiet_check:-}" ] || say "  missing, in this order after what came before: $expected"
                 return 1
             fi
-            actual=$(sed -n "${n}p" "$file")
-            matches "$actual" "$expected" && break
+            n=$((n + 1))
+            matches "${lines[$((n - 1))]}" "$expected" && break
         done
+    done
+    for name in "${!new_value[@]}"; do
+        value[$name]=${new_value[$name]}
     done
 }
 
