@@ -6,9 +6,6 @@ module dev.mixnetstreams {
     requires org.slf4j;
     // NymClientTransport: the JDK's WebSocket client.
     requires java.net.http;
-    // Only the nym-client stand-in (dev.mixnetstreams.cli.emulator), which the library jar does not
-    // ship: compile-time only, so the library has no runtime dependency on it.
-    requires static org.java_websocket;
     // Optional: the JFR events (dev.mixnetstreams.internal.jfr) are off without it.
     requires static jdk.jfr;
 

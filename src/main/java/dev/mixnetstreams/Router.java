@@ -597,8 +597,8 @@ final class Router {
     }
 
     private void reset(MixnetStream stream, String why) {
-        counters.streamsReset.increment();
         stream.reset(new StreamResetException(ResetReason.UNREAD_LIMIT, false, why));
+        counters.streamsReset.increment(); // after: whoever sees the count sees the stream reset
         stream.tellPeer(ResetReason.UNREAD_LIMIT, "the receiver's limit on unread bytes was exceeded");
     }
 

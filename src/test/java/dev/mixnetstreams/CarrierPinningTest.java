@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mixnetstreams.sim.SimulatedMixnet;
 import dev.mixnetstreams.testing.Await;
+import dev.mixnetstreams.testing.Figures;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * no longer pins; the test still catches pinning through native frames or class initialisation.)
  */
 class CarrierPinningTest {
+
+    /** Figures of the run: target/test-figures/CarrierPinningTest.txt. */
+    private static final PrintStream FIGURES = Figures.of(CarrierPinningTest.class);
 
     @Test
     void noVirtualThreadPinnedEventFromProjectCode(@TempDir Path dir) throws Exception {
@@ -59,9 +64,9 @@ class CarrierPinningTest {
                 fromProject.add(stack.toString());
             }
         }
-        System.out.println("jdk.VirtualThreadPinned events recorded: " + events + ", from project code: "
+        FIGURES.println("jdk.VirtualThreadPinned events recorded: " + events + ", from project code: "
                 + fromProject.size() + " (JDK " + Runtime.version() + ")");
-        fromProject.forEach(System.out::println);
+        fromProject.forEach(FIGURES::println);
         assertTrue(fromProject.isEmpty(), "carrier pinned in project code:\n" + String.join("\n", fromProject));
         assertTrue(Files.size(file) > 0);
     }

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mixnetstreams.testing.Await;
+import dev.mixnetstreams.testing.Figures;
 import dev.mixnetstreams.testing.ScriptedPeer;
 import dev.mixnetstreams.wire.FrameCodec;
 import dev.mixnetstreams.wire.FrameType;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +38,9 @@ import org.junit.jupiter.api.Timeout;
 @Tag("smallheap")
 @Timeout(value = 10, unit = TimeUnit.MINUTES) // a hang guard only
 class HostileInputSmallHeapTest {
+
+    /** Figures of the run: target/test-figures/HostileInputSmallHeapTest.txt. */
+    private static final PrintStream FIGURES = Figures.of(HostileInputSmallHeapTest.class);
 
     private static final long MIB = 1 << 20;
     /** Generous: the budgets are 64 MiB (unread) + 16 MiB (early data) in a 256 MiB heap. */
@@ -65,7 +70,7 @@ class HostileInputSmallHeapTest {
         peer.close();
         assertEquals(0, client.unreadBytes(), "every buffer released after close");
         assertEquals(0, client.counters().routerFailures.sum(), "nothing escaped in the router");
-        System.out.printf("%s heap used after GC (MiB): %s%n", getClass().getSimpleName(),
+        FIGURES.printf("%s heap used after GC (MiB): %s%n", getClass().getSimpleName(),
                 heapSamples.stream().map(b -> b / MIB).toList());
     }
 
@@ -97,7 +102,7 @@ class HostileInputSmallHeapTest {
         }
         good.finish(peer);
         ClientStats stats = client.stats();
-        System.out.println("opens flood: " + stats);
+        FIGURES.println("opens flood: " + stats);
         assertEquals(opens - backlog, stats.dropped(DropReason.ACCEPT_BACKLOG_FULL));
         assertEquals(backlog, listener.backlogSize());
         assertTrue(stats.streamsReset() > 0, "hoarders were reset");
@@ -138,7 +143,7 @@ class HostileInputSmallHeapTest {
         hostile.close(); // ends its reader
         long[] seen = reader.get();
         ClientStats stats = client.stats();
-        System.out.printf("gap: losses reported=%d bytes read=%d %s%n", seen[0], seen[1], stats);
+        FIGURES.printf("gap: losses reported=%d bytes read=%d %s%n", seen[0], seen[1], stats);
         assertTrue(seen[0] > 0, "the loss is reported");
         assertTrue(stats.dataLossEvents() > 0);
         assertEquals(0, stats.streamsReset(), "within the window: skipped and reported, not reset");
@@ -165,7 +170,7 @@ class HostileInputSmallHeapTest {
         }
         good.finish(peer);
         ClientStats stats = client.stats();
-        System.out.println("GiB: " + stats);
+        FIGURES.println("GiB: " + stats);
         int fit = (int) (MixnetClient.Builder.DEFAULT_MAX_UNREAD_BYTES
                 / (frameBytes + MixnetClient.RECEIVED_FRAME_OVERHEAD));
         assertEquals(1, stats.dropped(DropReason.UNREAD_LIMIT));
@@ -198,7 +203,7 @@ class HostileInputSmallHeapTest {
         }
         good.finish(peer);
         ClientStats stats = client.stats();
-        System.out.println("after end: " + stats);
+        FIGURES.println("after end: " + stats);
         assertEquals(frames, stats.dropped(DropReason.DATA_AFTER_END));
         assertEquals("a request", new String(stream.getInputStream().readAllBytes(),
                 java.nio.charset.StandardCharsets.UTF_8));
@@ -225,7 +230,7 @@ class HostileInputSmallHeapTest {
         }
         good.finish(peer);
         ClientStats stats = client.stats();
-        System.out.println("one-byte frames: " + stats);
+        FIGURES.println("one-byte frames: " + stats);
         long fit = MixnetClient.Builder.DEFAULT_MAX_UNREAD_BYTES / (1 + MixnetClient.RECEIVED_FRAME_OVERHEAD);
         assertEquals(1, stats.dropped(DropReason.UNREAD_LIMIT));
         assertEquals(frames - fit - 1, stats.dropped(DropReason.CLOSED_STREAM));
@@ -258,7 +263,7 @@ class HostileInputSmallHeapTest {
         }
         good.finish(peer);
         ClientStats stats = client.stats();
-        System.out.println("spread one-byte frames: " + stats);
+        FIGURES.println("spread one-byte frames: " + stats);
         assertTrue(stats.streamsReset() > 0, "hoarders were reset");
         assertTrue(client.unreadBytes() <= MixnetClient.Builder.DEFAULT_MAX_TOTAL_UNREAD_BYTES);
         assertHeapBounded();
@@ -282,7 +287,7 @@ class HostileInputSmallHeapTest {
         }
         good.finish(peer);
         ClientStats stats = client.stats();
-        System.out.println("tiny early frames: " + stats);
+        FIGURES.println("tiny early frames: " + stats);
         assertEquals(frames, stats.earlyFramesHeld() + stats.dropped(DropReason.EARLY_DATA_LIMIT));
         assertTrue(stats.earlyFramesHeld() - stats.dropped(DropReason.EARLY_DATA_EVICTED)
                 <= MixnetClient.Builder.DEFAULT_MAX_EARLY_FRAMES, "the store never holds more than its limit");
@@ -324,7 +329,7 @@ class HostileInputSmallHeapTest {
         acceptor.get();
         good.finish(peer);
         ClientStats stats = client.stats();
-        System.out.println("accept-and-close churn: " + stats);
+        FIGURES.println("accept-and-close churn: " + stats);
         assertEquals(cycles + 1, stats.streamsAccepted());
         assertEquals(0, stats.dropped(DropReason.ACCEPT_BACKLOG_FULL));
         assertTrue(client.streams.size() <= 1024, "closed streams leave the table: " + client.streams.size());
@@ -374,7 +379,7 @@ class HostileInputSmallHeapTest {
         good.finish(peer);
         assertEquals(streams, acceptor.get());
         ClientStats stats = client.stats();
-        System.out.println("early churn: " + stats);
+        FIGURES.println("early churn: " + stats);
         assertEquals(streams + 1, stats.earlyFramesHeld());
         assertEquals(streams, stats.earlyFramesDelivered());
         // Held frames go into a stream before accept() hands it out, so closing it at once loses none.
@@ -449,7 +454,7 @@ class HostileInputSmallHeapTest {
         }
         good.finish(peer);
         ClientStats stats = client.stats();
-        System.out.println("malformed x" + messages + ": " + stats);
+        FIGURES.println("malformed x" + messages + ": " + stats);
         for (DropReason reason : DropReason.values()) {
             assertEquals(expected[reason.ordinal()], stats.dropped(reason), reason.name());
         }
@@ -488,7 +493,7 @@ class HostileInputSmallHeapTest {
         System.gc();
         long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         heapSamples.add(used);
-        System.out.printf("heap after GC, %s: %d MiB (max %d MiB)%n", when, used / MIB,
+        FIGURES.printf("heap after GC, %s: %d MiB (max %d MiB)%n", when, used / MIB,
                 Runtime.getRuntime().maxMemory() / MIB);
     }
 

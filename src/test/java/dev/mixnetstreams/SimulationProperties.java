@@ -26,6 +26,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.statistics.StatisticsReport;
 
 /**
  * Seeded simulation properties: two clients over a {@link SimulatedMixnet} with random latency,
@@ -43,6 +44,7 @@ import net.jqwik.api.statistics.Statistics;
  * <p>jqwik prints the failing {@link Scenario} (with the mixnet seed) and its own seed; no
  * wall-clock assertion is made (timeouts only decide "stalled").
  */
+@StatisticsReport(onFailureOnly = true) // the build stays quiet; a failure shows them
 class SimulationProperties {
 
     /** Without loss a read timeout is a failure, so it is long: only a hang guard. */

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mixnetstreams.sim.SimAccess;
 import dev.mixnetstreams.sim.SimulatedMixnet;
+import dev.mixnetstreams.testing.Figures;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -36,6 +38,9 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("long")
 class SoakTest {
+
+    /** Figures of the run: target/test-figures/SoakTest.txt. */
+    private static final PrintStream FIGURES = Figures.of(SoakTest.class);
 
     private static final long MIB = 1 << 20;
 
@@ -105,7 +110,7 @@ class SoakTest {
                 LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(sampleSeconds)); // sampling period
                 series.add(sample(t0, live, client, server));
                 long[] s = series.get(series.size() - 1);
-                System.out.printf("soak t=%3ds heap=%4d MiB platformThreads=%d workloadThreads=%d "
+                FIGURES.printf("soak t=%3ds heap=%4d MiB platformThreads=%d workloadThreads=%d "
                                 + "openStreams=%d/%d unread=%d KiB generations=%d read=%d MiB losses=%d%n",
                         s[0], s[1] / MIB, s[2], s[3], s[4], s[5], s[6] >> 10, generations.get(),
                         bytesRead.sum() / MIB, losses.sum());
@@ -116,8 +121,8 @@ class SoakTest {
                     t.join();
                 }
             }
-            System.out.println("soak server: " + server.stats());
-            System.out.println("soak client: " + client.stats());
+            FIGURES.println("soak server: " + server.stats());
+            FIGURES.println("soak client: " + client.stats());
             client.close();
             server.close();
             acceptor.join();
@@ -136,7 +141,7 @@ class SoakTest {
         System.gc();
         int platformAfter = platformThreads();
         long heapAfter = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        System.out.printf("soak after close: heap=%d MiB platformThreads=%d (baseline %d) workloadThreads alive=%d%n",
+        FIGURES.printf("soak after close: heap=%d MiB platformThreads=%d (baseline %d) workloadThreads alive=%d%n",
                 heapAfter / MIB, platformAfter, baselinePlatform, live.keySet().stream().filter(Thread::isAlive).count());
         assertTrue(series.size() >= 3, "at least three samples: raise mixnet.soak.minutes");
         long plateau = Math.max(series.get(1)[1], series.get(2)[1]);

@@ -51,6 +51,27 @@ class NymCommandsTest {
     }
 
     @Test
+    void emulatorRunsUntilAskedToStopThenExits0() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream printer = new PrintStream(out, true, StandardCharsets.UTF_8);
+        CountDownLatch stop = new CountDownLatch(1);
+        CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> {
+            try {
+                return NymCommands.emulator(List.of("--port", "0", "--clients", "2"), printer, stop);
+            } catch (UsageException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Await.until("both stand-ins listed", () -> out.toString(StandardCharsets.UTF_8).lines()
+                .filter(line -> line.startsWith("ws://127.0.0.1:")).count() == 2);
+        assertTrue(!status.isDone(), "runs until asked to stop");
+        stop.countDown();
+        assertEquals(0, status.get());
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals("emulator stopped", lines.get(lines.size() - 1));
+    }
+
+    @Test
     void badArgumentsExit2() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);

@@ -27,6 +27,7 @@ import net.jqwik.api.RandomDistribution;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.statistics.StatisticsReport;
 
 /**
  * Model-based properties of {@link ReorderBuffer}: every arrival order, fed to the buffer and to a
@@ -38,6 +39,7 @@ import net.jqwik.api.statistics.Statistics;
  * <p>A scenario is rebuilt deterministically from its {@link Shape}, budget, base and seed, all
  * printed by its {@code toString}; to replay a failing sample, paste those into {@link #replay()}.
  */
+@StatisticsReport(onFailureOnly = true) // the build stays quiet; a failure shows them
 class ReorderBufferProperties {
 
     private static final long TWO_TO_32 = 1L << 32;

@@ -16,11 +16,13 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.statistics.StatisticsReport;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /** Properties of the frame codec: round trips, total classification, and bounds. */
+@StatisticsReport(onFailureOnly = true) // the build stays quiet; a failure shows them
 class FrameCodecProperties {
 
     // ---- a straightforward model of the header, written independently of the codec ----

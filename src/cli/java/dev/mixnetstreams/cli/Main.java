@@ -3,6 +3,7 @@ package dev.mixnetstreams.cli;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * The {@code mixnet-streams-cli.jar} entry point.
@@ -24,7 +25,7 @@ import java.util.List;
 public final class Main {
 
     static final String USAGE = """
-            usage: java -jar mixnet-streams-cli.jar COMMAND [OPTIONS]
+            usage: ./mixnet-streams COMMAND [OPTIONS]    (on Java 21+ also: java -jar target/mixnet-streams-cli.jar ...)
               demo [--streams N] [--bytes N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S] [--max-unread-bytes N]
                    [--nym-costs [--packets-per-second N]]
                   two clients on the simulated mixnet; N streams each echo N random bytes, all verified
@@ -44,7 +45,7 @@ public final class Main {
               emulator --port P [--clients N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
                        [--nym-costs [--packets-per-second N]]
                   a local stand-in for nym-client: N clients on ws://127.0.0.1:P, P+1, ...;
-                  prints each one's URL and address, runs until Ctrl-C
+                  prints each one's URL and address, runs until Ctrl-C (then exits 0)
               address --nym ws://HOST:PORT
                   prints the address of the nym-client at that URL (e.g. ws://127.0.0.1:1977)
               tunnel-server --nym ws://HOST:PORT --upstream HOST:PORT [--connect-on-accept true|false]
@@ -91,7 +92,11 @@ public final class Main {
                 case "demo" -> Demo.run(rest, out);
                 case "frame" -> FrameCommand.run(rest, out);
                 case "tunnel" -> TunnelCommand.run(rest, out);
-                case "emulator" -> NymCommands.emulator(rest, out, new java.util.concurrent.CountDownLatch(1));
+                case "emulator" -> {
+                    CountDownLatch stopRequested = new CountDownLatch(1);
+                    StopSignals.install(stopRequested::countDown); // Ctrl-C: stop, exit 0
+                    yield NymCommands.emulator(rest, out, stopRequested);
+                }
                 case "address" -> NymCommands.address(rest, out, err);
                 case "tunnel-server" -> NymTunnelCommands.runServer(rest, out);
                 case "tunnel-client" -> NymTunnelCommands.runClient(rest, out);

@@ -18,7 +18,8 @@ final class NymCommands {
 
     /**
      * {@code emulator --port P [--clients N] [--latency-ms A-B] [--loss P] [--duplicate P] [--seed S]
-     * [--nym-costs [--packets-per-second N]]}: runs until killed.
+     * [--nym-costs [--packets-per-second N]]}: runs until {@code stop} is counted down (Ctrl-C or
+     * SIGTERM, see {@link StopSignals}), then stops the stand-ins, says so and returns 0.
      */
     static int emulator(List<String> rest, PrintStream out, CountDownLatch stop) throws UsageException, InterruptedException {
         Args args = new Args(rest, Set.of("port", "clients", "latency-ms", "loss", "duplicate", "seed", "host",
@@ -56,6 +57,8 @@ final class NymCommands {
         } finally {
             emulator.close();
         }
+        out.println("emulator stopped");
+        out.flush();
         return 0;
     }
 

@@ -1,6 +1,0 @@
-/**
- * A local stand-in for nym-client: its WebSocket binary API on one port per emulated client,
- * routing between them like the mixnet. For development and tests; part of the CLI jar, not of
- * the library jar.
- */
-package dev.mixnetstreams.cli.emulator;
