@@ -71,7 +71,7 @@ public final class MixnetCostBench {
 
     /** One run's figures. */
     private record Result(String workload, String policy, long packets, long openerPackets, long acceptorPackets,
-                          long surbsSent, long surbRequests, double bytesPerPacket, double floorBytesPerPacket,
+                          long surbsSent, long surbRequests, long credits, double bytesPerPacket, double floorBytesPerPacket,
                           double seconds, double floorSeconds, double firstByteSeconds, int exchanges, long bytes) {
         double ofFloor() {
             return bytesPerPacket / floorBytesPerPacket;
@@ -109,7 +109,8 @@ public final class MixnetCostBench {
         List<Result> results = new ArrayList<>();
         String only = System.getProperty("workloads", "upload,download,interactive,http");
         Policy reference = new Policy("reference", 10,
-                b -> b.writeLinger(Duration.ZERO).surbsOnEveryFrame(true), b -> b.writeLinger(Duration.ZERO));
+                b -> b.writeLinger(Duration.ZERO).surbsOnEveryFrame(true).extensions(false),
+                b -> b.writeLinger(Duration.ZERO).extensions(false));
         Policy ours = new Policy("mixnet-streams", MixnetClient.DEFAULT_OPEN_SURBS, UnaryOperator.identity(),
                 UnaryOperator.identity());
         // The alternatives to this library's SURB policy, with its coalescing: SURBs on every frame
@@ -117,7 +118,10 @@ public final class MixnetCostBench {
         Policy everyFrame = new Policy("surbs-every-frame", MixnetClient.DEFAULT_OPEN_SURBS,
                 b -> b.surbsOnEveryFrame(true), UnaryOperator.identity());
         Policy reserveOnly = new Policy("open-surbs-10", 10, UnaryOperator.identity(), UnaryOperator.identity());
-        List<Policy> policies = List.of(reference, ours, everyFrame, reserveOnly);
+        // The library's defaults without flow control and acknowledgements: the extensions' price.
+        Policy noExtensions = new Policy("no-extensions", MixnetClient.DEFAULT_OPEN_SURBS,
+                b -> b.extensions(false), b -> b.extensions(false));
+        List<Policy> policies = List.of(reference, ours, noExtensions, everyFrame, reserveOnly);
         // A warm-up pass, a hundred times faster, so that the measured runs do not pay for the JIT.
         MixnetCostBench warmUp = new MixnetCostBench(100, seed);
         for (String workload : only.split(",")) {
@@ -158,6 +162,7 @@ public final class MixnetCostBench {
                 long elapsed = System.nanoTime() - start;
                 PacketCosts o = mixnet.costs(openerEnd);
                 PacketCosts a = mixnet.costs(acceptorEnd);
+                long credits = opener.stats().creditsSent() + acceptor.stats().creditsSent();
                 long packets = mixnet.packetsSent();
                 double floorPackets = moved.upBytes() / OPENER_FLOOR
                         + moved.downBytes() * REPLY_PACKET_WITH_SURB / REPLY_FLOOR;
@@ -167,7 +172,7 @@ public final class MixnetCostBench {
                         + moved.downBytes() * (REPLY_PACKET_WITH_SURB - 1) / REPLY_FLOOR,
                         moved.downBytes() / REPLY_FLOOR) / 50;
                 return new Result(name, policy.name(), packets, o.packetsSent(), a.packetsSent(),
-                        o.surbsSent() + a.surbsSent(), o.surbRequests() + a.surbRequests(), bytes / packets,
+                        o.surbsSent() + a.surbsSent(), o.surbRequests() + a.surbRequests(), credits, bytes / packets,
                         bytes / floorPackets, seconds(elapsed), floorSeconds, seconds(moved.firstByteNanos() - start),
                         moved.exchanges(), (long) bytes);
             }
@@ -319,17 +324,22 @@ public final class MixnetCostBench {
                 .append("mixnet-streams (the library's defaults: writes coalesced into packet-filling frames, ")
                 .append("20 SURBs on the Open, Data frames only those that ride free); and two alternatives ")
                 .append("with the same coalescing: surbs-every-frame (the Open's 20 SURBs on every frame too) and ")
-                .append("open-surbs-10 (10 SURBs on the Open, the nym-client's reserve).\n\n");
-        md.append("Packets: every Sphinx packet both clients sent (data, replies, SURB requests and refills). ")
+                .append("open-surbs-10 (10 SURBs on the Open, the nym-client's reserve); and no-extensions (the ")
+                .append("defaults without flow control and acknowledgements, which the reference does not have ")
+                .append("either: the difference to mixnet-streams is their price).\n\n");
+        md.append("Packets: every Sphinx packet both clients sent (data, replies, credits, SURB requests and ")
+                .append("refills). Credits: CREDIT frames sent alone, each a message of its own (those riding on ")
+                .append("Data cost nothing extra). ")
                 .append("Floor: 1,565 payload bytes per packet from the opener, 1,585 per reply packet plus the ")
                 .append("SURB it consumes (1,164 bytes of the opener's packets).\n\n");
-        md.append("| workload | policy | packets | opener | acceptor | SURBs sent | SURB requests | bytes/packet ")
+        md.append("| workload | policy | packets | opener | acceptor | SURBs sent | SURB requests | credits | bytes/packet ")
                 .append("| of floor | time (s) | floor time (s) | first byte (s) | packets/exchange | bytes verified |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {
             md.append("| ").append(r.workload()).append(" | ").append(r.policy()).append(" | ").append(r.packets())
                     .append(" | ").append(r.openerPackets()).append(" | ").append(r.acceptorPackets())
                     .append(" | ").append(r.surbsSent()).append(" | ").append(r.surbRequests())
+                    .append(" | ").append(r.credits())
                     .append(" | ").append(fmt(r.bytesPerPacket(), 0)).append(" | ").append(fmt(r.ofFloor(), 2))
                     .append(" | ").append(fmt(r.seconds(), 1))
                     .append(" | ").append(r.exchanges() > 0 ? "" : fmt(r.floorSeconds(), 1)) // round trips, not packets, bound it
