@@ -370,9 +370,7 @@ final class StreamWriter {
         try {
             outputShutdown = true;
             openPending = false;
-            buffer = null;
-            buffered = 0;
-            window.clear();
+            dropUnsentLocked();
         } finally {
             state.unlock();
         }
@@ -389,13 +387,19 @@ final class StreamWriter {
             if (failure == null) {
                 failure = cause;
             }
-            buffer = null;
-            buffered = 0;
-            window.clear();
+            dropUnsentLocked();
         } finally {
             state.unlock();
         }
         wake();
+    }
+
+    /** Drops what is buffered, waiting for credit or unacknowledged: none of it will be sent. */
+    private void dropUnsentLocked() {
+        assert state.isHeldByCurrentThread();
+        buffer = null;
+        buffered = 0;
+        window.clear();
     }
 
     /** Wakes writers waiting for their lane or for credit, to look at the stream's state again. */
