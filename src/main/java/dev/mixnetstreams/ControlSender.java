@@ -6,6 +6,7 @@ import dev.mixnetstreams.wire.FrameCodec;
 import dev.mixnetstreams.wire.FrameType;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -33,7 +34,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * apart, a few per stream at most (a writer schedules one only when none runs before it), and
  * never given up while the client runs.
  *
- * <p>Guards: {@link #lock} guards {@link #pending}, {@link #timers} and {@link #finishing}; it is
+ * <p>Guards: {@link #lock} guards {@link #pending}, {@link #openMissing}, {@link #timers} and
+ * {@link #finishing}; it is
  * never held across a send or a timer's task, and no other lock is taken while it is held (a
  * writer may hold its own state lock when it schedules: the order is writer, then this).
  */
@@ -57,6 +59,13 @@ final class ControlSender {
         String resetMessage;
     }
 
+    /** Answers for Data that came again before its Open, waiting at most; beyond it they are given up. */
+    static final int MAX_OPEN_MISSING = 1024;
+
+    /** A stream whose Data came again before its Open, to be told so; sent by reply to its opener's tag. */
+    private record OpenMissing(long streamId, SenderTag senderTag) {
+    }
+
     /** A task due at {@code dueNanos} ({@link System#nanoTime()}); {@code order} keeps ties in order. */
     private record Timer(long dueNanos, long order, Runnable task) {
     }
@@ -67,6 +76,8 @@ final class ControlSender {
     private final Condition work = lock.newCondition();
     /** Guarded by {@link #lock}: streams with frames to send, in the order they first asked. */
     private final LinkedHashMap<MixnetStream, Pending> pending = new LinkedHashMap<>();
+    /** Guarded by {@link #lock}: streams not yet opened here whose openers are to be told, oldest first. */
+    private final ArrayDeque<OpenMissing> openMissing = new ArrayDeque<>();
     /** Guarded by {@link #lock}: timers, soonest first. */
     private final PriorityQueue<Timer> timers = new PriorityQueue<>(
             Comparator.comparingLong(Timer::dueNanos).thenComparingLong(Timer::order));
@@ -125,6 +136,27 @@ final class ControlSender {
         return queue(stream, p -> p.pingNonce = Integer.toUnsignedLong(nonce));
     }
 
+    /**
+     * Queues a CREDIT with limit 0 for a stream whose Open has not arrived while its opener, a
+     * peer of this library, sends its Data again: it tells the opener that the Open is missing.
+     */
+    void queueOpenMissing(long streamId, SenderTag senderTag) {
+        lock.lock();
+        try {
+            if (finishing) {
+                return;
+            }
+            if (openMissing.size() >= MAX_OPEN_MISSING) {
+                openMissing.pollFirst();
+                client.counters().controlFramesDropped.increment();
+            }
+            openMissing.addLast(new OpenMissing(streamId, senderTag));
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private boolean queue(MixnetStream stream, java.util.function.Consumer<Pending> what) {
         lock.lock();
         try {
@@ -181,6 +213,7 @@ final class ControlSender {
         try {
             unsent = pending.size();
             pending.clear();
+            openMissing.clear();
             timers.clear();
         } finally {
             lock.unlock();
@@ -196,6 +229,7 @@ final class ControlSender {
             MixnetStream stream = null;
             Pending next = null;
             Runnable due = null;
+            OpenMissing missing = null;
             lock.lock();
             try {
                 while (true) {
@@ -203,6 +237,10 @@ final class ControlSender {
                     long now = soonest == null ? 0 : System.nanoTime();
                     if (soonest != null && soonest.dueNanos() - now <= 0) {
                         due = timers.poll().task();
+                        break;
+                    }
+                    missing = openMissing.pollFirst();
+                    if (missing != null) {
                         break;
                     }
                     if (!pending.isEmpty()) {
@@ -227,6 +265,8 @@ final class ControlSender {
             }
             if (due != null) {
                 runTask(due);
+            } else if (missing != null) {
+                sendOpenMissing(missing);
             } else {
                 send(stream, next);
             }
@@ -256,14 +296,29 @@ final class ControlSender {
         }
     }
 
+    /** Tells an opener that its stream's Open has not arrived (best effort). */
+    private void sendOpenMissing(OpenMissing missing) {
+        try {
+            client.transport().reply(missing.senderTag(),
+                    ExtensionFrames.credit(missing.streamId(), new ExtensionFrames.Credit(0, 0, 0, false)));
+            client.counters().creditsSent.increment();
+        } catch (IOException e) {
+            client.log().debug("a CREDIT for a stream whose Open is missing not sent: {}", e.toString());
+        }
+    }
+
     /** Sends a stream's pending frames, each best effort. */
     private void send(MixnetStream stream, Pending next) {
         long id = stream.id().value();
         StreamWriter writer = stream.writer();
         try {
+            // Extension frames leave only for a peer that has shown it speaks them (checked here,
+            // where they leave, whoever queued them).
             if (next.reset != null) {
-                writer.transmit(ExtensionFrames.reset(id, next.reset.code(), next.resetMessage), 0);
-                client.counters().resetsSent.increment();
+                if (stream.peerSpeaksExtensions()) {
+                    writer.transmit(ExtensionFrames.reset(id, next.reset.code(), next.resetMessage), 0);
+                    client.counters().resetsSent.increment();
+                }
                 return;
             }
             if (next.openAck) {
@@ -280,7 +335,7 @@ final class ControlSender {
                 client.counters().pingsSent.increment();
                 stream.keepalive().pingLeft((int) next.pingNonce, System.nanoTime());
             }
-            if (next.credit) {
+            if (next.credit && stream.peerSpeaksExtensions()) {
                 writer.transmit(ExtensionFrames.credit(id, stream.creditToSend(next.creditBlocked)), 0);
                 client.counters().creditsSent.increment();
             }

@@ -141,6 +141,19 @@ final class EarlyFrameStore {
         return HoldResult.HELD;
     }
 
+    /** Whether a frame of {@code streamId} with {@code sequence} is held: one that arrives now is a copy. */
+    boolean holds(long streamId, int sequence) {
+        ArrayDeque<EarlyFrame> same = byStream.get(streamId);
+        if (same != null) {
+            for (EarlyFrame frame : same) {
+                if (frame.sequence == sequence) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /**
      * Takes every frame held for a stream out of the store, oldest first.
      *

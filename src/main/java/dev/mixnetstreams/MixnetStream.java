@@ -420,6 +420,7 @@ public final class MixnetStream implements Closeable {
         }
         if (speaks) {
             inbound.neverSkipAhead();
+            writer.peerSpeaksExtensions();
             client.controlSender().queueCredit(this, false); // its first credit, and a sign that this end speaks them
         } else {
             writer.peerWithoutExtensions();

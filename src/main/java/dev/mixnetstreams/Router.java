@@ -635,6 +635,11 @@ final class Router {
         long now = System.nanoTime();   // rare path: Data before its Open
         early.expire(now, leftEarlyStore);
         countLeftEarlyStore(DropReason.EARLY_DATA_EXPIRED);
+        if ((frameFlags & FrameCodec.FLAG_EXTENSIONS) != 0 && client.extensionsEnabled() && early.holds(id, sequence)) {
+            // A peer of this library sends Data again only when it heard nothing back: its Open
+            // was probably lost. Tell it the Open is missing; it sends the Open again.
+            client.controlSender().queueOpenMissing(id, senderTag);
+        }
         EarlyFrameStore.HoldResult result =
                 early.hold(new EarlyFrameStore.EarlyFrame(id, sequence, frameBytes, senderTag, now), leftEarlyStore);
         countLeftEarlyStore(DropReason.EARLY_DATA_EVICTED);

@@ -60,6 +60,12 @@ final class SendWindow {
     private long sentBytes;
     /** Whether frames are kept until acknowledged and sends wait for credit: the peer speaks the extensions, or may. */
     private boolean reliable = true;
+    /**
+     * Whether the peer has shown that it speaks the extensions. Only then is an Open sent again: a
+     * Rust acceptor of the first version takes a second Open for a new stream, while resent Data
+     * is a duplicate to every peer.
+     */
+    private boolean peerKnown;
     /** When sending began to wait for credit, or 0. */
     private long blockedSinceNanos;
     /** When the last probe for credit went out, or 0. */
@@ -106,6 +112,11 @@ final class SendWindow {
         return unsent.isEmpty() && unacked.isEmpty();
     }
 
+    /** The peer has shown that it speaks the extensions: a lost Open may now be sent again. */
+    void peerSpeaksExtensions() {
+        peerKnown = true;
+    }
+
     /** The peer does not speak the extensions: nothing waits for credit or acknowledgements any more. */
     void peerWithoutExtensions() {
         reliable = false;
@@ -142,7 +153,7 @@ final class SendWindow {
             Outstanding o = it.next();
             boolean acked;
             if (o.frame.type() == FrameType.OPEN) {
-                acked = true; // the peer holds the stream: it answered
+                acked = credit.limit() > 0; // the peer holds the stream; 0: Data came without the Open
             } else {
                 int ahead = o.frame.sequence() - next;
                 acked = ahead < 0 || (ahead >= 1 && ahead <= 32 && (credit.received() >>> (ahead - 1) & 1) != 0);
@@ -203,7 +214,7 @@ final class SendWindow {
         }
         boolean timedOut = false;
         for (Outstanding o : unacked) {
-            if (o.acked) {
+            if (o.acked || !mayResend(o)) {
                 continue;
             }
             boolean expired = now - o.sentAtNanos >= rto;
@@ -255,7 +266,7 @@ final class SendWindow {
         long rto = rtt.rtoNanos();
         long due = Long.MAX_VALUE;
         for (Outstanding o : unacked) {
-            if (!o.acked) {
+            if (!o.acked && mayResend(o)) {
                 due = Math.min(due, o.sentAtNanos + rto);
             }
         }
@@ -263,6 +274,11 @@ final class SendWindow {
             due = Math.min(due, Math.max(blockedSinceNanos, probedAtNanos) + rto);
         }
         return due;
+    }
+
+    /** Whether a frame may be sent again: an Open only to a peer known to speak the extensions. */
+    private boolean mayResend(Outstanding o) {
+        return peerKnown || o.frame.type() != FrameType.OPEN;
     }
 
     /** Whether sending waits for the peer's credit. */

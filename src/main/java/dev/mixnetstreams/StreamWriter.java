@@ -76,9 +76,10 @@ final class StreamWriter {
     static final int REPLY_LANE_LIMIT = 100;
 
     /**
-     * How long an opener waits for a sign of whether its peer speaks the extensions, when it has
-     * used the initial credit, before it takes the peer for one that does not: a peer of this
-     * library answers an Open with a CREDIT at once, so a silent one is a Rust peer of the first
+     * How long after opening an opener with frames unacknowledged or waiting for credit waits for a
+     * sign of whether its peer speaks the extensions, before it takes the peer for one that does
+     * not: a peer of this library answers an Open (or Data that came without it) with a CREDIT at
+     * once, and a newer Rust peer with an OpenAck, so a silent one is a Rust peer of the first
      * version (or gone).
      */
     static final long PEER_SIGN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -433,6 +434,17 @@ final class StreamWriter {
         }
     }
 
+    /** The peer has shown that it speaks the extensions: an Open it did not get may be sent again. */
+    void peerSpeaksExtensions() {
+        state.lock();
+        try {
+            window.peerSpeaksExtensions();
+            scheduleNextLocked(System.nanoTime());
+        } finally {
+            state.unlock();
+        }
+    }
+
     /** The peer does not speak the extensions: frames go without waiting for credit or acknowledgements. */
     void peerWithoutExtensions() {
         state.lock();
@@ -604,13 +616,19 @@ final class StreamWriter {
         }
     }
 
-    /** When an opener waiting for credit stops waiting for its peer's first sign, or {@code Long.MAX_VALUE}. */
+    /**
+     * When an opener with frames outstanding or waiting stops waiting for its peer's first sign,
+     * or {@code Long.MAX_VALUE}.
+     */
     private long graceDueLocked() {
-        return recipient != null && stream.peerKindUnknown() && window.isBlocked()
+        return recipient != null && stream.peerKindUnknown() && !window.isDrained()
                 ? createdNanos + PEER_SIGN_GRACE_NANOS : Long.MAX_VALUE;
     }
 
-    /** An opener waiting for credit whose peer gave no sign within the grace takes it for a Rust peer. */
+    /**
+     * An opener whose peer gave no sign within the grace takes it for a Rust peer: it stops
+     * waiting for credit and sending frames again.
+     */
     private void graceLocked(long now) {
         if (now - graceDueLocked() >= 0) {
             stream.assumePeerWithoutExtensions();

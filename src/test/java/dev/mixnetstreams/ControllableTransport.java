@@ -6,6 +6,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A transport in front of another whose sends the test controls: it can hold them (a nym-client
@@ -26,6 +27,8 @@ final class ControllableTransport implements MixnetTransport {
     private int interrupted;
     /** Guarded by {@link #lock}: the failure the next send throws, once. */
     private IOException failNext;
+    /** Guarded by {@link #lock}: the next message it matches is lost (not sent, no error), once. */
+    private Predicate<byte[]> loseNext;
 
     ControllableTransport(MixnetTransport delegate) {
         this.delegate = delegate;
@@ -62,6 +65,16 @@ final class ControllableTransport implements MixnetTransport {
         }
     }
 
+    /** The next message {@code which} matches is lost on its way, as the mixnet loses one: the send returns. */
+    void loseNext(Predicate<byte[]> which) {
+        lock.lock();
+        try {
+            loseNext = which;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     int waitingSenders() {
         lock.lock();
         try {
@@ -80,9 +93,14 @@ final class ControllableTransport implements MixnetTransport {
         }
     }
 
-    private void pass() throws IOException {
+    /** Whether the message goes on: fails, waits at a closed gate, or is lost as {@link #loseNext} says. */
+    private boolean pass(byte[] message) throws IOException {
         lock.lock();
         try {
+            if (loseNext != null && loseNext.test(message)) {
+                loseNext = null;
+                return false;
+            }
             if (failNext != null) {
                 IOException failure = failNext;
                 failNext = null;
@@ -100,6 +118,7 @@ final class ControllableTransport implements MixnetTransport {
             } finally {
                 waiting--;
             }
+            return true;
         } finally {
             lock.unlock();
         }
@@ -112,20 +131,23 @@ final class ControllableTransport implements MixnetTransport {
 
     @Override
     public void send(Recipient recipient, byte[] message) throws IOException {
-        pass();
-        delegate.send(recipient, message);
+        if (pass(message)) {
+            delegate.send(recipient, message);
+        }
     }
 
     @Override
     public void sendAnonymous(Recipient recipient, byte[] message, int replySurbs) throws IOException {
-        pass();
-        delegate.sendAnonymous(recipient, message, replySurbs);
+        if (pass(message)) {
+            delegate.sendAnonymous(recipient, message, replySurbs);
+        }
     }
 
     @Override
     public void reply(SenderTag senderTag, byte[] message) throws IOException {
-        pass();
-        delegate.reply(senderTag, message);
+        if (pass(message)) {
+            delegate.reply(senderTag, message);
+        }
     }
 
     @Override
