@@ -36,7 +36,8 @@ public enum DropReason {
     UNEXPECTED_OPEN_ACK,
     /**
      * A CREDIT or RESET (this library's extensions) that could not be used: for a stream that is
-     * not open here, from a peer that does not speak the extensions, or (a CREDIT) malformed.
+     * not open here, from a peer that does not speak the extensions, or (a CREDIT) malformed; or
+     * a DATA_CREDIT too short to hold its CREDIT.
      */
     EXTENSION_NOT_USABLE,
     /** Data, or an OpenAck, Ping or Pong, for a stream closed or ended here. */

@@ -14,8 +14,8 @@ public enum DecodeStatus {
     /** The LP frame kind (bytes 0–1, little-endian) is not SphinxStream (3). */
     NOT_STREAM_KIND,
     /**
-     * The message type (byte 10) is one this version does not know (5 to 255). Peers rely on
-     * receivers to drop such frames without effect on any stream.
+     * The message type (byte 10) is one this version does not know (5 to {@code df}, {@code e3}
+     * to {@code ff}). Peers rely on receivers to drop such frames without effect on any stream.
      */
     UNKNOWN_MESSAGE_TYPE
 }

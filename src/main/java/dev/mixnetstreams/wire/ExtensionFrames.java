@@ -4,8 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The payloads of this library's extension frames (PROTOCOL.md, section 9): {@link FrameType#CREDIT}
- * and {@link FrameType#RESET}. Both are encoded with the extensions flag set.
+ * The payloads of this library's extension frames (PROTOCOL.md, section 9): {@link FrameType#CREDIT},
+ * {@link FrameType#RESET} and {@link FrameType#DATA_CREDIT}. All are encoded with the extensions
+ * flag set.
  *
  * <p>CREDIT: sequence field = the next Data sequence number the receiver expects (every frame
  * before it arrived); payload = {@code limit u64} (big-endian: the payload bytes the sender may

@@ -9,9 +9,9 @@ import java.util.Objects;
  * offset size field
  *   0     2   LP frame kind, u16 little-endian, 3 = SphinxStream
  *   2     8   stream id, u64 big-endian
- *  10     1   message type: 0 Open, 1 Data, 2 OpenAck, 3 Ping, 4 Pong
+ *  10     1   message type: 0 Open, 1 Data, 2 OpenAck, 3 Ping, 4 Pong; e0-e2 extensions
  *  11     4   sequence number, u32 big-endian
- *  15     1   reserved, written as 0
+ *  15     1   reserved: flags, bit 0 the extensions flag (written 0 by the Rust SDK)
  *  16     n   payload (the rest of the message; there is no length field)
  * </pre>
  *

@@ -53,7 +53,7 @@ public enum FrameType {
     /**
      * Returns the byte written at offset 10 of the header.
      *
-     * @return 0 to 4, or {@code e0} and {@code e1} for the extensions
+     * @return 0 to 4, or {@code e0} to {@code e2} for the extensions
      */
     public int wireValue() {
         return wireValue;

@@ -37,8 +37,8 @@ class FrameCodecProperties {
             return DecodeStatus.NOT_STREAM_KIND;
         }
         int type = Byte.toUnsignedInt(bytes[offset + 10]);
-        // 0 Open, 1 Data, 2 OpenAck, 3 Ping, 4 Pong; e0 Credit, e1 Reset (this library's extensions)
-        if (type > 4 && type != 0xe0 && type != 0xe1) {
+        // 0 Open, 1 Data, 2 OpenAck, 3 Ping, 4 Pong; e0 Credit, e1 Reset, e2 DataCredit (this library's extensions)
+        if (type > 4 && type != 0xe0 && type != 0xe1 && type != 0xe2) {
             return DecodeStatus.UNKNOWN_MESSAGE_TYPE;
         }
         return DecodeStatus.FRAME;
@@ -64,7 +64,7 @@ class FrameCodecProperties {
             rest >>>= 8;
         }
         int index = List.of(FrameType.OPEN, FrameType.DATA, FrameType.OPEN_ACK, FrameType.PING,
-                FrameType.PONG, FrameType.CREDIT, FrameType.RESET).indexOf(type);
+                FrameType.PONG, FrameType.CREDIT, FrameType.RESET, FrameType.DATA_CREDIT).indexOf(type);
         header[10] = (byte) (index <= 4 ? index : 0xe0 + index - 5); // the extensions from e0
         long seq = Integer.toUnsignedLong(sequence);
         for (int i = 14; i >= 11; i--) {
