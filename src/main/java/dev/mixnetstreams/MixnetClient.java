@@ -5,6 +5,7 @@ import dev.mixnetstreams.internal.ByteBudget;
 import dev.mixnetstreams.internal.ReorderBuffer;
 import dev.mixnetstreams.internal.Waits;
 import dev.mixnetstreams.internal.jfr.StreamEvents;
+import dev.mixnetstreams.wire.ExtensionFrames;
 import dev.mixnetstreams.wire.FrameCodec;
 import java.io.Closeable;
 import java.io.IOException;
@@ -68,9 +69,10 @@ public final class MixnetClient implements Closeable {
     /**
      * Bytes every received frame is charged on top of its payload against the limits on unread
      * bytes: its 16-byte header and the memory that holds it (the array's own header and padding,
-     * its slot in the stream's queue).
+     * its slot in the stream's queue): 48, what a peer of this library counts against its credit
+     * for each frame, so that the data a peer may send within its credit is charged no more.
      */
-    static final int RECEIVED_FRAME_OVERHEAD = FrameCodec.HEADER_LENGTH + 32;
+    static final int RECEIVED_FRAME_OVERHEAD = ExtensionFrames.CREDIT_PER_FRAME;
     /**
      * How long {@link #close()} lets the ends of stream it queued go out before it stops sending
      * and closes the transport.

@@ -398,11 +398,20 @@ public final class MixnetStream implements Closeable {
         String text = "stream reset by its peer (" + reason.name().toLowerCase(java.util.Locale.ROOT) + ")"
                 + (message.isEmpty() ? "" : ": " + message);
         StreamResetException cause = new StreamResetException(reason, true, text);
-        if (reason == ResetReason.STOP_SENDING) {
-            writer.fail(cause);
-        } else {
+        if (reason != ResetReason.STOP_SENDING) {
             reset(cause);
         }
+        writer.fail(cause); // the peer takes nothing more: nothing is sent, nor sent again
+    }
+
+    /**
+     * Router: the stream is reset here for a limit: reads and writes fail with {@code cause},
+     * nothing more is sent, and a peer of this library is told.
+     */
+    void resetForLimit(StreamResetException cause, String toPeer) {
+        reset(cause);
+        writer.fail(cause);
+        tellPeer(cause.reason(), toPeer);
     }
 
     /**
@@ -480,9 +489,14 @@ public final class MixnetStream implements Closeable {
         }
     }
 
+    /** The credit the reader has used up: what it took, counted as the peer counts what it sends. */
+    private long takenCredit() {
+        return inbound.takenBytes() + inbound.takenMessages() * ExtensionFrames.CREDIT_PER_FRAME;
+    }
+
     /** Whether the reader has taken half a window since the last credit sent: time to grant more. */
     private boolean grantDue() {
-        return inbound.takenBytes() + receiveWindow - grantedLimit >= receiveWindow / 2;
+        return takenCredit() + receiveWindow - grantedLimit >= receiveWindow / 2;
     }
 
     /**
@@ -491,7 +505,7 @@ public final class MixnetStream implements Closeable {
      */
     ExtensionFrames.Credit creditToSend(boolean blocked) {
         long state = arrivalState;
-        long limit = Math.max(grantedLimit, inbound.takenBytes() + receiveWindow);
+        long limit = Math.max(grantedLimit, takenCredit() + receiveWindow);
         grantedLimit = limit;
         unacknowledged.set(0);
         return new ExtensionFrames.Credit((int) (state >>> 32), limit, (int) state, blocked);

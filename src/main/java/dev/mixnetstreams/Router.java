@@ -286,8 +286,13 @@ final class Router {
             drop(DropReason.OPEN_WITHOUT_SENDER_TAG, id);
             return;
         }
-        if (client.streams.containsKey(id) || recentlyClosed.contains(id)) {
+        MixnetStream existing = client.streams.get(id);
+        if (existing != null || recentlyClosed.contains(id)) {
             drop(DropReason.DUPLICATE_OPEN, id);
+            if (existing != null && existing.peerSpeaksExtensions() && isFromPeer(existing, senderTag)) {
+                // A peer of this library sends its Open again only when nothing came back: say we hold it.
+                client.controlSender().queueCredit(existing, false);
+            }
             return;
         }
         MixnetListener listener = client.takenListener();
@@ -515,7 +520,7 @@ final class Router {
      * a RESET ends an open stream as its reason says. Anything else is dropped and counted.
      */
     private void onExtension(FrameType type, long id, SenderTag senderTag) {
-        MixnetStream stream = extensionTarget(id, senderTag, type == FrameType.CREDIT);
+        MixnetStream stream = extensionTarget(id, senderTag);
         if (stream == null) {
             return;
         }
@@ -562,17 +567,17 @@ final class Router {
     }
 
     /**
-     * The stream an extension frame is for, if it may be: registered, from its peer, a peer that
-     * speaks the extensions, and open (or, {@code evenClosed}, closed with its writer still
-     * waiting). Counts the drop and returns {@code null} otherwise.
+     * The stream an extension frame is for, if it may be: registered (open, or closed with its
+     * writer still waiting for acknowledgements), from its peer, a peer that speaks the
+     * extensions. Counts the drop and returns {@code null} otherwise.
      */
-    private MixnetStream extensionTarget(long id, SenderTag senderTag, boolean evenClosed) {
+    private MixnetStream extensionTarget(long id, SenderTag senderTag) {
         MixnetStream stream = client.streams.get(id);
         if (stream == null) {
             drop(recentlyClosed.contains(id) ? DropReason.CLOSED_STREAM : DropReason.EXTENSION_NOT_USABLE, id);
             return null;
         }
-        if (evenClosed && stream.isClosed() && isFromPeer(stream, senderTag) && stream.peerSpeaksExtensions()) {
+        if (stream.isClosed() && isFromPeer(stream, senderTag) && stream.peerSpeaksExtensions()) {
             return stream;
         }
         if (!acceptsFrameFrom(stream, senderTag)) {
@@ -597,9 +602,9 @@ final class Router {
     }
 
     private void reset(MixnetStream stream, String why) {
-        stream.reset(new StreamResetException(ResetReason.UNREAD_LIMIT, false, why));
+        stream.resetForLimit(new StreamResetException(ResetReason.UNREAD_LIMIT, false, why),
+                "the receiver's limit on unread bytes was exceeded");
         counters.streamsReset.increment(); // after: whoever sees the count sees the stream reset
-        stream.tellPeer(ResetReason.UNREAD_LIMIT, "the receiver's limit on unread bytes was exceeded");
     }
 
     /**

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * frames sent and not yet acknowledged, the peer's credit, and the round-trip estimate that times
  * resends. Towards a peer without the extensions it only passes frames on.
  *
- * <p>Credit is a cumulative byte count (the payload bytes the peer allows in all, Open included),
+ * <p>Credit is a cumulative byte count (what the peer allows in all, Open included: each frame's
+ * payload and {@link ExtensionFrames#CREDIT_PER_FRAME}),
  * so a lost, repeated or reordered CREDIT does no harm; before the peer's first one the sender
  * assumes {@value #INITIAL_CREDIT} bytes. Acknowledgements are cumulative too (the next sequence
  * number expected), with the 32 frames after it marked one by one. A frame is sent again when its
@@ -54,9 +55,9 @@ final class SendWindow {
     /** Frames sent and not yet acknowledged, in sequence order (the Open first). */
     private final ArrayDeque<Outstanding> unacked = new ArrayDeque<>();
     private final RttEstimator rtt = new RttEstimator(ACK_DELAY_NANOS);
-    /** The payload bytes the peer allows in all. */
+    /** The credit the peer allows in all (payload bytes and {@link ExtensionFrames#CREDIT_PER_FRAME} per frame). */
     private long peerLimit = INITIAL_CREDIT;
-    /** The payload bytes sent so far (Open included). */
+    /** The credit spent so far (Open included). */
     private long sentBytes;
     /** Whether frames are kept until acknowledged and sends wait for credit: the peer speaks the extensions, or may. */
     private boolean reliable = true;
@@ -87,7 +88,8 @@ final class SendWindow {
         if (frame == null) {
             return null;
         }
-        if (reliable && sentBytes + frame.payloadLength() > peerLimit && frame.payloadLength() > 0) {
+        long cost = creditCost(frame);
+        if (reliable && sentBytes + cost > peerLimit && cost > 0) {
             if (blockedSinceNanos == 0) {
                 blockedSinceNanos = now;
             }
@@ -95,11 +97,16 @@ final class SendWindow {
         }
         blockedSinceNanos = 0;
         unsent.pollFirst();
-        sentBytes += frame.payloadLength();
+        sentBytes += cost;
         if (reliable) {
             unacked.addLast(new Outstanding(frame, now));
         }
         return frame;
+    }
+
+    /** The credit a frame takes: its payload and {@link ExtensionFrames#CREDIT_PER_FRAME}; none for an end of stream. */
+    static long creditCost(StreamWriter.Frame frame) {
+        return frame.payloadLength() == 0 ? 0 : frame.payloadLength() + ExtensionFrames.CREDIT_PER_FRAME;
     }
 
     /** Whether frames are cut and not sent. */

@@ -250,7 +250,8 @@ final class StreamWriter {
                         checkWritableLocked();
                         // A frame fits the credit left when it can; none is cut smaller than
                         // MIN_CREDIT_FRAME for want of credit (it waits for more instead).
-                        n = (int) Math.min(n, Math.max(MIN_CREDIT_FRAME, window.creditLeft()));
+                        n = (int) Math.min(n, Math.max(MIN_CREDIT_FRAME,
+                                window.creditLeft() - ExtensionFrames.CREDIT_PER_FRAME));
                         window.add(cutWriteLocked(b, off, n));
                     } finally {
                         state.unlock();

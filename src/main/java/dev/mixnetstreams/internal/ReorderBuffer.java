@@ -594,6 +594,15 @@ public final class ReorderBuffer implements ReaderHandOff.Source {
     }
 
     /**
+     * Returns how many messages with a payload the consumer has taken so far.
+     *
+     * @return messages taken, from the first
+     */
+    public long takenMessages() {
+        return (long) TAKEN_MESSAGES.getAcquire(this);
+    }
+
+    /**
      * Returns how many payload bytes the consumer has taken so far.
      *
      * @return bytes taken, from the first

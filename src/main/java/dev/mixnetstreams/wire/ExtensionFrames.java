@@ -29,6 +29,14 @@ public final class ExtensionFrames {
     public static final int MAX_RESET_MESSAGE = 200;
 
     /**
+     * Credit a frame with a payload costs beyond its payload's length: what a receiver charges
+     * for holding a frame (its header and the memory around it). Credit counts, for every Open and
+     * Data frame with a payload, its length plus this; an empty Data frame (the end of stream)
+     * costs nothing.
+     */
+    public static final int CREDIT_PER_FRAME = 48;
+
+    /**
      * A decoded CREDIT.
      *
      * @param nextSequence every Data frame before this sequence number arrived
