@@ -3,6 +3,7 @@ package dev.mixnetstreams;
 import dev.mixnetstreams.internal.ArgumentChecks;
 import dev.mixnetstreams.internal.ByteBudget;
 import dev.mixnetstreams.internal.ReorderBuffer;
+import dev.mixnetstreams.internal.RttEstimator;
 import dev.mixnetstreams.internal.Waits;
 import dev.mixnetstreams.internal.jfr.StreamEvents;
 import dev.mixnetstreams.wire.ExtensionFrames;
@@ -84,7 +85,7 @@ public final class MixnetClient implements Closeable {
                     long maxEarlyBytes, Duration earlyFrameTimeout, int maxFramePayload, int reorderWindow,
                     int messageQueueCapacity, long maxMessageQueueBytes, long maxTotalUnreadBytes,
                     Duration keepaliveInterval, Duration writeLinger, boolean surbsOnEveryFrame,
-                    boolean extensions, long receiveWindow) {
+                    boolean extensions, long receiveWindow, Duration maxResendTimeout) {
     }
 
     private final MixnetTransport transport;
@@ -511,6 +512,11 @@ public final class MixnetClient implements Closeable {
         return Math.min(config.receiveWindow(), config.maxUnreadBytes() / 2);
     }
 
+    /** The longest a frame for a peer of this library waits before it is sent again, back-off included. */
+    long maxResendTimeoutNanos() {
+        return config.maxResendTimeout().toNanos();
+    }
+
     /** Whether this client speaks the library's extensions (flag on every frame, CREDIT and RESET). */
     boolean extensionsEnabled() {
         return config.extensions();
@@ -658,6 +664,7 @@ public final class MixnetClient implements Closeable {
         private boolean surbsOnEveryFrame;
         private boolean extensions = true;
         private long receiveWindow = DEFAULT_RECEIVE_WINDOW;
+        private Duration maxResendTimeout = Duration.ofNanos(RttEstimator.MAX_RTO_NANOS);
 
         private Builder(MixnetTransport transport) {
             this.transport = transport;
@@ -881,6 +888,21 @@ public final class MixnetClient implements Closeable {
         }
 
         /**
+         * Caps the time a frame for a peer of this library waits for its acknowledgement before
+         * it is sent again, back-off included (default {@link RttEstimator#MAX_RTO_NANOS}, 60 s).
+         * Not public: tests lower it so that a stream whose peer is gone is given up after ten
+         * sends in a fraction of a second instead of minutes.
+         *
+         * @param timeout positive, at most 100 years
+         * @return this builder
+         * @throws IllegalArgumentException if zero, negative or longer than 100 years
+         */
+        Builder maxResendTimeout(Duration timeout) {
+            this.maxResendTimeout = ArgumentChecks.positive(timeout, "maxResendTimeout");
+            return this;
+        }
+
+        /**
          * Sets how many message-mode messages are kept until {@link #waitForMessages()} takes
          * them; beyond it they are dropped and counted.
          *
@@ -916,7 +938,7 @@ public final class MixnetClient implements Closeable {
             return new MixnetClient(transport, new Settings(streamIdleTimeout, maxUnreadBytes, acceptBacklog,
                     maxEarlyFrames, maxEarlyBytes, earlyFrameTimeout, maxFramePayload, reorderWindow,
                     messageQueueCapacity, maxMessageQueueBytes, maxTotalUnreadBytes, keepaliveInterval, writeLinger,
-                    surbsOnEveryFrame, extensions, receiveWindow));
+                    surbsOnEveryFrame, extensions, receiveWindow, maxResendTimeout));
         }
 
     }

@@ -54,7 +54,7 @@ final class SendWindow {
     private final ArrayDeque<StreamWriter.Frame> unsent = new ArrayDeque<>();
     /** Frames sent and not yet acknowledged, in sequence order (the Open first). */
     private final ArrayDeque<Outstanding> unacked = new ArrayDeque<>();
-    private final RttEstimator rtt = new RttEstimator(ACK_DELAY_NANOS);
+    private final RttEstimator rtt;
     /** The credit the peer allows in all (payload bytes and {@link ExtensionFrames#CREDIT_PER_FRAME} per frame). */
     private long peerLimit = INITIAL_CREDIT;
     /** The credit spent so far (Open included). */
@@ -71,6 +71,16 @@ final class SendWindow {
     private long blockedSinceNanos;
     /** When the last probe for credit went out, or 0. */
     private long probedAtNanos;
+
+    /**
+     * Creates an empty window.
+     *
+     * @param maxResendTimeoutNanos the longest a frame waits before it is sent again, back-off
+     *     included ({@link RttEstimator#MAX_RTO_NANOS} but in tests)
+     */
+    SendWindow(long maxResendTimeoutNanos) {
+        this.rtt = new RttEstimator(ACK_DELAY_NANOS, maxResendTimeoutNanos);
+    }
 
     /** Adds a frame just cut; it goes when the credit allows. */
     void add(StreamWriter.Frame frame) {

@@ -133,7 +133,7 @@ final class StreamWriter {
     /** Signalled when the window may let more go (credit, the peer's kind known) and when the output ends. */
     private final Condition sendable = state.newCondition();
     /** Guarded by {@link #state}: what is cut and not sent, sent and not acknowledged, the peer's credit. */
-    private final SendWindow window = new SendWindow();
+    private final SendWindow window;
     /** When the stream was made ({@link System#nanoTime()}), for {@link #PEER_SIGN_GRACE_NANOS}. */
     private final long createdNanos = System.nanoTime();
     /** Guarded by {@link #state}: when lingering bytes (or a waiting Open) are to be cut, or 0. */
@@ -170,6 +170,7 @@ final class StreamWriter {
         this.lane = lane;
         this.laneLimit = recipient != null ? ANONYMOUS_LANE_LIMIT : REPLY_LANE_LIMIT;
         this.extensions = client.extensionsEnabled();
+        this.window = new SendWindow(client.maxResendTimeoutNanos());
         if (!extensions) {
             window.peerWithoutExtensions(); // no credit, no acknowledgements: the Rust SDK's protocol
         }
@@ -513,6 +514,16 @@ final class StreamWriter {
             pump(0);
         } catch (IOException e) {
             client.log().debug("{}: frame not sent: {}", stream.id(), e.toString());
+        }
+    }
+
+    /** Whether frames wait for the peer's credit now (for tests and diagnostics). */
+    boolean isWaitingForCredit() {
+        state.lock();
+        try {
+            return window.isBlocked();
+        } finally {
+            state.unlock();
         }
     }
 

@@ -26,7 +26,10 @@ import net.jqwik.api.Tag;
  * Fuzzing: the frame decoder and the router fed random and mutated messages (bit flips,
  * truncations, message types 0-255, frame kinds, ids of live streams, random or missing sender
  * tags). Nothing escapes as an exception, the router keeps serving (two live streams, one
- * accepted and one opened, still deliver exact bytes afterwards) and the counters add up.
+ * accepted and one opened, still deliver exact bytes afterwards) and the counters add up. A live
+ * stream may end otherwise in one way only: the fuzzer sent a RESET for it, from its peer (a
+ * mutated type byte makes one), and its reader then gets a {@link StreamResetException} with that
+ * RESET's reason, never fewer or other bytes.
  * The campaigns tagged "long" run only with {@code -Plong}. Each try is one seed: jqwik prints it
  * on failure and the whole message sequence follows from it.
  */
@@ -76,7 +79,8 @@ class FuzzProperties {
             return DecodeStatus.NOT_STREAM_KIND;
         }
         int type = m[offset + 10] & 0xff;
-        return type <= 4 || type == 0xe0 || type == 0xe1 ? DecodeStatus.FRAME : DecodeStatus.UNKNOWN_MESSAGE_TYPE;
+        return type <= 4 || type == 0xe0 || type == 0xe1 || type == 0xe2 ? DecodeStatus.FRAME
+                : DecodeStatus.UNKNOWN_MESSAGE_TYPE;
     }
 
     /** A valid frame, then zero or more mutations. */
@@ -113,6 +117,9 @@ class FuzzProperties {
             long[] ids = {acceptedId, openedId, random.nextLong(), random.nextLong()};
             FrameView view = new FrameView();
             long[] nonFrames = new long[3];
+            // The reasons of the RESETs the fuzzer sent each live stream from its peer.
+            java.util.Set<ResetReason> resetsToAccepted = java.util.EnumSet.noneOf(ResetReason.class);
+            java.util.Set<ResetReason> resetsToOpened = java.util.EnumSet.noneOf(ResetReason.class);
             for (int i = 0; i < messages; i++) {
                 long id = ids[random.nextInt(ids.length)];
                 byte[] m = mutant(random, id, random.nextInt(3) == 0 ? FrameType.OPEN : FrameType.DATA);
@@ -122,12 +129,21 @@ class FuzzProperties {
                     default -> HostileInputSmallHeapTest.tag(random);
                 };
                 DecodeStatus status = view.wrap(m);
-                if (status == DecodeStatus.FRAME && view.type() == FrameType.DATA) {
-                    // Only the streams' real peers may write into them: keep fuzz data out.
+                if (status == DecodeStatus.FRAME
+                        && (view.type() == FrameType.DATA || view.type() == FrameType.DATA_CREDIT)) {
+                    // Only the streams' real peers may write into them: keep fuzz data out (a
+                    // DATA_CREDIT carries Data too).
                     if (view.streamId() == acceptedId && peerTag.equals(tag)) {
                         tag = HostileInputSmallHeapTest.tag(random);
                     } else if (view.streamId() == openedId && tag == null) {
                         tag = peerTag;
+                    }
+                }
+                if (status == DecodeStatus.FRAME && view.type() == FrameType.RESET) {
+                    if (view.streamId() == acceptedId && peerTag.equals(tag)) {
+                        resetsToAccepted.add(ResetReason.ofCode(view.sequence()));
+                    } else if (view.streamId() == openedId && tag == null) {
+                        resetsToOpened.add(ResetReason.ofCode(view.sequence()));
                     }
                 }
                 switch (status) {
@@ -147,8 +163,8 @@ class FuzzProperties {
             peer.data(acceptedId, 1, new byte[0], peerTag);
             peer.reply(openedId, 0, toOpened); // a reply: no tag
             peer.replyEndOfStream(openedId, 1);
-            assertArrayEquals(toAccepted, readAll(accepted), "seed " + seed);
-            assertArrayEquals(toOpened, readAll(opened), "seed " + seed);
+            assertExactOrReset(toAccepted, accepted, resetsToAccepted, "accepted, seed " + seed);
+            assertExactOrReset(toOpened, opened, resetsToOpened, "opened, seed " + seed);
             ClientStats stats = client.stats();
             assertEquals(messages + 5L, stats.messagesIn(), "seed " + seed);
             assertEquals(nonFrames[0], stats.dropped(DropReason.TOO_SHORT), "seed " + seed);
@@ -160,16 +176,29 @@ class FuzzProperties {
         }
     }
 
-    private static byte[] readAll(MixnetStream stream) throws Exception {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                InputStream in = stream.getInputStream();
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
+    /**
+     * Reads the stream to its end: exactly {@code expected}, or, only if the fuzzer sent it a RESET
+     * from its peer, a {@link StreamResetException} with one of those RESETs' reasons.
+     */
+    private static void assertExactOrReset(byte[] expected, MixnetStream stream, java.util.Set<ResetReason> resets,
+                                           String what) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        IOException failure = CompletableFuture.supplyAsync(() -> {
+            try (InputStream in = stream.getInputStream()) {
                 in.transferTo(out);
-                return out.toByteArray();
+                return (IOException) null;
             } catch (IOException e) {
-                throw new IllegalStateException(e);
+                return e;
             }
         }, task -> Thread.ofVirtual().start(task)).get(60, TimeUnit.SECONDS); // a hang guard only
+        if (failure == null) {
+            assertArrayEquals(expected, out.toByteArray(), what);
+            return;
+        }
+        if (!(failure instanceof StreamResetException reset) || !reset.byPeer() || !resets.contains(reset.reason())) {
+            throw new AssertionError(what + ": the read failed, and the fuzzer sent no RESET that explains it "
+                    + "(RESETs sent: " + resets + ")", failure);
+        }
+        assertEquals(0, out.size(), what + ": a reset fails the read at once: no bytes of the fuzzer's");
     }
 }

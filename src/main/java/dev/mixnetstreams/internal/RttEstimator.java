@@ -19,6 +19,8 @@ public final class RttEstimator {
     public static final long MAX_RTO_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private final long extraNanos;
+    /** The longest timeout, back-off included. */
+    private final long maxNanos;
     private long smoothedNanos;
     private long variationNanos;
     private long latestNanos;
@@ -31,7 +33,19 @@ public final class RttEstimator {
      * @param extraNanos added to every timeout: the longest the peer may wait before it acknowledges
      */
     public RttEstimator(long extraNanos) {
+        this(extraNanos, MAX_RTO_NANOS);
+    }
+
+    /**
+     * Creates an estimator with no sample yet and a longest timeout of its own.
+     *
+     * @param extraNanos added to every timeout: the longest the peer may wait before it acknowledges
+     * @param maxNanos the longest timeout, back-off included; positive (below {@link
+     *     #MIN_RTO_NANOS} it is every timeout)
+     */
+    public RttEstimator(long extraNanos, long maxNanos) {
         this.extraNanos = extraNanos;
+        this.maxNanos = ArgumentChecks.positive(maxNanos, "maxNanos");
     }
 
     /**
@@ -54,7 +68,7 @@ public final class RttEstimator {
         backoffs = 0;
     }
 
-    /** A timeout fired: the next one is twice as long, up to {@link #MAX_RTO_NANOS}. */
+    /** A timeout fired: the next one is twice as long, up to the longest timeout. */
     public void backOff() {
         if (backoffs < 16) {
             backoffs++;
@@ -70,7 +84,7 @@ public final class RttEstimator {
         long base = sampled ? smoothedNanos + Math.max(4 * variationNanos, TimeUnit.MILLISECONDS.toNanos(10)) + extraNanos
                 : INITIAL_RTO_NANOS;
         base = Math.max(MIN_RTO_NANOS, base);
-        return Math.min(MAX_RTO_NANOS, base << Math.min(backoffs, 20));
+        return Math.min(maxNanos, base << Math.min(backoffs, 20));
     }
 
     /**
