@@ -580,7 +580,7 @@ final class StreamWriter {
                         scheduleNextLocked(now);
                         return;
                     }
-                    checkWritableLocked();
+                    checkSendingLocked(); // shutdownOutput() waits here for its last frames' credit
                     graceLocked(now);
                     probe = window.probeDue(now);
                     if (!probe) {
@@ -791,6 +791,14 @@ final class StreamWriter {
     }
 
     private void checkWritableLocked() throws IOException {
+        checkSendingLocked();
+        if (outputShutdown) {
+            throw new IOException("stream output shut down");
+        }
+    }
+
+    /** Throws if frames cut can no longer go: the stream closed, failed or ended (a shut-down output still sends its last frames). */
+    private void checkSendingLocked() throws IOException {
         assert state.isHeldByCurrentThread();
         if (stream.isClosed()) {
             throw stream.closedFailure();
@@ -802,9 +810,6 @@ final class StreamWriter {
         IOException ended = stream.terminationCause();
         if (ended != null) {
             throw Failures.again(ended);
-        }
-        if (outputShutdown) {
-            throw new IOException("stream output shut down");
         }
     }
 
