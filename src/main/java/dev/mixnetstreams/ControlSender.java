@@ -92,11 +92,17 @@ final class ControlSender {
         this.thread = Thread.ofVirtual().name(threadName).start(this::run);
     }
 
-    /** Queues a RESET for a stream whose peer speaks the extensions; what else waits for it is dropped. */
+    /**
+     * Queues a RESET for a stream whose peer speaks the extensions; what else waits for it is
+     * dropped. A stop-sending RESET never replaces another one waiting: that one ends the peer's
+     * reads too, and a peer told only to stop sending would wait for data that never comes.
+     */
     boolean queueReset(MixnetStream stream, ResetReason reason, String message) {
         return queue(stream, p -> {
-            p.reset = reason;
-            p.resetMessage = message;
+            if (p.reset == null || reason != ResetReason.STOP_SENDING) {
+                p.reset = reason;
+                p.resetMessage = message;
+            }
         });
     }
 

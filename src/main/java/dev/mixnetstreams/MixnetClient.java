@@ -506,10 +506,12 @@ public final class MixnetClient implements Closeable {
     /**
      * The credit each stream grants a peer of this library beyond what its reader took: the
      * window set, but at most half the stream's limit on unread bytes, so that a peer that keeps
-     * to it never exceeds the limit (each frame is charged more than its payload).
+     * to it never exceeds the limit (each frame is charged more than its payload); and never less
+     * than {@link SendWindow#INITIAL_CREDIT}, which the peer sends before it hears a grant: a
+     * smaller window would be exceeded by every stream's first bytes.
      */
     long receiveWindow() {
-        return Math.min(config.receiveWindow(), config.maxUnreadBytes() / 2);
+        return Math.max(SendWindow.INITIAL_CREDIT, Math.min(config.receiveWindow(), config.maxUnreadBytes() / 2));
     }
 
     /** The longest a frame for a peer of this library waits before it is sent again, back-off included. */
@@ -875,15 +877,17 @@ public final class MixnetClient implements Closeable {
          * Sets the credit each stream grants a peer of this library beyond what its reader took
          * (flow control, PROTOCOL.md section 9): the peer sends no more than that ahead of the
          * reader, so a slow reader is never reset for its unread bytes, and waits instead. The
-         * window used is at most half of {@link #maxUnreadBytes(long)}. Peers that do not speak
+         * window used is at most half of {@link #maxUnreadBytes(long)}, but never less than 64 KiB,
+         * the credit a peer assumes before it hears the first grant (so with a limit on unread
+         * bytes under 128 KiB a peer's first bytes can still exceed it). Peers that do not speak
          * the extensions are not flow-controlled.
          *
-         * @param bytes positive; default 512 KiB
+         * @param bytes at least 64 KiB (65536); default 512 KiB
          * @return this builder
-         * @throws IllegalArgumentException if not positive
+         * @throws IllegalArgumentException if less than 64 KiB
          */
         public Builder receiveWindow(long bytes) {
-            this.receiveWindow = ArgumentChecks.positive(bytes, "receiveWindow");
+            this.receiveWindow = ArgumentChecks.atLeast(bytes, SendWindow.INITIAL_CREDIT, "receiveWindow");
             return this;
         }
 

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -127,6 +128,14 @@ public final class MixnetStream implements Closeable {
     private volatile boolean peerEnded;
     /** Whether a stop-sending RESET was sent for this stream (by its close, or the router after it). */
     private final AtomicBoolean stopSendingSent = new AtomicBoolean();
+    /**
+     * Why this end reset the stream (any reason but stop-sending), or null: set once, by whoever
+     * resets it, even before the peer's kind is known, so that the router can tell the peer again
+     * when its frames show it did not hear (the RESET was lost, or overtook the Open).
+     */
+    private final AtomicReference<ResetReason> resetHere = new AtomicReference<>();
+    /** Says why, with {@link #resetHere}; written before it. */
+    private volatile String resetHereMessage = "";
     /** How long a write waits for the peer's credit, in nanoseconds, 0 for ever; any thread sets it. */
     private volatile long writeTimeoutNanos;
     /** Whether the peer is known to hold the stream; set by the router, never cleared. */
@@ -368,6 +377,7 @@ public final class MixnetStream implements Closeable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        noteResetHere(reason, why); // before the router can see the stream closed and forget it
         if (terminated == null) {
             StreamEvents.closed(id.value(), reason.name().toLowerCase(java.util.Locale.ROOT));
         }
@@ -375,14 +385,52 @@ public final class MixnetStream implements Closeable {
         establishment.countDown();
         client.streamClosed(this);
         writer.abort();
+        // The reset says more than a stop-sending one: data the peer sends meanwhile must not
+        // have the router tell it only to stop sending (its reads would wait for good).
+        stopSendingSent.set(true);
         tellPeer(reason, why);
     }
 
-    /** Sends the peer a RESET if it speaks this library's extensions; otherwise nothing. */
+    /**
+     * Sends the peer a RESET if it speaks this library's extensions; otherwise nothing. A reset
+     * that ends the stream (any reason but stop-sending) is remembered even while the peer's kind
+     * is unknown, and told again by {@link #tellResetAgain()} whenever the peer's frames show it
+     * did not hear.
+     */
     void tellPeer(ResetReason reason, String why) {
+        noteResetHere(reason, why);
         if (peerExtensions == PEER_SPEAKS_EXTENSIONS) {
             client.controlSender().queueReset(this, reason, why);
         }
+    }
+
+    /** Remembers the first reset this end made (any reason but stop-sending), to tell the peer again. */
+    private void noteResetHere(ResetReason reason, String why) {
+        if (reason != ResetReason.STOP_SENDING && resetHere.get() == null) {
+            resetHereMessage = why;
+            resetHere.compareAndSet(null, reason);
+        }
+    }
+
+    /** Whether this end reset the stream (any reason but stop-sending), told the peer or not. */
+    boolean wasResetHere() {
+        return resetHere.get() != null;
+    }
+
+    /**
+     * Router: a frame from the peer of this library arrived for the stream this end reset: the
+     * peer did not hear the RESET (lost, or overtook the Open), so it is sent again.
+     */
+    void tellResetAgain() {
+        ResetReason reason = resetHere.get();
+        if (reason != null && peerExtensions == PEER_SPEAKS_EXTENSIONS) {
+            client.controlSender().queueReset(this, reason, resetHereMessage);
+        }
+    }
+
+    /** Whether the peer is known not to speak the extensions (a Rust peer, or extensions off here). */
+    boolean peerWithoutExtensions() {
+        return peerExtensions == PEER_WITHOUT_EXTENSIONS;
     }
 
     /** Whether received data waits unread: in the buffer, or in the payload a reader holds. */

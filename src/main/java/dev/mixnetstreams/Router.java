@@ -196,9 +196,12 @@ final class Router {
         }
         long now = System.nanoTime();
         do {
-            if (closed.peerSpeaksExtensions() && !closed.writer().isDrained()) {
+            if (closed.peerSpeaksExtensions() && !closed.writer().isDrained()
+                    || closed.wasResetHere() && !closed.peerWithoutExtensions()) {
                 // Its frames still wait for acknowledgements (and resends): it stays routable
-                // for the peer's CREDITs until they all came, or the linger is over.
+                // for the peer's CREDITs until they all came, or the linger is over. A stream
+                // reset here stays for the linger, so that a peer that did not hear the RESET
+                // (lost, or it overtook the Open) is told again when its frames arrive.
                 draining.add(new Draining(closed, now));
                 continue;
             }
@@ -212,7 +215,7 @@ final class Router {
     private void forgetDrainedStreams(long now) {
         for (Iterator<Draining> it = draining.iterator(); it.hasNext(); ) {
             Draining d = it.next();
-            if (d.stream().writer().isDrained() || now - d.sinceNanos() > lingerNanos) {
+            if (d.stream().writer().isDrained() && !d.stream().wasResetHere() || now - d.sinceNanos() > lingerNanos) {
                 it.remove();
                 long id = d.stream().id().value();
                 client.streams.remove(id, d.stream());
@@ -347,9 +350,14 @@ final class Router {
     }
 
     private void deliver(MixnetStream stream, int sequence, byte[] frameBytes, SenderTag senderTag) {
-        if (stream.isClosed() && stream.peerSpeaksExtensions() && isFromPeer(stream, senderTag)) {
-            dataForClosedStream(stream, sequence);
-            return;
+        if (stream.isClosed() && isFromPeer(stream, senderTag)) {
+            if (stream.wasResetHere()) {
+                stream.notePeerFlags(frameFlags); // an opener that reset before the peer's first frame learns its kind
+            }
+            if (stream.peerSpeaksExtensions()) {
+                dataForClosedStream(stream, sequence);
+                return;
+            }
         }
         if (acceptsFrameFrom(stream, senderTag)) {
             if (!stream.isEstablished()) {
@@ -395,7 +403,9 @@ final class Router {
      */
     private void dataForClosedStream(MixnetStream stream, int sequence) {
         drop(DropReason.CLOSED_STREAM, stream.id().value());
-        if (stream.arrivedBefore(sequence)) {
+        if (stream.wasResetHere()) {
+            stream.tellResetAgain(); // the peer still sends: it did not hear the reset
+        } else if (stream.arrivedBefore(sequence)) {
             client.controlSender().queueCredit(stream, false);
         } else if (stream.markStopSendingSent()) {
             stream.tellPeer(ResetReason.STOP_SENDING, "the stream was closed here");
@@ -475,6 +485,14 @@ final class Router {
             drop(recentlyClosed.contains(id) ? DropReason.CLOSED_STREAM : DropReason.CONTROL_FOR_UNKNOWN_STREAM, id);
             return;
         }
+        if (stream.isClosed() && stream.wasResetHere() && isFromPeer(stream, senderTag)) {
+            // The peer's OpenAck or Ping for a stream reset here: it did not hear (the RESET was
+            // lost, or overtook the Open), and may only read: it is told again.
+            drop(DropReason.CLOSED_STREAM, id);
+            stream.notePeerFlags(frameFlags);
+            stream.tellResetAgain();
+            return;
+        }
         if (!acceptsFrameFrom(stream, senderTag)) {
             return;
         }
@@ -520,7 +538,7 @@ final class Router {
      * a RESET ends an open stream as its reason says. Anything else is dropped and counted.
      */
     private void onExtension(FrameType type, long id, SenderTag senderTag) {
-        MixnetStream stream = extensionTarget(id, senderTag);
+        MixnetStream stream = extensionTarget(type, id, senderTag);
         if (stream == null) {
             return;
         }
@@ -571,10 +589,19 @@ final class Router {
      * writer still waiting for acknowledgements), from its peer, a peer that speaks the
      * extensions. Counts the drop and returns {@code null} otherwise.
      */
-    private MixnetStream extensionTarget(long id, SenderTag senderTag) {
+    private MixnetStream extensionTarget(FrameType type, long id, SenderTag senderTag) {
         MixnetStream stream = client.streams.get(id);
         if (stream == null) {
             drop(recentlyClosed.contains(id) ? DropReason.CLOSED_STREAM : DropReason.EXTENSION_NOT_USABLE, id);
+            return null;
+        }
+        if (stream.isClosed() && stream.wasResetHere() && isFromPeer(stream, senderTag)) {
+            // A stream reset here: the peer's CREDIT shows it did not hear; its RESET needs no answer.
+            drop(DropReason.CLOSED_STREAM, id);
+            if (type == FrameType.CREDIT) {
+                stream.notePeerFlags(frameFlags);
+                stream.tellResetAgain();
+            }
             return null;
         }
         if (stream.isClosed() && isFromPeer(stream, senderTag) && stream.peerSpeaksExtensions()) {

@@ -35,9 +35,9 @@ class JfrEventsTest {
         LoopbackMixnet.Endpoint serverEndpoint = net.newEndpoint();
         ScriptedPeer intruder = ScriptedPeer.facing(net, serverEndpoint); // sends what the client would not
         Path file = dir.resolve("events.jfr");
+        // The opener without the extensions: towards a peer of this library the receiver waits
+        // for lost frames to be sent again and never skips ahead, so no loss would be reported.
         try (MixnetClient server = MixnetClient.builder(serverEndpoint).reorderWindow(2).build();
-             // Without the extensions: a reader skips ahead over a gap only when its peer does not
-             // resend lost frames, and the loss below is what the recording is to see.
              MixnetClient client = MixnetClient.builder(net.newEndpoint()).extensions(false).build()) {
             assertFalse(StreamEvents.isRecording());
             try (Recording recording = new Recording()) {

@@ -156,6 +156,22 @@ class LifecycleTest {
         assertThrows(IllegalArgumentException.class, () -> builder.reorderWindow(-1));
     }
 
+    /**
+     * A peer of this library sends 64 KiB before it hears the first grant, so a smaller receive
+     * window could never hold: it is refused where it is set, and the window a stream grants is
+     * never below it, however small the limit on unread bytes.
+     */
+    @Test
+    void receiveWindowBelowTheInitialCreditIsRefused() {
+        LoopbackMixnet net = LoopbackMixnet.builder().build();
+        MixnetClient.Builder builder = MixnetClient.builder(net.newEndpoint());
+        IllegalArgumentException small = assertThrows(IllegalArgumentException.class, () -> builder.receiveWindow(4096));
+        assertEquals("receiveWindow must be at least 65536, got 4096", small.getMessage());
+        try (MixnetClient client = builder.receiveWindow(SendWindow.INITIAL_CREDIT).maxUnreadBytes(32 * 1024).build()) {
+            assertEquals(SendWindow.INITIAL_CREDIT, client.receiveWindow());
+        }
+    }
+
     @Test
     void durationsTooLongToCountAreRefusedWhereTheyAreSetAndBuildNeverFails() {
         LoopbackMixnet net = LoopbackMixnet.builder().build();

@@ -181,6 +181,77 @@ class ResetTest {
         }
     }
 
+    /** The next frame the client sends that is not a CREDIT (acknowledgements and grants come and go). */
+    private static SentFrame nextNotCredit(ScriptedPeer peer) throws InterruptedException {
+        SentFrame frame;
+        do {
+            frame = peer.takeFrame();
+        } while (frame.type() == FrameType.CREDIT);
+        return frame;
+    }
+
+    /**
+     * A RESET is sent once; if the mixnet loses it, the peer's next frames for the stream (data it
+     * sends again, a probe for credit) are answered with it again, with the reason of the abort,
+     * never a stop-sending one that would leave the peer's reads waiting.
+     */
+    @Test
+    void aLostResetIsSentAgainWhenThePeersFramesShowItDidNotHear() throws Exception {
+        try (ScriptedPeer peer = ScriptedPeer.create().speakingExtensions();
+             MixnetClient client = MixnetClient.builder(peer.client()).build()) {
+            MixnetStream stream = client.openStream(peer.address());
+            long id = peer.takeFrame().assertOpen();
+            peer.reply(id, 0, utf8("hello"));
+            assertEquals('h', stream.getInputStream().read());
+            stream.abort();
+            SentFrame first = nextNotCredit(peer); // "lost": the peer goes on as if it never came
+            assertEquals(FrameType.RESET, first.type());
+            assertEquals(ResetReason.ABORTED.code(), first.sequence());
+            peer.reply(id, 1, utf8("more")); // new data: before, told only to stop sending
+            SentFrame again = nextNotCredit(peer);
+            assertEquals(FrameType.RESET, again.type());
+            assertEquals(ResetReason.ABORTED.code(), again.sequence());
+            peer.credit(id, new dev.mixnetstreams.wire.ExtensionFrames.Credit(0, 1 << 20, 0, true), null); // a probe
+            SentFrame third = nextNotCredit(peer);
+            assertEquals(FrameType.RESET, third.type());
+            assertEquals(ResetReason.ABORTED.code(), third.sequence());
+        }
+    }
+
+    /**
+     * An abort before the peer showed what it speaks sends nothing (it may be a Rust peer); when
+     * its first frame then shows the extensions (its OpenAck, after a RESET that overtook the
+     * Open would have been dropped), it is told.
+     */
+    @Test
+    void anAbortBeforeThePeerShowedItselfIsToldWhenItsFirstFrameShowsTheExtensions() throws Exception {
+        try (ScriptedPeer peer = ScriptedPeer.create().speakingExtensions();
+             MixnetClient client = MixnetClient.builder(peer.client()).build()) {
+            MixnetStream stream = client.openStream(peer.address());
+            long id = peer.takeFrame().assertOpen();
+            stream.abort();
+            peer.openAck(id);
+            SentFrame reset = nextNotCredit(peer);
+            assertEquals(FrameType.RESET, reset.type());
+            assertEquals(ResetReason.ABORTED.code(), reset.sequence());
+        }
+    }
+
+    /** A peer's reset ends the sending too: frames it never acknowledged are not sent again. */
+    @Test
+    void aResetByThePeerDropsTheFramesWaitingForItsAcknowledgement() throws Exception {
+        try (ScriptedPeer peer = ScriptedPeer.create().speakingExtensions();
+             MixnetClient client = MixnetClient.builder(peer.client()).build()) {
+            MixnetStream stream = client.openStream(peer.address());
+            long id = peer.takeFrame().assertOpen();
+            peer.reply(id, 0, utf8("x")); // the peer speaks the extensions; it acknowledges nothing
+            stream.getOutputStream().write(utf8("never acknowledged"));
+            assertTrue(!stream.writer().isDrained(), "the frame waits for its acknowledgement");
+            peer.reset(id, ResetReason.ABORTED.code(), "gone", null);
+            Await.until("nothing is kept to be sent again", () -> stream.writer().isDrained());
+        }
+    }
+
     @Test
     void failuresHaveTypesOfTheirOwn() throws Exception {
         StreamPair pair = StreamPair.builder().firstBytes(utf8("x")).open();

@@ -33,13 +33,21 @@ import net.jqwik.api.statistics.StatisticsReport;
  * loss and duplicates; many streams opened both ways, each side writing its own frames and
  * reading the other's, some readers closing early.
  *
- * <p>After every run, for every stream and direction: the reader got exactly what the writer
- * wrote, frame after frame, except where a loss was reported; each loss is reported once, at
- * the byte offset the reader had reached, names the first missing frame, and the bytes resume
- * at the start of the frame after the gap. Without loss delivery is exact and complete. A reader
- * that waits longer than its read timeout is "stalled", allowed only with loss (a gap that never
- * fills because fewer than the reorder window's messages follow it). After {@code close()} no
- * stream, thread or buffered byte is left.
+ * <p>Between two clients of this library (the extensions on, the default), lost messages are sent
+ * again: with loss as without, every stream and direction delivers exactly what the writer wrote,
+ * then its end of stream; no loss is reported and no reader stalls. A reader that closes early
+ * resets its peer (it closed with data unread), and only that stream's opener may see that.
+ *
+ * <p>With {@link MixnetClient.Builder#extensions(boolean) extensions(false)} on both sides (the
+ * Rust SDK's protocol: no retransmission), for every stream and direction the reader got exactly
+ * what the writer wrote, frame after frame, except where a loss was reported; each loss is
+ * reported once, at the byte offset the reader had reached, names the first missing frame, and
+ * the bytes resume at the start of the frame after the gap: a loss is never silent. Without loss
+ * delivery is exact and complete. A reader that waits longer than its read timeout is "stalled",
+ * allowed only with loss (a gap that never fills because fewer than the reorder window's messages
+ * follow it).
+ *
+ * <p>After {@code close()} no stream, thread or buffered byte is left.
  *
  * <p>jqwik prints the failing {@link Scenario} (with the mixnet seed) and its own seed; no
  * wall-clock assertion is made (timeouts only decide "stalled").
@@ -47,9 +55,9 @@ import net.jqwik.api.statistics.StatisticsReport;
 @StatisticsReport(onFailureOnly = true) // the build stays quiet; a failure shows them
 class SimulationProperties {
 
-    /** Without loss a read timeout is a failure, so it is long: only a hang guard. */
-    private static final Duration NO_LOSS_TIMEOUT = Duration.ofSeconds(30);
-    /** With loss, a stalled reader gives up after this. */
+    /** Where delivery must be exact a read timeout is a failure, so it is long: only a hang guard. */
+    private static final Duration NO_LOSS_TIMEOUT = Duration.ofSeconds(60);
+    /** With loss and without the extensions, a stalled reader gives up after this. */
     private static final Duration LOSSY_TIMEOUT = Duration.ofMillis(1500);
 
     /** One stream: who opens it, the frames each side writes, where the acceptor's reader stops. */
@@ -85,16 +93,29 @@ class SimulationProperties {
     }
 
     @Property(tries = 12)
-    void everyStreamDeliversExactlyOrReportsItsLossesInPlace(@ForAll("scenarios") Scenario scenario)
+    void betweenPeersOfThisLibraryEveryStreamDeliversExactlyDespiteLoss(@ForAll("scenarios") Scenario scenario)
             throws Exception {
-        run(scenario);
+        run(scenario, true);
     }
 
-    /** The same property, many more runs ({@code -Plong}). */
+    @Property(tries = 12)
+    void withoutTheExtensionsEveryStreamDeliversExactlyOrReportsItsLossesInPlace(
+            @ForAll("scenarios") Scenario scenario) throws Exception {
+        run(scenario, false);
+    }
+
+    /** The first property, many more runs ({@code -Plong}). */
     @Property(tries = 200)
     @net.jqwik.api.Tag("long")
     void campaign(@ForAll("scenarios") Scenario scenario) throws Exception {
-        run(scenario);
+        run(scenario, true);
+    }
+
+    /** The second property, many more runs ({@code -Plong}). */
+    @Property(tries = 200)
+    @net.jqwik.api.Tag("long")
+    void campaignWithoutTheExtensions(@ForAll("scenarios") Scenario scenario) throws Exception {
+        run(scenario, false);
     }
 
     /** What one reader saw. */
@@ -105,8 +126,13 @@ class SimulationProperties {
         String end = "running"; // eof, stalled, stopped, error: ...
     }
 
-    static void run(Scenario scenario) throws Exception {
-        Duration timeout = scenario.loss() > 0 ? LOSSY_TIMEOUT : NO_LOSS_TIMEOUT;
+    /**
+     * Runs one scenario; {@code extensions} on both clients or on neither. Delivery must be exact
+     * without loss, and with the extensions whatever the loss.
+     */
+    static void run(Scenario scenario, boolean extensions) throws Exception {
+        boolean exact = extensions || scenario.loss() == 0;
+        Duration timeout = exact ? NO_LOSS_TIMEOUT : LOSSY_TIMEOUT;
         List<Thread> workers = new CopyOnWriteArrayList<>();
         List<Throwable> failures = new CopyOnWriteArrayList<>();
         // stream id -> [opener reading, acceptor reading]
@@ -120,8 +146,8 @@ class SimulationProperties {
                 .lossRate(scenario.loss()).duplicateRate(scenario.duplicates())
                 .seed(scenario.seed()).build();
         try (mixnet) {
-            a = MixnetClient.builder(mixnet.newEndpoint()).reorderWindow(scenario.window()).build();
-            b = MixnetClient.builder(mixnet.newEndpoint()).reorderWindow(scenario.window()).build();
+            a = MixnetClient.builder(mixnet.newEndpoint()).reorderWindow(scenario.window()).extensions(extensions).build();
+            b = MixnetClient.builder(mixnet.newEndpoint()).reorderWindow(scenario.window()).extensions(extensions).build();
             deliveryThreads = SimAccess.deliveryThreads(mixnet);
             try (a; b) {
                 MixnetListener[] listeners = {a.listener(), b.listener()};
@@ -143,15 +169,16 @@ class SimulationProperties {
                                             () -> specOf.containsKey(s.id().value()));
                                     int index = specOf.get(s.id().value());
                                     StreamSpec spec = scenario.streams().get(index);
-                                    // With loss, the opener may give up on a stall and close with data unread.
+                                    // With loss and no retransmission, the opener may give up on a
+                                    // stall and close with data unread.
                                     serve(s, frames(scenario.seed(), index, false, spec.acceptorFrames()),
                                             readings.get(s.id().value())[1], spec.acceptorStopsAfter(),
-                                            scenario.loss() > 0, timeout, failures);
+                                            !exact, timeout, failures);
                                 }));
                             }
                         } catch (SocketTimeoutException e) {
-                            if (scenario.loss() == 0) {
-                                failures.add(new AssertionError("an Open never arrived without loss", e));
+                            if (exact) {
+                                failures.add(new AssertionError("an Open never arrived where delivery is exact", e));
                             }
                         } catch (Throwable e) {
                             failures.add(e);
@@ -169,7 +196,7 @@ class SimulationProperties {
                     Reading reading = readings.get(s.id().value())[0];
                     // An acceptor that stops reading early, or gives up on a stalled stream, closes
                     // with data unread: a reset, which ends this side's writing and reading, as TCP's would.
-                    boolean peerMayReset = spec.acceptorStopsAfter() >= 0 || scenario.loss() > 0;
+                    boolean peerMayReset = spec.acceptorStopsAfter() >= 0 || !exact;
                     workers.add(Thread.ofVirtual().start(
                             () -> serve(s, mine, reading, -1, peerMayReset, timeout, failures)));
                 }
@@ -177,21 +204,23 @@ class SimulationProperties {
                     workers.get(i).join();
                 }
                 if (!failures.isEmpty()) {
-                    AssertionError error = new AssertionError(scenario + ": " + failures.get(0), failures.get(0));
+                    AssertionError error = new AssertionError(scenario + (extensions ? "" : " without the extensions")
+                            + ": " + failures.get(0), failures.get(0));
                     failures.stream().skip(1).forEach(error::addSuppressed);
                     throw error;
                 }
                 long losses = readings.values().stream().flatMap(Arrays::stream).mapToLong(r -> r.losses.size()).sum();
                 long stalls = readings.values().stream().flatMap(Arrays::stream).filter(r -> r.end.equals("stalled")).count();
+                Statistics.label("mixnet lost messages").collect(mixnet.stats().lost() > 0);
                 Statistics.label("losses reported").collect(losses > 0);
                 Statistics.label("stalled readers").collect(stalls > 0);
                 for (var entry : readings.entrySet()) {
                     int index = specOf.get(entry.getKey());
                     StreamSpec spec = scenario.streams().get(index);
-                    String where = scenario + " stream #" + index;
-                    check(where + " opener->acceptor", scenario,
+                    String where = scenario + (extensions ? "" : " without the extensions") + " stream #" + index;
+                    check(where + " opener->acceptor", exact,
                             frames(scenario.seed(), index, true, spec.openerFrames()), entry.getValue()[1]);
-                    check(where + " acceptor->opener", scenario,
+                    check(where + " acceptor->opener", exact,
                             frames(scenario.seed(), index, false, spec.acceptorFrames()), entry.getValue()[0]);
                 }
             }
@@ -283,18 +312,19 @@ class SimulationProperties {
     /**
      * Checks one direction: the bytes are the written frames in order; each reported loss sits at
      * a frame boundary, at the offset the reader had reached, names the next frame, and the bytes
-     * resume at the frame after the lost ones.
+     * resume at the frame after the lost ones. Where delivery must be {@code exact}, no loss is
+     * reported, no reader stalls, and every frame arrives before the end of stream.
      */
-    static void check(String where, Scenario scenario, byte[][] written, Reading reading) {
+    static void check(String where, boolean exact, byte[][] written, Reading reading) {
         byte[] got = reading.bytes.toByteArray();
         if (reading.end.startsWith("error")) {
             throw new AssertionError(where + ": reader failed: " + reading.end);
         }
-        if (reading.end.equals("stalled") && scenario.loss() == 0) {
-            throw new AssertionError(where + ": stalled without loss");
+        if (reading.end.equals("stalled") && exact) {
+            throw new AssertionError(where + ": stalled where delivery is exact");
         }
-        if (scenario.loss() == 0 && !reading.losses.isEmpty()) {
-            throw new AssertionError(where + ": a loss reported without loss: " + reading.losses);
+        if (exact && !reading.losses.isEmpty()) {
+            throw new AssertionError(where + ": a loss reported where delivery is exact: " + reading.losses);
         }
         int frame = 0;
         int cursor = 0;
@@ -334,7 +364,7 @@ class SimulationProperties {
         if (reading.end.equals("eof") && frame != written.length) {
             throw new AssertionError(where + ": end of stream after " + frame + " of " + written.length + " frames");
         }
-        if (scenario.loss() == 0 && !reading.end.equals("stopped") && !reading.end.equals("reset")) {
+        if (exact && !reading.end.equals("stopped") && !reading.end.equals("reset")) {
             assertEquals("eof", reading.end, where);
             assertEquals(written.length, frame, where);
         }

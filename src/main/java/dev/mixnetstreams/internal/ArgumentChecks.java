@@ -35,6 +35,22 @@ public final class ArgumentChecks {
     }
 
     /**
+     * Checks a count or size is at least {@code minimum}.
+     *
+     * @param value the value
+     * @param minimum the least value allowed
+     * @param name the setting's name, for the message
+     * @return {@code value}
+     * @throws IllegalArgumentException if it is less than {@code minimum}
+     */
+    public static long atLeast(long value, long minimum, String name) {
+        if (value < minimum) {
+            throw new IllegalArgumentException(name + " must be at least " + minimum + ", got " + value);
+        }
+        return value;
+    }
+
+    /**
      * Checks an int count or size is positive.
      *
      * @param value the value

@@ -644,6 +644,24 @@ public final class ReorderBuffer implements ReaderHandOff.Source {
     }
 
     /**
+     * Returns the payload bytes held, in order and out of order, without the per-message overhead
+     * {@link #unreadBytes()} charges: what a peer's credit bounds (flow control).
+     *
+     * @return payload bytes received and not yet taken; 0 once reset or closed
+     */
+    public long unreadPayloadBytes() {
+        lock.lock();
+        try {
+            if (state >= RESET) {
+                return 0;
+            }
+            return readyBytes() + window.heldCharge() - (long) window.held() * messageOverhead;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Returns how many messages are held out of order.
      *
      * @return buffered, not yet deliverable messages

@@ -42,9 +42,20 @@ final class TunnelFixture implements AutoCloseable {
     /** With {@code clientLog} and {@code serverLog} (null: the classes' own loggers) to see what each end logs. */
     TunnelFixture(InetSocketAddress upstream, TunnelConfig clientConfig, TunnelConfig serverConfig, long seed,
                   Logger clientLog, Logger serverLog) throws IOException {
+        this(upstream, clientConfig, serverConfig, seed, 0, clientLog, serverLog);
+    }
+
+    /** With {@code lossRate} of every message (data and control frames alike) lost on the way. */
+    TunnelFixture(InetSocketAddress upstream, long seed, double lossRate) throws IOException {
+        this(upstream, TunnelConfig.defaults(), TunnelConfig.defaults(), seed, lossRate, null, null);
+    }
+
+    private TunnelFixture(InetSocketAddress upstream, TunnelConfig clientConfig, TunnelConfig serverConfig, long seed,
+                          double lossRate, Logger clientLog, Logger serverLog) throws IOException {
         mixnet = SimulatedMixnet.builder()
                 .latency(Duration.ZERO, Duration.ofMillis(20))
                 .duplicateRate(0.02)
+                .lossRate(lossRate)
                 .seed(seed)
                 .build();
         serverClient = MixnetClient.builder(mixnet.newEndpoint()).build();
