@@ -505,8 +505,8 @@ public final class MixnetClient implements Closeable {
 
     /**
      * The credit each stream grants a peer of this library beyond what its reader took: the
-     * window set, but at most half the stream's limit on unread bytes, so that a peer that keeps
-     * to it never exceeds the limit (each frame is charged more than its payload); and never less
+     * window set, but at most half the stream's limit on unread bytes, so that one stream's share
+     * leaves room below the limit; and never less
      * than {@link SendWindow#INITIAL_CREDIT}, which the peer sends before it hears a grant: a
      * smaller window would be exceeded by every stream's first bytes.
      */
