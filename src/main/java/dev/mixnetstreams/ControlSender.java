@@ -18,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Sends the frames nobody should wait for, off the thread that asks for them: the acceptor's
  * OpenAck, Pongs that answer a peer's Pings, keepalive Pings, CREDITs and RESETs for peers of this
- * library; and runs the stream writers' timers ({@link StreamWriter#onTimer()}: a closed stream's
+ * library; and runs the stream writers' timers ({@link StreamWriter#onTimer(long)}: a closed stream's
  * last frames, lingering bytes, resends; {@link MixnetStream#close()} returns at once, as {@link
  * java.net.Socket#close()} does, and a writer never waits for its linger). The router never
  * blocks, so it cannot send; the application's close must not wait for a transport that takes no
@@ -51,6 +51,8 @@ final class ControlSender {
         boolean openAck;
         long pongNonce = -1;
         long pingNonce = -1;
+        /** A Ping asking a peer not known yet whether it holds the stream (its Open may be lost); not keepalive. */
+        boolean openProbe;
         /** A CREDIT to send (built when it is sent, from the stream's state then); blocked: ours waits too. */
         boolean credit;
         boolean creditBlocked;
@@ -135,6 +137,17 @@ final class ControlSender {
     /** Queues the Pong that answers a Ping with {@code nonce} (a newer one replaces it). */
     boolean queuePong(MixnetStream stream, int nonce) {
         return queue(stream, p -> p.pongNonce = Integer.toUnsignedLong(nonce));
+    }
+
+    /**
+     * Queues a Ping for an opened stream whose peer has not answered its Open and is not known to
+     * speak the extensions (so the Open is not sent again): a peer of this library answers with a
+     * Pong, or with a CREDIT saying the Open is missing; a newer Rust peer that holds the stream
+     * with a Pong; a first-version Rust peer drops it as an unknown type. It plays no part in
+     * keepalive.
+     */
+    boolean queueOpenProbe(MixnetStream stream) {
+        return queue(stream, p -> p.openProbe = true);
     }
 
     /** Queues a keepalive Ping with {@code nonce}; the stream hears when it has left. */
@@ -340,6 +353,11 @@ final class ControlSender {
                         PING_REPLY_SURBS);
                 client.counters().pingsSent.increment();
                 stream.keepalive().pingLeft((int) next.pingNonce, System.nanoTime());
+            }
+            if (next.openProbe) {
+                // Nonce 0: keepalive's nonces are never 0, so its Pong is taken for none of theirs.
+                writer.transmit(FrameCodec.encode(id, FrameType.PING, 0, new byte[0]), PING_REPLY_SURBS);
+                client.counters().pingsSent.increment();
             }
             if (next.credit && stream.peerSpeaksExtensions()) {
                 writer.transmit(ExtensionFrames.credit(id, stream.creditToSend(next.creditBlocked)), 0);

@@ -109,7 +109,7 @@ final class Keepalive {
         }
         if (!pingOutstanding) {
             pingOutstanding = true;
-            nonce = ThreadLocalRandom.current().nextInt();
+            nonce = ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE); // 0 is the Open probe's
             pingLeftNanos = 0;
             return Step.PING;
         }

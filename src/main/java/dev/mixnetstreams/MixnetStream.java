@@ -484,9 +484,13 @@ public final class MixnetStream implements Closeable {
         }
     }
 
-    /** Writer: the peer gave no sign in time; it is taken for one without the extensions. */
-    void assumePeerWithoutExtensions() {
-        PEER_EXTENSIONS.compareAndSet(this, PEER_UNKNOWN, PEER_WITHOUT_EXTENSIONS);
+    /**
+     * Writer: the peer gave no sign in time; it is taken for one without the extensions.
+     *
+     * @return whether it was; {@code false} if the router noted what the peer speaks meanwhile
+     */
+    boolean assumePeerWithoutExtensions() {
+        return PEER_EXTENSIONS.compareAndSet(this, PEER_UNKNOWN, PEER_WITHOUT_EXTENSIONS);
     }
 
     /** Whether the peer has shown that it speaks this library's extensions. */
@@ -552,10 +556,10 @@ public final class MixnetStream implements Closeable {
      * beyond what the reader took.
      */
     ExtensionFrames.Credit creditToSend(boolean blocked) {
+        unacknowledged.set(0); // first: a frame counted from now on is in this CREDIT or counted for the next
         long state = arrivalState;
         long limit = Math.max(grantedLimit, takenCredit() + receiveWindow);
         grantedLimit = limit;
-        unacknowledged.set(0);
         return new ExtensionFrames.Credit((int) (state >>> 32), limit, (int) state, blocked);
     }
 
@@ -626,7 +630,7 @@ public final class MixnetStream implements Closeable {
     void fail(IOException cause) {
         markEnded(cause);
         inbound.fail(cause);
-        writer.wake();
+        writer.dropUnsent(); // nothing more is sent, nor sent again; writes fail with the cause
     }
 
     /**

@@ -196,10 +196,10 @@ final class Router {
         }
         long now = System.nanoTime();
         do {
-            if (closed.peerSpeaksExtensions() && !closed.writer().isDrained()
-                    || closed.wasResetHere() && !closed.peerWithoutExtensions()) {
-                // Its frames still wait for acknowledgements (and resends): it stays routable
-                // for the peer's CREDITs until they all came, or the linger is over. A stream
+            if (!closed.peerWithoutExtensions() && (!closed.writer().isDrained() || closed.wasResetHere())) {
+                // Its frames still wait for acknowledgements (and resends; its peer may not be
+                // known yet): it stays routable for the peer's CREDITs until they all came, or
+                // the peer is taken for a Rust one, or the linger is over. A stream
                 // reset here stays for the linger, so that a peer that did not hear the RESET
                 // (lost, or it overtook the Open) is told again when its frames arrive.
                 draining.add(new Draining(closed, now));
@@ -483,6 +483,11 @@ final class Router {
         MixnetStream stream = client.streams.get(id);
         if (stream == null) {
             drop(recentlyClosed.contains(id) ? DropReason.CLOSED_STREAM : DropReason.CONTROL_FOR_UNKNOWN_STREAM, id);
+            if (type == FrameType.PING && senderTag != null && (frameFlags & FrameCodec.FLAG_EXTENSIONS) != 0
+                    && client.extensionsEnabled() && !recentlyClosed.contains(id)) {
+                // A peer of this library asks whether its Open arrived: it did not.
+                client.controlSender().queueOpenMissing(id, senderTag);
+            }
             return;
         }
         if (stream.isClosed() && stream.wasResetHere() && isFromPeer(stream, senderTag)) {
@@ -604,8 +609,11 @@ final class Router {
             }
             return null;
         }
-        if (stream.isClosed() && isFromPeer(stream, senderTag) && stream.peerSpeaksExtensions()) {
-            return stream;
+        if (stream.isClosed() && isFromPeer(stream, senderTag)) {
+            stream.notePeerFlags(frameFlags); // a stream closed before its peer's first frame may learn it now
+            if (stream.peerSpeaksExtensions()) {
+                return stream;
+            }
         }
         if (!acceptsFrameFrom(stream, senderTag)) {
             return null;

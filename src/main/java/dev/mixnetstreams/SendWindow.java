@@ -176,7 +176,9 @@ final class SendWindow {
                 acked = ahead < 0 || (ahead >= 1 && ahead <= 32 && (credit.received() >>> (ahead - 1) & 1) != 0);
                 if (acked && ahead > 0) {
                     anyBeyond = true;
-                    highestAcked = Math.max(highestAcked, o.frame.sequence());
+                    if (o.frame.sequence() - highestAcked > 0) { // serial order: sequence numbers wrap
+                        highestAcked = o.frame.sequence();
+                    }
                 }
             }
             if (acked && !o.acked) {
@@ -206,8 +208,12 @@ final class SendWindow {
         return false;
     }
 
-    /** What {@link #takeLost} found: frames to send again, or that the stream is to be given up. */
-    record Lost(List<StreamWriter.Frame> frames, boolean giveUp) {
+    /**
+     * What {@link #takeLost} found: frames to send again; whether to ask a peer not known yet
+     * whether it holds the stream (its Open timed out, and an Open goes again only to a peer known
+     * to speak the extensions); or that the stream is to be given up.
+     */
+    record Lost(List<StreamWriter.Frame> frames, boolean askForOpen, boolean giveUp) {
     }
 
     /**
@@ -230,8 +236,9 @@ final class SendWindow {
             }
         }
         boolean timedOut = false;
+        boolean askForOpen = false;
         for (Outstanding o : unacked) {
-            if (o.acked || !mayResend(o)) {
+            if (o.acked) {
                 continue;
             }
             boolean expired = now - o.sentAtNanos >= rto;
@@ -239,19 +246,23 @@ final class SendWindow {
                     && now - o.sentAtNanos >= rtt.lossDelayNanos();
             if (expired || overtaken) {
                 if (o.sends >= MAX_SENDS) {
-                    return new Lost(List.of(), true);
+                    return new Lost(List.of(), false, true);
                 }
                 timedOut |= expired;
                 o.sends++;
                 o.resent = true;
                 o.sentAtNanos = now;
-                frames.add(o.frame);
+                if (mayResend(o)) {
+                    frames.add(o.frame);
+                } else {
+                    askForOpen = true;
+                }
             }
         }
         if (timedOut) {
             rtt.backOff();
         }
-        return new Lost(frames, false);
+        return new Lost(frames, askForOpen, false);
     }
 
     /**
@@ -283,7 +294,7 @@ final class SendWindow {
         long rto = rtt.rtoNanos();
         long due = Long.MAX_VALUE;
         for (Outstanding o : unacked) {
-            if (!o.acked && mayResend(o)) {
+            if (!o.acked) {
                 due = Math.min(due, o.sentAtNanos + rto);
             }
         }

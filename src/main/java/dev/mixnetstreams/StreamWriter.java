@@ -46,7 +46,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the window and the control sender sends them), kept until acknowledged, and sent again when
  * lost. A Data frame whose last packet has room carries the stream's pending acknowledgement and
  * credit for the peer's data (a DATA_CREDIT), so that they ride free on data going the other way.
- * The control sender's thread runs {@link #onTimer()}: lingering bytes, resends, probes for credit.
+ * The control sender's thread runs {@link #onTimer(long)}: lingering bytes, resends, probes for credit.
  *
  * <p>Guards: {@link #writers} serialises writers (a write's bytes are never interleaved with
  * another's), held across the waits and the send as a socket's write lock is; only writers,
@@ -140,6 +140,16 @@ final class StreamWriter {
     private long lingerDueNanos;
     /** Guarded by {@link #state}: when the soonest timer scheduled with the control sender runs, or 0. */
     private long timerDueNanos;
+    /**
+     * Guarded by {@link #state}: numbers the timer scheduled last; a timer whose number is older
+     * was replaced by a sooner one and does nothing when it runs, so timers never pile up.
+     */
+    private long timerGeneration;
+    /**
+     * Guarded by {@link #writers}: how many bytes of the write under way are not yet handed to the
+     * window or the buffer (for {@link java.io.InterruptedIOException#bytesTransferred}).
+     */
+    private int unhandedBytes;
     /** Guarded by {@link #state}: the sequence number of the next Data frame. */
     private int nextSequence;
     /** Guarded by {@link #state}: the opener's Open has not been cut yet (it waits for the first bytes). */
@@ -243,51 +253,66 @@ final class StreamWriter {
                 return;
             }
             long deadline = writeDeadline();
-            if (!coalescing) {
-                while (len > 0) {
-                    int n = Math.min(len, maxFramePayload);
-                    state.lock();
-                    try {
-                        checkWritableLocked();
-                        // A frame fits the credit left when it can; none is cut smaller than
-                        // MIN_CREDIT_FRAME for want of credit (it waits for more instead).
-                        n = (int) Math.min(n, Math.max(MIN_CREDIT_FRAME,
-                                window.creditLeft() - ExtensionFrames.CREDIT_PER_FRAME));
-                        window.add(cutWriteLocked(b, off, n));
-                    } finally {
-                        state.unlock();
-                    }
-                    pump(deadline);
-                    off += n;
-                    len -= n;
-                }
-                return;
-            }
-            while (len > 0) {
-                boolean full;
-                state.lock();
-                try {
-                    checkWritableLocked();
-                    int capacity = capacityLocked();
-                    int n = Math.min(len, capacity - buffered);
-                    appendLocked(b, off, n, capacity);
-                    off += n;
-                    len -= n;
-                    full = buffered == capacity;
-                    if (full) {
-                        window.add(cutLocked(true));
-                    } else if (lingerDueNanos == 0) {
-                        lingerLocked(System.nanoTime());
-                    }
-                } finally {
-                    state.unlock();
-                }
-                if (full) {
-                    pump(deadline);
-                }
+            int total = len;
+            try {
+                handOver(b, off, len, deadline);
+            } catch (SocketTimeoutException e) {
+                // What was handed over is sent when credit comes, as a socket's bytesTransferred says.
+                e.bytesTransferred = total - unhandedBytes;
+                throw e;
             }
         } finally {
             writers.unlock();
+        }
+    }
+
+    /** Hands {@code b[off, off + len)} over to frames, sending what the credit allows; see {@link #write}. */
+    private void handOver(byte[] b, int off, int len, long deadline) throws IOException {
+        unhandedBytes = len;
+        if (!coalescing) {
+            while (len > 0) {
+                int n = Math.min(len, maxFramePayload);
+                state.lock();
+                try {
+                    checkWritableLocked();
+                    // A frame fits the credit left when it can; none is cut smaller than
+                    // MIN_CREDIT_FRAME for want of credit (it waits for more instead).
+                    n = (int) Math.min(n, Math.max(MIN_CREDIT_FRAME,
+                            window.creditLeft() - ExtensionFrames.CREDIT_PER_FRAME));
+                    window.add(cutWriteLocked(b, off, n));
+                } finally {
+                    state.unlock();
+                }
+                off += n;
+                len -= n;
+                unhandedBytes = len;
+                pump(deadline);
+            }
+            return;
+        }
+        while (len > 0) {
+            boolean full;
+            state.lock();
+            try {
+                checkWritableLocked();
+                int capacity = capacityLocked();
+                int n = Math.min(len, capacity - buffered);
+                appendLocked(b, off, n, capacity);
+                off += n;
+                len -= n;
+                unhandedBytes = len;
+                full = buffered == capacity;
+                if (full) {
+                    window.add(cutLocked(true));
+                } else if (lingerDueNanos == 0) {
+                    lingerLocked(System.nanoTime());
+                }
+            } finally {
+                state.unlock();
+            }
+            if (full) {
+                pump(deadline);
+            }
         }
     }
 
@@ -397,6 +422,17 @@ final class StreamWriter {
         wake();
     }
 
+    /** The stream ended (its client failed it): what waits to be sent or acknowledged is dropped; writers woken. */
+    void dropUnsent() {
+        state.lock();
+        try {
+            dropUnsentLocked();
+        } finally {
+            state.unlock();
+        }
+        wake();
+    }
+
     /** Drops what is buffered, waiting for credit or unacknowledged: none of it will be sent. */
     private void dropUnsentLocked() {
         assert state.isHeldByCurrentThread();
@@ -475,12 +511,17 @@ final class StreamWriter {
      * The control sender's thread, when a timer of this writer runs: lingering bytes are cut,
      * lost frames sent again, the peer probed for credit, and what the credit allows sent; then
      * the next timer is scheduled. A stream whose frames are never acknowledged is given up.
+     *
+     * @param generation the number the timer was scheduled with; an older one does nothing
      */
-    void onTimer() {
+    void onTimer(long generation) {
         SendWindow.Lost lost;
         boolean probe;
         state.lock();
         try {
+            if (generation != timerGeneration) {
+                return; // replaced by a sooner timer, which runs (or ran) in its place
+            }
             long now = System.nanoTime();
             timerDueNanos = 0;
             if (lingerDueNanos != 0 && now - lingerDueNanos >= 0) {
@@ -506,6 +547,9 @@ final class StreamWriter {
             } catch (IOException e) {
                 client.log().debug("{}: frame not sent again: {}", stream.id(), e.toString());
             }
+        }
+        if (lost.askForOpen() && extensions) {
+            client.controlSender().queueOpenProbe(stream);
         }
         if (probe) {
             client.controlSender().queueCredit(stream, true);
@@ -574,6 +618,7 @@ final class StreamWriter {
             state.lock();
             try {
                 long now = System.nanoTime();
+                graceLocked(now); // before next(): a peer taken for a Rust one needs no credit
                 next = window.next(now);
                 if (next == null) {
                     if (!application || !window.hasUnsent()) {
@@ -581,7 +626,6 @@ final class StreamWriter {
                         return;
                     }
                     checkSendingLocked(); // shutdownOutput() waits here for its last frames' credit
-                    graceLocked(now);
                     probe = window.probeDue(now);
                     if (!probe) {
                         awaitSendableLocked(now, deadline);
@@ -642,8 +686,7 @@ final class StreamWriter {
      * waiting for credit and sending frames again.
      */
     private void graceLocked(long now) {
-        if (now - graceDueLocked() >= 0) {
-            stream.assumePeerWithoutExtensions();
+        if (now - graceDueLocked() >= 0 && stream.assumePeerWithoutExtensions()) {
             window.peerWithoutExtensions();
         }
     }
@@ -657,12 +700,13 @@ final class StreamWriter {
         }
     }
 
-    /** Has the control sender run {@link #onTimer()} at {@code due}, unless a timer runs before it. */
+    /** Has the control sender run {@link #onTimer(long)} at {@code due}, unless a timer runs before it. */
     private void scheduleTimerLocked(long due) {
         assert state.isHeldByCurrentThread();
         if (timerDueNanos == 0 || due - timerDueNanos < 0) {
             timerDueNanos = due;
-            client.controlSender().schedule(this::onTimer, due);
+            long generation = ++timerGeneration;
+            client.controlSender().schedule(() -> onTimer(generation), due);
         }
     }
 

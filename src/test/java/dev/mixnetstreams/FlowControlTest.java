@@ -22,6 +22,8 @@ import dev.mixnetstreams.wire.FrameView;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -256,6 +258,34 @@ class FlowControlTest {
             assertEquals(List.of("DATA accepted 0", "OPEN aborted 0", "OPEN_ACK accepted 0"), others);
             ClientStats stats = client.stats();
             assertEquals(0, stats.creditsSent() + stats.resetsSent(), stats::toString);
+        }
+    }
+
+    @Test
+    void aWriteTimeoutSaysHowManyBytesWillStillGo() throws Exception {
+        try (ScriptedPeer peer = ScriptedPeer.create().speakingExtensions();
+             MixnetClient client = MixnetClient.builder(peer.client()).build()) {
+            MixnetStream stream = client.openStream(peer.address());
+            long id = peer.takeFrame().assertOpen();
+            peer.credit(id, new Credit(0, SendWindow.INITIAL_CREDIT, 0, false), null);
+            stream.setWriteTimeout(Duration.ofMillis(100));
+            byte[] bytes = new byte[4 * (int) SendWindow.INITIAL_CREDIT];
+            fillPattern(bytes, 0);
+            SocketTimeoutException timeout = assertThrows(SocketTimeoutException.class,
+                    () -> stream.getOutputStream().write(bytes));
+            int handedOver = timeout.bytesTransferred;
+            assertTrue(handedOver > 0 && handedOver < bytes.length, "bytesTransferred " + handedOver);
+            // With credit, exactly those bytes arrive: no more (the write gave up the rest), no fewer.
+            peer.credit(id, new Credit(0, 16 * SendWindow.INITIAL_CREDIT, 0, false), null);
+            stream.shutdownOutput();
+            ByteArrayOutputStream arrived = new ByteArrayOutputStream();
+            SentFrame frame;
+            while ((frame = peer.takeFrame()).type() != FrameType.DATA || frame.payload().length > 0) {
+                if (frame.type() == FrameType.DATA) {
+                    arrived.write(frame.payload());
+                }
+            }
+            assertArrayEquals(Arrays.copyOf(bytes, handedOver), arrived.toByteArray());
         }
     }
 }

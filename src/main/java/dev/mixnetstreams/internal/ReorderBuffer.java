@@ -582,15 +582,20 @@ public final class ReorderBuffer implements ReaderHandOff.Source {
      * @return the packed state
      */
     public long arrivalState() {
-        int held = 0;
-        if (!window.isEmpty()) {
-            for (int i = 0; i < 32; i++) {
-                if (window.holds(i + 1)) {
-                    held |= 1 << i;
+        lock.lock(); // the window is the producer's, but close() and reset clear it from other threads
+        try {
+            int held = 0;
+            if (!window.isEmpty()) {
+                for (int i = 0; i < 32; i++) {
+                    if (window.holds(i + 1)) {
+                        held |= 1 << i;
+                    }
                 }
             }
+            return (long) window.nextSequence() << 32 | Integer.toUnsignedLong(held);
+        } finally {
+            lock.unlock();
         }
-        return (long) window.nextSequence() << 32 | Integer.toUnsignedLong(held);
     }
 
     /**
