@@ -591,7 +591,8 @@ public final class MixnetStream implements Closeable {
     /**
      * Sets how long a write, a flush or {@link #shutdownOutput()} waits for the peer's credit
      * (flow control with a peer of this library) before it throws {@link SocketTimeoutException};
-     * the stream stays usable, and what the write handed over is sent when credit comes.
+     * the stream stays usable, and what the write handed over (the exception's {@code
+     * bytesTransferred}) is sent when credit comes.
      *
      * @param timeout the limit; {@link Duration#ZERO} waits without limit (the default)
      * @throws IllegalArgumentException if the timeout is negative
