@@ -105,8 +105,11 @@ public final class MixnetStream implements Closeable {
      * second.
      */
     static final long ACK_DELAY_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** Frames that arrive before an acknowledgement goes at once. */
-    static final int ACK_FRAMES = 8;
+    /**
+     * Frames that arrive before an acknowledgement goes at once: half the frames its selective
+     * bits cover, so that small frames are not acknowledged a few kilobytes at a time.
+     */
+    static final int ACK_FRAMES = 16;
     /** The credit this end grants its peer beyond what its reader took (bytes). */
     private final long receiveWindow;
     /**

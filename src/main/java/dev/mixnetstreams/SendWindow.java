@@ -67,6 +67,8 @@ final class SendWindow {
      * is a duplicate to every peer.
      */
     private boolean peerKnown;
+    /** How many frames in {@link #unacked} were sent more than once and are not acknowledged. */
+    private int resentOutstanding;
     /** When sending began to wait for credit, or 0. */
     private long blockedSinceNanos;
     /** When the last probe for credit went out, or 0. */
@@ -138,6 +140,7 @@ final class SendWindow {
     void peerWithoutExtensions() {
         reliable = false;
         unacked.clear();
+        resentOutstanding = 0;
         blockedSinceNanos = 0;
     }
 
@@ -145,6 +148,7 @@ final class SendWindow {
     void clear() {
         unsent.clear();
         unacked.clear();
+        resentOutstanding = 0;
         blockedSinceNanos = 0;
     }
 
@@ -173,7 +177,10 @@ final class SendWindow {
                 acked = credit.limit() > 0; // the peer holds the stream; 0: Data came without the Open
             } else {
                 int ahead = o.frame.sequence() - next;
-                acked = ahead < 0 || (ahead >= 1 && ahead <= 32 && (credit.received() >>> (ahead - 1) & 1) != 0);
+                if (ahead > 32) {
+                    break; // in sequence order: neither this frame nor any after it is acknowledged
+                }
+                acked = ahead < 0 || (ahead >= 1 && (credit.received() >>> (ahead - 1) & 1) != 0);
                 if (acked && ahead > 0) {
                     anyBeyond = true;
                     if (o.frame.sequence() - highestAcked > 0) { // serial order: sequence numbers wrap
@@ -183,7 +190,9 @@ final class SendWindow {
             }
             if (acked && !o.acked) {
                 o.acked = true;
-                if (!o.resent && (sample == null || o.sentAtNanos > sample.sentAtNanos)) {
+                if (o.resent) {
+                    resentOutstanding--;
+                } else if (sample == null || o.sentAtNanos > sample.sentAtNanos) {
                     sample = o;
                 }
             }
@@ -200,8 +209,13 @@ final class SendWindow {
     /** Whether a frame before {@code sequence}, still unacknowledged, has been out long enough to be lost. */
     private boolean hasLostBefore(int sequence, long now) {
         for (Outstanding o : unacked) {
-            if (!o.acked && o.frame.type() != FrameType.OPEN && o.frame.sequence() - sequence < 0
-                    && now - o.sentAtNanos >= rtt.lossDelayNanos()) {
+            if (o.frame.type() == FrameType.OPEN) {
+                continue;
+            }
+            if (o.frame.sequence() - sequence >= 0) {
+                break; // in sequence order: the rest come after it
+            }
+            if (!o.acked && now - o.sentAtNanos >= rtt.lossDelayNanos()) {
                 return true;
             }
         }
@@ -250,7 +264,10 @@ final class SendWindow {
                 }
                 timedOut |= expired;
                 o.sends++;
-                o.resent = true;
+                if (!o.resent) {
+                    o.resent = true;
+                    resentOutstanding++;
+                }
                 o.sentAtNanos = now;
                 if (mayResend(o)) {
                     frames.add(o.frame);
@@ -296,6 +313,9 @@ final class SendWindow {
         for (Outstanding o : unacked) {
             if (!o.acked) {
                 due = Math.min(due, o.sentAtNanos + rto);
+                if (resentOutstanding == 0) {
+                    break; // none was sent twice: they went in this order, and the first is the oldest
+                }
             }
         }
         if (blockedSinceNanos != 0 && reliable) {
