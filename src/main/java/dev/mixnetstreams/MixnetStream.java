@@ -14,6 +14,7 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -382,7 +383,7 @@ public final class MixnetStream implements Closeable {
         }
         noteResetHere(reason, why); // before the router can see the stream closed and forget it
         if (terminated == null) {
-            StreamEvents.closed(id.value(), reason.name().toLowerCase(java.util.Locale.ROOT));
+            StreamEvents.closed(id.value(), reason.name().toLowerCase(Locale.ROOT));
         }
         inbound.close();
         establishment.countDown();
@@ -446,7 +447,7 @@ public final class MixnetStream implements Closeable {
      * what the peer sent before its end); any other fails reads and writes at once.
      */
     void resetByPeer(ResetReason reason, String message) {
-        String text = "stream reset by its peer (" + reason.name().toLowerCase(java.util.Locale.ROOT) + ")"
+        String text = "stream reset by its peer (" + reason.name().toLowerCase(Locale.ROOT) + ")"
                 + (message.isEmpty() ? "" : ": " + message);
         StreamResetException cause = new StreamResetException(reason, true, text);
         if (reason != ResetReason.STOP_SENDING) {

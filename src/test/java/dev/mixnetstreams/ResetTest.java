@@ -12,6 +12,7 @@ import dev.mixnetstreams.testing.ScriptedPeer;
 import dev.mixnetstreams.testing.ScriptedPeer.SentFrame;
 import dev.mixnetstreams.testing.StreamPair;
 import dev.mixnetstreams.wire.FrameCodec;
+import dev.mixnetstreams.wire.ExtensionFrames;
 import dev.mixnetstreams.wire.FrameType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -182,6 +183,13 @@ class ResetTest {
     }
 
     /** The next frame the client sends that is not a CREDIT (acknowledgements and grants come and go). */
+    /** Takes the client's next frame but CREDITs and checks that it is a RESET with {@code reason}. */
+    private static void assertNextReset(ScriptedPeer peer, ResetReason reason) throws InterruptedException {
+        SentFrame frame = nextNotCredit(peer);
+        assertEquals(FrameType.RESET, frame.type(), frame::toString);
+        assertEquals(reason.code(), frame.sequence(), frame::toString);
+    }
+
     private static SentFrame nextNotCredit(ScriptedPeer peer) throws InterruptedException {
         SentFrame frame;
         do {
@@ -204,17 +212,11 @@ class ResetTest {
             peer.reply(id, 0, utf8("hello"));
             assertEquals('h', stream.getInputStream().read());
             stream.abort();
-            SentFrame first = nextNotCredit(peer); // "lost": the peer goes on as if it never came
-            assertEquals(FrameType.RESET, first.type());
-            assertEquals(ResetReason.ABORTED.code(), first.sequence());
+            assertNextReset(peer, ResetReason.ABORTED); // "lost": the peer goes on as if it never came
             peer.reply(id, 1, utf8("more")); // new data: before, told only to stop sending
-            SentFrame again = nextNotCredit(peer);
-            assertEquals(FrameType.RESET, again.type());
-            assertEquals(ResetReason.ABORTED.code(), again.sequence());
-            peer.credit(id, new dev.mixnetstreams.wire.ExtensionFrames.Credit(0, 1 << 20, 0, true), null); // a probe
-            SentFrame third = nextNotCredit(peer);
-            assertEquals(FrameType.RESET, third.type());
-            assertEquals(ResetReason.ABORTED.code(), third.sequence());
+            assertNextReset(peer, ResetReason.ABORTED);
+            peer.credit(id, new ExtensionFrames.Credit(0, 1 << 20, 0, true), null); // a probe
+            assertNextReset(peer, ResetReason.ABORTED);
         }
     }
 
@@ -231,9 +233,7 @@ class ResetTest {
             long id = peer.takeFrame().assertOpen();
             stream.abort();
             peer.openAck(id);
-            SentFrame reset = nextNotCredit(peer);
-            assertEquals(FrameType.RESET, reset.type());
-            assertEquals(ResetReason.ABORTED.code(), reset.sequence());
+            assertNextReset(peer, ResetReason.ABORTED);
         }
     }
 
